@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { envName, pulledSourceFields } from '../../src/config/common.js';
+
+export const oktaSourceConfig = z
+  .object({
+    ...pulledSourceFields,
+    kind: z.literal('okta'),
+    orgUrl: z.url(),
+    apiTokenEnv: envName.optional(),
+    oauth: z
+      .object({
+        clientId: z.string().min(1),
+        privateKeyEnv: envName,
+        keyId: z.string().optional(),
+        scopes: z.array(z.string()).default(['okta.users.read', 'okta.groups.read']),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((c) => c.apiTokenEnv !== undefined || c.oauth !== undefined, {
+    message: 'needs apiTokenEnv or oauth',
+    path: ['apiTokenEnv'],
+  });
+
+export type OktaSourceConfig = z.infer<typeof oktaSourceConfig>;

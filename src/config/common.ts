@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { parseDuration } from '../domain/duration.js';
+
+/** Source ids appear in URLs, queue job ids and audit rows. */
+export const sourceId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, "-" or "_" (at most 63)');
+
+/** The name of an environment variable that holds a secret; secrets are never written inline. */
+export const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+/** ISO-8601 duration such as `P90D` or `PT12H`, kept as text; `parseDuration` gives milliseconds. */
+export const isoDuration = z.string().refine((v) => parseDuration(v) !== undefined, {
+  message: 'must be an ISO-8601 duration such as P90D or PT12H',
+});
+
+/** `5m`, `30s`, `2h` — or a five- or six-field cron expression. */
+export const scheduleSpec = z
+  .string()
+  .refine((v) => /^\d+(ms|s|m|h|d)$/.test(v) || /^(\S+\s+){4,5}\S+$/.test(v.trim()), {
+    message: 'must be an interval such as 5m or a cron expression such as "0 3 * * *"',
+  });
+
+export const schedule = z
+  .object({ delta: scheduleSpec.optional(), full: scheduleSpec.optional() })
+  .strict();
+
+/** `5%` of the source's users, or an absolute count. */
+export const maxDeletes = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^\d+(\.\d+)?%$/, 'must be a count or a percentage such as 5%'),
+]);
+
+/** Fields every pulled source shares. */
+export const pulledSourceFields = {
+  id: sourceId,
+  precedence: z.number().int().default(0),
+  schedule: schedule.optional(),
+  maxDeletes: maxDeletes.default('10%'),
+  pageSize: z.number().int().positive().optional(),
+};

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { entraSourceConfig } from '../../connectors/entra/config.js';
+import { googleSourceConfig } from '../../connectors/google/config.js';
+import { ldapSourceConfig } from '../../connectors/ldap/config.js';
+import { oktaSourceConfig } from '../../connectors/okta/config.js';
+import { envName, isoDuration, sourceId } from './common.js';
+
+export const scimSourceConfig = z
+  .object({
+    id: sourceId,
+    kind: z.literal('scim'),
+    /** Env var holding the bearer token the IdP presents. More tokens: `idsync tokens create --source`. */
+    tokenEnv: envName.optional(),
+    precedence: z.number().int().default(0),
+  })
+  .strict();
+
+export const csvSourceConfig = z
+  .object({ id: sourceId, kind: z.literal('csv'), precedence: z.number().int().default(0) })
+  .strict();
+
+export const sourceConfig = z.discriminatedUnion('kind', [
+  scimSourceConfig,
+  ldapSourceConfig,
+  entraSourceConfig,
+  oktaSourceConfig,
+  googleSourceConfig,
+  csvSourceConfig,
+]);
+
+export const ROLES = ['admin', 'editor', 'viewer'] as const;
+
+const roleRule = z
+  .object({
+    /** A source id, or `*` for every source. */
+    source: z.union([sourceId, z.literal('*')]),
+    /** A group's display name or external id (for LDAP the cn or the DN). */
+    group: z.string().min(1),
+  })
+  .strict();
+
+const workspaceConfig = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, "-" or "_"'),
+    name: z.string().min(1),
+    roles: z
+      .object({
+        admin: z.array(roleRule).default([]),
+        editor: z.array(roleRule).default([]),
+        viewer: z.array(roleRule).default([]),
+      })
+      .strict()
+      .default({ admin: [], editor: [], viewer: [] }),
+  })
+  .strict();
+
+const lifecycleConfig = z
+  .object({
+    externalValidity: isoDuration.default('P90D'),
+    maxExtension: isoDuration.default('P180D'),
+    graceAfterDeprovision: isoDuration.default('P30D'),
+    inactivity: isoDuration.default('P180D'),
+    remindBefore: isoDuration.default('P14D'),
+    inviteValidity: isoDuration.default('P14D'),
+  })
+  .strict();
+
+const webhookConfig = z
+  .object({
+    url: z.url(),
+    secretEnv: envName,
+    events: z.array(z.string()).default(['*']),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    organization: z
+      .object({ internalDomains: z.array(z.string().min(1)).default([]) })
+      .strict()
+      .default({ internalDomains: [] }),
+    sources: z.array(sourceConfig).default([]),
+    workspaces: z.array(workspaceConfig).default([]),
+    lifecycle: lifecycleConfig.default(lifecycleConfig.parse({})),
+    webhooks: z.array(webhookConfig).default([]),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const ids = new Set<string>();
+    config.sources.forEach((s, i) => {
+      if (ids.has(s.id)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'id'], message: `duplicate source id "${s.id}"` });
+      ids.add(s.id);
+    });
+    const workspaceIds = new Set<string>();
+    config.workspaces.forEach((w, i) => {
+      if (workspaceIds.has(w.id))
+        ctx.addIssue({ code: 'custom', path: ['workspaces', i, 'id'], message: `duplicate workspace id "${w.id}"` });
+      workspaceIds.add(w.id);
+      for (const role of ROLES) {
+        w.roles[role].forEach((rule, j) => {
+          if (rule.source !== '*' && !ids.has(rule.source))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['workspaces', i, 'roles', role, j, 'source'],
+              message: `unknown source "${rule.source}"`,
+            });
+        });
+      }
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type SourceConfig = z.infer<typeof sourceConfig>;
+export type WorkspaceConfig = z.infer<typeof workspaceConfig>;
+export type LifecycleConfig = z.infer<typeof lifecycleConfig>;
+export type RoleRule = z.infer<typeof roleRule>;

@@ -1,0 +1,85 @@
+/**
+ * The connector seam. A connector knows its directory and nothing else: it yields normalised
+ * records page by page. The sync engine owns diffing, batching, deletion safety and run records.
+ */
+
+export interface SourceEmail {
+  value: string;
+  type?: string | undefined;
+  primary?: boolean | undefined;
+}
+
+/** A user as one directory sees it, normalised. */
+export interface SourceUser {
+  /** The directory's stable id (entryUUID, objectGUID, Graph object id, Okta id, Google id). */
+  externalId: string;
+  userName: string;
+  /** Primary e-mail: the key that correlates people across sources. `null` when the entry has none. */
+  email: string | null;
+  emails?: SourceEmail[] | undefined;
+  givenName?: string | null | undefined;
+  familyName?: string | null | undefined;
+  displayName?: string | null | undefined;
+  company?: string | null | undefined;
+  active: boolean;
+  /** Further mapped attributes, kept verbatim in observed state (JSON values only). */
+  attributes?: Record<string, unknown> | undefined;
+}
+
+/** A group as one directory sees it, normalised. */
+export interface SourceGroup {
+  externalId: string;
+  displayName: string;
+  /** Other names a rule may use for this group (an LDAP DN, a Google group e-mail). */
+  aliases?: string[] | undefined;
+  /**
+   * The external ids of the users in the group, nested groups already resolved.
+   * `undefined` in a delta page means "members unchanged" (see `ConnectorPage.memberChanges`).
+   */
+  memberExternalIds?: string[] | undefined;
+}
+
+export interface MemberChange {
+  groupExternalId: string;
+  added: string[];
+  removed: string[];
+}
+
+export interface SkippedEntry {
+  externalId?: string | undefined;
+  /** A short, stable reason such as `no-email` or `duplicate-email`, counted in the run. */
+  reason: string;
+  detail?: string | undefined;
+}
+
+/** One page of a listing. Full listings fill `users` and `groups`; deltas may fill every field. */
+export interface ConnectorPage {
+  users?: SourceUser[] | undefined;
+  groups?: SourceGroup[] | undefined;
+  /** Delta only: external ids of users / groups deleted in the directory. */
+  removedUsers?: string[] | undefined;
+  removedGroups?: string[] | undefined;
+  /** Delta only: incremental membership changes (Graph `members@delta`). */
+  memberChanges?: MemberChange[] | undefined;
+  skipped?: SkippedEntry[] | undefined;
+  /** Set on the last page: the opaque cursor the next delta starts from. */
+  cursor?: string | undefined;
+}
+
+export interface ListOptions {
+  signal?: AbortSignal | undefined;
+}
+
+export interface DeltaOptions extends ListOptions {
+  /** The cursor returned by the previous successful run. */
+  cursor: string;
+}
+
+export interface Connector {
+  readonly kind: string;
+  /** Everything in scope, users first, then groups. The last page carries the cursor for the next delta. */
+  full(options?: ListOptions): AsyncIterable<ConnectorPage>;
+  /** What changed since `cursor`. Absent when the directory offers no delta. */
+  delta?(options: DeltaOptions): AsyncIterable<ConnectorPage>;
+  close?(): Promise<void>;
+}

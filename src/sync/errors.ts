@@ -1,0 +1,30 @@
+/** Errors a connector raises; the sync engine switches on `code`, never on messages. */
+export type ConnectorErrorCode =
+  | 'CONNECTOR_AUTH' // credentials refused
+  | 'CONNECTOR_RETRYABLE' // throttled, 5xx, LDAP busy: worth another try
+  | 'CONNECTOR_TIMEOUT'
+  | 'CONNECTOR_UPSTREAM' // the directory answered with an error that retrying will not fix
+  | 'CONNECTOR_CONFIG';
+
+export class ConnectorError extends Error {
+  readonly code: ConnectorErrorCode;
+  readonly sourceId: string | undefined;
+
+  constructor(code: ConnectorErrorCode, message: string, options?: { cause?: unknown; sourceId?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ConnectorError';
+    this.code = code;
+    this.sourceId = options?.sourceId;
+  }
+}
+
+export class RetryableConnectorError extends ConnectorError {
+  /** How long the directory asked us to wait, when it said so. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; sourceId?: string; retryAfterMs?: number }) {
+    super('CONNECTOR_RETRYABLE', message, options);
+    this.name = 'RetryableConnectorError';
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
