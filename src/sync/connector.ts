@@ -66,8 +66,18 @@ export interface ConnectorPage {
   cursor?: string | undefined;
 }
 
+/** A wait the directory imposed (429 + Retry-After, Okta rate-limit headers, LDAP busy), reported so runs can record it. */
+export interface ThrottleEvent {
+  waitMs: number;
+  /** e.g. `429 Retry-After`, `503`, `X-Rate-Limit-Remaining=0`, `ECONNRESET` */
+  reason: string;
+  attempt: number;
+}
+
 export interface ListOptions {
   signal?: AbortSignal | undefined;
+  /** Called before each wait for a throttled or retried request. */
+  onThrottle?: ((event: ThrottleEvent) => void) | undefined;
 }
 
 export interface DeltaOptions extends ListOptions {
