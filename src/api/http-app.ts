@@ -1,0 +1,66 @@
+import express, { type Express, type Router } from 'express';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Db } from '../store/db.js';
+import { adminAuth } from './auth.js';
+import { bullBoard } from './bull-board.js';
+import { apiErrorHandler, apiNotFoundHandler } from './errors.js';
+import type { Metrics } from './metrics.js';
+import { auditRoutes } from './routes/audit.js';
+import { opsRoutes } from './routes/ops.js';
+import { statusRoutes } from './routes/status.js';
+import { workspaceReadRoutes } from './routes/workspaces.js';
+
+export interface HttpAppOptions {
+  db: Db;
+  redis: Redis;
+  queues: readonly Queue[];
+  metrics: Metrics;
+  logger: Logger;
+  adminToken: string | undefined;
+  /** Further admin-API routers mounted under `/api/v1`, behind the same auth. */
+  apiRouters?: Router[];
+  /** Other mounts, such as the SCIM server at `/scim/v2` (each brings its own auth and errors). */
+  mounts?: Array<{ path: string; router: Router }>;
+}
+
+export function createHttpApp(options: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const path = req.originalUrl.split('?')[0] ?? req.path;
+      if (path === '/healthz' || path === '/metrics') return;
+      // Never the query string or headers: tokens and filters with personal data stay out of the logs.
+      options.logger.info({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
+  });
+
+  app.use(opsRoutes({ db: options.db, redis: options.redis, metrics: options.metrics }));
+
+  const board = bullBoard({ queues: options.queues, basePath: '/admin/queues', adminToken: options.adminToken });
+  app.use('/admin/queues', board.auth, board.router);
+
+  for (const mount of options.mounts ?? []) app.use(mount.path, mount.router);
+
+  const api = express.Router();
+  api.use(express.json({ limit: '1mb' }));
+  api.use(adminAuth({ db: options.db, adminToken: options.adminToken }));
+  api.use(workspaceReadRoutes(options.db));
+  api.use(auditRoutes(options.db));
+  api.use(statusRoutes({ db: options.db, queues: options.queues }));
+  for (const router of options.apiRouters ?? []) api.use(router);
+  api.use(apiNotFoundHandler());
+  api.use(apiErrorHandler(options.logger));
+  app.use('/api/v1', api);
+
+  app.use((req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: `no such endpoint: ${req.method} ${req.path}` } });
+  });
+  return app;
+}

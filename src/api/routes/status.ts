@@ -1,0 +1,28 @@
+import type { Queue } from 'bullmq';
+import { Router } from 'express';
+import type { Db } from '../../store/db.js';
+
+/** `GET /status`: queue depths, the last run of every source and recent failures — what `idsync status` prints. */
+export function statusRoutes(options: { db: Db; queues: readonly Queue[] }): Router {
+  const router = Router();
+  router.get('/status', async (_req, res) => {
+    const queues = await Promise.all(
+      options.queues.map(async (q) => ({ name: q.name, counts: await q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed') })),
+    );
+    const runs = await options.db.query<{ source_id: string; kind: string; id: string | null; mode: string | null; status: string | null; started_at: Date | null; finished_at: Date | null; error: string | null; counts: unknown }>(
+      `select s.id as source_id, s.kind, r.id, r.mode, r.status, r.started_at, r.finished_at, r.error, r.counts
+         from sources s left join lateral (
+           select * from sync_runs where source_id = s.id order by created_at desc limit 1) r on true
+        order by s.id`,
+    );
+    res.json({
+      queues,
+      sources: runs.rows.map((r) => ({
+        id: r.source_id,
+        kind: r.kind,
+        lastRun: r.id ? { id: r.id, mode: r.mode, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at, counts: r.counts, error: r.error ? { message: r.error } : null } : null,
+      })),
+    });
+  });
+  return router;
+}

@@ -1,0 +1,48 @@
+import { Router } from 'express';
+import type { Db } from '../../store/db.js';
+import { listMembers } from '../../store/members.js';
+import { isRole } from '../../domain/roles.js';
+import { badRequest, notFound } from '../errors.js';
+import { decodeCursor, optionalString, page, parseLimit } from '../paging.js';
+
+const STATUSES = ['active', 'suspended', 'expired', 'removed'];
+const isString = (v: unknown): v is string => typeof v === 'string';
+
+export function workspaceReadRoutes(db: Db): Router {
+  const router = Router();
+
+  router.get('/workspaces', async (req, res) => {
+    const limit = parseLimit(req.query['limit']);
+    const after = decodeCursor(req.query['cursor'], isString);
+    const rows = await db.query<{ id: string; name: string; origin: string; created_at: Date }>(
+      `select id, name, origin, created_at from workspaces where deleted_at is null and ($1::text is null or id > $1)
+        order by id limit $2`,
+      [after ?? null, limit + 1],
+    );
+    const { items, next } = page(rows.rows, limit, (w) => w.id);
+    res.json({ workspaces: items.map((w) => ({ id: w.id, name: w.name, managedBy: w.origin, createdAt: w.created_at })), next });
+  });
+
+  router.get('/workspaces/:ws/members', async (req, res) => {
+    const ws = req.params['ws'] as string;
+    const exists = await db.query('select 1 from workspaces where id = $1 and deleted_at is null', [ws]);
+    if (exists.rowCount === 0) throw notFound(`workspace "${ws}"`);
+    const limit = parseLimit(req.query['limit']);
+    const role = optionalString(req.query['role'], 'role');
+    if (role !== undefined && !isRole(role)) throw badRequest('role must be admin, editor or viewer');
+    const status = optionalString(req.query['status'], 'status');
+    if (status !== undefined && !STATUSES.includes(status)) throw badRequest(`status must be one of ${STATUSES.join(', ')}`);
+    const rows = await listMembers(db, ws, {
+      role,
+      status,
+      q: optionalString(req.query['q'], 'q'),
+      after: decodeCursor(req.query['cursor'], isString),
+      limit: limit + 1,
+    });
+    const { items, next } = page(rows, limit, (m) => m.email);
+    res.json({ members: items, next });
+  });
+
+  return router;
+}
+

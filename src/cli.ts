@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from './config/load.js';
+import { readSettings } from './config/env.js';
+import { createLogger } from './log.js';
+import { startDaemon, type Roles } from './main.js';
+import { RedisUnavailableError } from './queue/redis.js';
+import { migrate } from './store/migrate.js';
+import { openStore } from './store/open.js';
+import { daemonRequest, DaemonRequestError } from './cli/daemon-client.js';
+
+const EXIT_CONFIG = 2;
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+function fail(error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`idsync: ${error.message}\n`);
+    process.exit(EXIT_CONFIG);
+  }
+  if (error instanceof RedisUnavailableError || error instanceof DaemonRequestError) {
+    process.stderr.write(`idsync: ${error.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`idsync: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+}
+
+async function run(roles: Roles, role: string): Promise<void> {
+  const settings = readSettings();
+  const logger = createLogger({ level: settings.logLevel });
+  const config = await loadConfig(settings.configFile);
+  if (!settings.databaseUrl && (!roles.http || !roles.worker)) {
+    throw new Error(`idsync ${role} needs DATABASE_URL: the embedded store belongs to one process (use "idsync start")`);
+  }
+  const daemon = await startDaemon({ settings, config, roles, logger });
+  logger.info({ role, url: daemon.url, store: daemon.db.kind, sources: config.sources.map((s) => s.id), workspaces: config.workspaces.length }, 'idsync started');
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    daemon.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: { message: (error as Error).message } }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+const program = new Command()
+  .name('idsync')
+  .description('Identity sync daemon and SCIM 2.0 connector')
+  .showHelpAfterError();
+
+program.command('start').description('all roles in one process: HTTP (SCIM, admin API), workers, scheduler').action(() => run({ http: true, worker: true, scheduler: true }, 'start'));
+program.command('serve').description('HTTP only: SCIM server, admin API, ops endpoints (needs DATABASE_URL)').action(() => run({ http: true, worker: false, scheduler: false }, 'serve'));
+program.command('worker').description('queue workers and job schedulers only (needs DATABASE_URL)').action(() => run({ http: false, worker: true, scheduler: true }, 'worker'));
+
+program
+  .command('migrate')
+  .description('apply database migrations and exit')
+  .action(async () => {
+    const settings = readSettings();
+    const db = await openStore({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, poolSize: 1 });
+    try {
+      const applied = await migrate(db);
+      process.stdout.write(applied.length ? `applied ${applied.join(', ')}\n` : 'database is up to date\n');
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('status')
+  .description('queues, last sync runs and failures, from the running daemon')
+  .option('--json', 'print JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const settings = readSettings();
+    const status = await daemonRequest<{
+      queues: Array<{ name: string; counts: Record<string, number> }>;
+      sources: Array<{ id: string; kind: string; lastRun: { mode: string; status: string; finishedAt: string | null; error: { message: string } | null } | null }>;
+    }>({ url: settings.daemonUrl, token: settings.adminToken }, 'GET', '/status');
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write('QUEUE        WAITING  ACTIVE  DELAYED  FAILED\n');
+    for (const q of status.queues) {
+      const c = q.counts;
+      process.stdout.write(`${q.name.padEnd(12)} ${String(c['waiting'] ?? 0).padStart(7)} ${String(c['active'] ?? 0).padStart(7)} ${String(c['delayed'] ?? 0).padStart(8)} ${String(c['failed'] ?? 0).padStart(7)}\n`);
+    }
+    process.stdout.write('\nSOURCE           KIND    LAST RUN\n');
+    for (const s of status.sources) {
+      const run = s.lastRun ? `${s.lastRun.mode} ${s.lastRun.status}${s.lastRun.finishedAt ? ` at ${s.lastRun.finishedAt}` : ''}${s.lastRun.error ? ` — ${s.lastRun.error.message}` : ''}` : 'never';
+      process.stdout.write(`${s.id.padEnd(16)} ${s.kind.padEnd(7)} ${run}\n`);
+    }
+  });
+
+program.parseAsync(process.argv).catch(fail);
+process.on('unhandledRejection', fail);

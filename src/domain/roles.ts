@@ -1,0 +1,19 @@
+export const ROLES = ['admin', 'editor', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+const RANK: Record<Role, number> = { admin: 3, editor: 2, viewer: 1 };
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/** Positive when `a` outranks `b`. */
+export function compareRoles(a: Role, b: Role): number {
+  return RANK[a] - RANK[b];
+}
+
+export function highestRole(roles: Iterable<Role>): Role | undefined {
+  let best: Role | undefined;
+  for (const role of roles) if (best === undefined || RANK[role] > RANK[best]) best = role;
+  return best;
+}

@@ -1,0 +1,377 @@
+import type { Db, Queryable } from '../store/db.js';
+import { sqlState } from '../store/db.js';
+import { emailKey } from '../domain/email.js';
+import { contentHash } from './content-hash.js';
+import { IngestConflictError } from './errors.js';
+import type { ChangePublisher, GroupRecord, PersonChange, UserRecord, WrittenRow } from './records.js';
+
+export interface IngestOptions {
+  db: Db;
+  changes: ChangePublisher;
+}
+
+export interface WriteOptions {
+  /** Why, for the audit trail: e.g. `scim PATCH`, `ldap full sync`. */
+  cause?: string;
+}
+
+interface ExistingUser {
+  id: string;
+  content_hash: string;
+  email: string | null;
+  active: boolean;
+  deleted: boolean;
+}
+
+interface ReturnedRow {
+  id: string;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const USER_COLUMNS = `id uuid, external_id text, user_name text, email text, emails jsonb, given_name text,
+  family_name text, display_name text, company text, active boolean, attributes jsonb, content_hash text`;
+
+function userHash(u: UserRecord): string {
+  return contentHash([u.externalId, u.userName, u.email, u.emails, u.givenName, u.familyName, u.displayName, u.company, u.active, u.attributes]);
+}
+
+function groupHash(g: GroupRecord): string {
+  return contentHash([g.externalId, g.displayName, g.aliases, g.attributes]);
+}
+
+function conflictFrom(error: unknown, sourceId: string): unknown {
+  if (sqlState(error) !== '23505') return error;
+  const constraint = String((error as { constraint?: unknown }).constraint ?? (error as Error).message);
+  if (constraint.includes('user_name')) return new IngestConflictError('userName', `userName already exists in source "${sourceId}"`, { cause: error });
+  if (constraint.includes('external_id')) return new IngestConflictError('externalId', `externalId already exists in source "${sourceId}"`, { cause: error });
+  return new IngestConflictError('id', `the record conflicts with an existing one in source "${sourceId}"`, { cause: error });
+}
+
+/**
+ * The only writer of observed state. Each write compares content hashes with what is stored, writes
+ * only what changed (bumping the row's version), and publishes one change per affected person once
+ * the transaction has committed. Writing the same data again writes nothing and publishes nothing.
+ */
+export class Ingest {
+  readonly #db: Db;
+  readonly #changes: ChangePublisher;
+
+  constructor(options: IngestOptions) {
+    this.#db = options.db;
+    this.#changes = options.changes;
+  }
+
+  async writeUsers(sourceId: string, users: readonly UserRecord[], options: WriteOptions = {}): Promise<WrittenRow[]> {
+    if (users.length === 0) return [];
+    const cause = options.cause ?? `${sourceId}: user written`;
+    const changes: PersonChange[] = [];
+    let result: WrittenRow[];
+    try {
+      result = await this.#db.transaction(async (tx) => {
+        const existing = new Map<string, ExistingUser>();
+        const found = await tx.query<ExistingUser>(
+          `select id, content_hash, email, active, deleted_at is not null as deleted
+             from source_users where source_id = $1 and id = any($2::uuid[]) for update`,
+          [sourceId, users.map((u) => u.id)],
+        );
+        for (const row of found.rows) existing.set(row.id, row);
+
+        const rows: Array<Record<string, unknown>> = [];
+        const unchanged: string[] = [];
+        for (const user of users) {
+          const hash = userHash(user);
+          const before = existing.get(user.id);
+          if (before && !before.deleted && before.content_hash === hash) {
+            unchanged.push(user.id);
+            continue;
+          }
+          const key = emailKey(user.email);
+          rows.push({
+            id: user.id,
+            external_id: user.externalId,
+            user_name: user.userName,
+            email: key,
+            emails: user.emails,
+            given_name: user.givenName,
+            family_name: user.familyName,
+            display_name: user.displayName,
+            company: user.company,
+            active: user.active,
+            attributes: user.attributes,
+            content_hash: hash,
+          });
+          const what = !before || before.deleted ? 'created' : before.active && !user.active ? 'deactivated' : !before.active && user.active ? 'reactivated' : 'updated';
+          if (key) changes.push({ key, sourceId, cause: `${cause} (user ${what})` });
+          if (before?.email && before.email !== key) changes.push({ key: before.email, sourceId, cause: `${cause} (e-mail changed)` });
+        }
+
+        const written = new Map<string, WrittenRow>();
+        if (rows.length > 0) {
+          const upserted = await tx.query<ReturnedRow>(
+            `insert into source_users (source_id, ${'id, external_id, user_name, email, emails, given_name, family_name, display_name, company, active, attributes, content_hash'})
+             select $1, r.* from jsonb_to_recordset($2::jsonb) as r(${USER_COLUMNS})
+             on conflict (source_id, id) do update set
+               external_id = excluded.external_id, user_name = excluded.user_name, email = excluded.email,
+               emails = excluded.emails, given_name = excluded.given_name, family_name = excluded.family_name,
+               display_name = excluded.display_name, company = excluded.company, active = excluded.active,
+               attributes = excluded.attributes, content_hash = excluded.content_hash,
+               version = nextval('observed_version'), updated_at = now(), deleted_at = null
+             returning id, version, created_at, updated_at`,
+            [sourceId, JSON.stringify(rows)],
+          );
+          for (const r of upserted.rows) {
+            const before = existing.get(r.id);
+            written.set(r.id, { id: r.id, status: before && !before.deleted ? 'updated' : 'created', version: r.version, createdAt: r.created_at, updatedAt: r.updated_at });
+          }
+        }
+        if (unchanged.length > 0) {
+          const same = await tx.query<ReturnedRow>(
+            'select id, version, created_at, updated_at from source_users where source_id = $1 and id = any($2::uuid[])',
+            [sourceId, unchanged],
+          );
+          for (const r of same.rows) written.set(r.id, { id: r.id, status: 'unchanged', version: r.version, createdAt: r.created_at, updatedAt: r.updated_at });
+        }
+        return users.map((u) => written.get(u.id)).filter((w): w is WrittenRow => w !== undefined);
+      });
+    } catch (error) {
+      throw conflictFrom(error, sourceId);
+    }
+    await this.#changes.publish(changes);
+    return result;
+  }
+
+  /** Soft-deletes users (they read as gone) and drops them from their groups. Returns how many were live. */
+  async deleteUsers(sourceId: string, ids: readonly string[], options: WriteOptions = {}): Promise<number> {
+    if (ids.length === 0) return 0;
+    const cause = options.cause ?? `${sourceId}: user deleted`;
+    const deleted = await this.#db.transaction(async (tx) => {
+      const rows = await tx.query<{ id: string; email: string | null }>(
+        `update source_users set deleted_at = now(), updated_at = now(), version = nextval('observed_version')
+          where source_id = $1 and id = any($2::uuid[]) and deleted_at is null
+          returning id, email`,
+        [sourceId, ids],
+      );
+      if (rows.rowCount > 0) {
+        await tx.query('delete from source_group_members where source_id = $1 and user_id = any($2::uuid[])', [
+          sourceId,
+          rows.rows.map((r) => r.id),
+        ]);
+      }
+      return rows.rows;
+    });
+    await this.#changes.publish(
+      deleted.flatMap((r) => (r.email ? [{ key: r.email, sourceId, cause: `${cause} (user deleted)` }] : [])),
+    );
+    return deleted.length;
+  }
+
+  /**
+   * Writes groups; where `memberIds` is given, the member list becomes exactly that.
+   * A renamed group (rules match names) touches all its members; a member list change touches those added or removed.
+   */
+  async writeGroups(sourceId: string, groups: readonly GroupRecord[], options: WriteOptions = {}): Promise<WrittenRow[]> {
+    if (groups.length === 0) return [];
+    const cause = options.cause ?? `${sourceId}: group written`;
+    const touched = new Map<string, string>(); // source user id → cause
+    let result: WrittenRow[];
+    try {
+      result = await this.#db.transaction(async (tx) => {
+        const ids = groups.map((g) => g.id);
+        const found = await tx.query<{ id: string; content_hash: string; deleted: boolean }>(
+          `select id, content_hash, deleted_at is not null as deleted from source_groups
+            where source_id = $1 and id = any($2::uuid[]) for update`,
+          [sourceId, ids],
+        );
+        const existing = new Map(found.rows.map((r) => [r.id, r]));
+        const currentMembers = new Map<string, Set<string>>();
+        const withMembers = groups.filter((g) => g.memberIds !== undefined).map((g) => g.id);
+        if (withMembers.length > 0) {
+          const members = await tx.query<{ group_id: string; user_id: string }>(
+            'select group_id, user_id from source_group_members where source_id = $1 and group_id = any($2::uuid[])',
+            [sourceId, withMembers],
+          );
+          for (const m of members.rows) {
+            let set = currentMembers.get(m.group_id);
+            if (!set) currentMembers.set(m.group_id, (set = new Set()));
+            set.add(m.user_id);
+          }
+        }
+
+        const rows: Array<Record<string, unknown>> = [];
+        const memberAdds: Array<{ g: string; u: string }> = [];
+        const memberRemoves: Array<{ g: string; u: string }> = [];
+        const renamed: string[] = [];
+        const bumpOnly: string[] = [];
+        for (const group of groups) {
+          const hash = groupHash(group);
+          const before = existing.get(group.id);
+          const contentChanged = !before || before.deleted || before.content_hash !== hash;
+          let membersChanged = false;
+          if (group.memberIds !== undefined) {
+            const now = currentMembers.get(group.id) ?? new Set<string>();
+            const next = new Set(group.memberIds);
+            for (const u of next) if (!now.has(u)) memberAdds.push({ g: group.id, u }), touched.set(u, `${cause} (added to group ${group.displayName})`), (membersChanged = true);
+            for (const u of now) if (!next.has(u)) memberRemoves.push({ g: group.id, u }), touched.set(u, `${cause} (removed from group ${group.displayName})`), (membersChanged = true);
+          }
+          if (contentChanged) {
+            rows.push({ id: group.id, external_id: group.externalId, display_name: group.displayName, aliases: group.aliases, attributes: group.attributes, content_hash: hash });
+            if (before && !before.deleted) renamed.push(group.id);
+          } else if (membersChanged) {
+            bumpOnly.push(group.id);
+          }
+        }
+
+        const written = new Map<string, WrittenRow>();
+        if (rows.length > 0) {
+          const upserted = await tx.query<ReturnedRow>(
+            `insert into source_groups (source_id, id, external_id, display_name, aliases, attributes, content_hash)
+             select $1, r.id, r.external_id, r.display_name, array(select jsonb_array_elements_text(r.aliases)), r.attributes, r.content_hash
+               from jsonb_to_recordset($2::jsonb) as r(id uuid, external_id text, display_name text, aliases jsonb, attributes jsonb, content_hash text)
+             on conflict (source_id, id) do update set
+               external_id = excluded.external_id, display_name = excluded.display_name, aliases = excluded.aliases,
+               attributes = excluded.attributes, content_hash = excluded.content_hash,
+               version = nextval('observed_version'), updated_at = now(), deleted_at = null
+             returning id, version, created_at, updated_at`,
+            [sourceId, JSON.stringify(rows)],
+          );
+          for (const r of upserted.rows) {
+            const before = existing.get(r.id);
+            written.set(r.id, { id: r.id, status: before && !before.deleted ? 'updated' : 'created', version: r.version, createdAt: r.created_at, updatedAt: r.updated_at });
+          }
+        }
+        if (bumpOnly.length > 0) {
+          const bumped = await tx.query<ReturnedRow>(
+            `update source_groups set version = nextval('observed_version'), updated_at = now()
+              where source_id = $1 and id = any($2::uuid[]) returning id, version, created_at, updated_at`,
+            [sourceId, bumpOnly],
+          );
+          for (const r of bumped.rows) written.set(r.id, { id: r.id, status: 'updated', version: r.version, createdAt: r.created_at, updatedAt: r.updated_at });
+        }
+        if (memberRemoves.length > 0) {
+          await tx.query(
+            `delete from source_group_members m using unnest($2::uuid[], $3::uuid[]) as d(g, u)
+              where m.source_id = $1 and m.group_id = d.g and m.user_id = d.u`,
+            [sourceId, memberRemoves.map((m) => m.g), memberRemoves.map((m) => m.u)],
+          );
+        }
+        if (memberAdds.length > 0) {
+          await tx.query(
+            `insert into source_group_members (source_id, group_id, user_id)
+             select $1, g, u from unnest($2::uuid[], $3::uuid[]) as a(g, u) on conflict do nothing`,
+            [sourceId, memberAdds.map((m) => m.g), memberAdds.map((m) => m.u)],
+          );
+        }
+        if (renamed.length > 0) {
+          const members = await tx.query<{ user_id: string }>(
+            'select distinct user_id from source_group_members where source_id = $1 and group_id = any($2::uuid[])',
+            [sourceId, renamed],
+          );
+          for (const m of members.rows) if (!touched.has(m.user_id)) touched.set(m.user_id, `${cause} (group renamed)`);
+        }
+        const unchanged = groups.map((g) => g.id).filter((id) => !written.has(id));
+        if (unchanged.length > 0) {
+          const same = await tx.query<ReturnedRow>(
+            'select id, version, created_at, updated_at from source_groups where source_id = $1 and id = any($2::uuid[])',
+            [sourceId, unchanged],
+          );
+          for (const r of same.rows) written.set(r.id, { id: r.id, status: 'unchanged', version: r.version, createdAt: r.created_at, updatedAt: r.updated_at });
+        }
+        return groups.map((g) => written.get(g.id)).filter((w): w is WrittenRow => w !== undefined);
+      });
+    } catch (error) {
+      throw conflictFrom(error, sourceId);
+    }
+    await this.#publishForUsers(sourceId, touched);
+    return result;
+  }
+
+  /**
+   * Adds and removes members of one group without reading or rewriting its whole member list.
+   * Returns the members actually added and removed (adding a present member is a no-op), and the group's new version.
+   */
+  async changeGroupMembers(
+    sourceId: string,
+    groupId: string,
+    change: { add?: readonly string[]; remove?: readonly string[] },
+    options: WriteOptions = {},
+  ): Promise<{ added: string[]; removed: string[]; version: number | undefined }> {
+    const cause = options.cause ?? `${sourceId}: group members changed`;
+    const outcome = await this.#db.transaction(async (tx) => {
+      const group = await tx.query<{ display_name: string }>(
+        'select display_name from source_groups where source_id = $1 and id = $2 and deleted_at is null for update',
+        [sourceId, groupId],
+      );
+      const name = group.rows[0]?.display_name ?? groupId;
+      const removed = change.remove?.length
+        ? (await tx.query<{ user_id: string }>(
+            'delete from source_group_members where source_id = $1 and group_id = $2 and user_id = any($3::uuid[]) returning user_id',
+            [sourceId, groupId, change.remove],
+          )).rows.map((r) => r.user_id)
+        : [];
+      const added = change.add?.length
+        ? (await tx.query<{ user_id: string }>(
+            `insert into source_group_members (source_id, group_id, user_id)
+             select $1, $2, u from unnest($3::uuid[]) as u on conflict do nothing returning user_id`,
+            [sourceId, groupId, change.add],
+          )).rows.map((r) => r.user_id)
+        : [];
+      let version: number | undefined;
+      if (added.length + removed.length > 0) {
+        const bumped = await tx.query<{ version: number }>(
+          `update source_groups set version = nextval('observed_version'), updated_at = now()
+            where source_id = $1 and id = $2 returning version`,
+          [sourceId, groupId],
+        );
+        version = bumped.rows[0]?.version;
+      }
+      return { added, removed, version, name };
+    });
+    const touched = new Map<string, string>();
+    for (const u of outcome.added) touched.set(u, `${cause} (added to group ${outcome.name})`);
+    for (const u of outcome.removed) touched.set(u, `${cause} (removed from group ${outcome.name})`);
+    await this.#publishForUsers(sourceId, touched);
+    return { added: outcome.added, removed: outcome.removed, version: outcome.version };
+  }
+
+  async deleteGroups(sourceId: string, ids: readonly string[], options: WriteOptions = {}): Promise<number> {
+    if (ids.length === 0) return 0;
+    const cause = options.cause ?? `${sourceId}: group deleted`;
+    const { count, members } = await this.#db.transaction(async (tx) => {
+      const gone = await tx.query<{ id: string; display_name: string }>(
+        `update source_groups set deleted_at = now(), updated_at = now(), version = nextval('observed_version')
+          where source_id = $1 and id = any($2::uuid[]) and deleted_at is null returning id, display_name`,
+        [sourceId, ids],
+      );
+      if (gone.rowCount === 0) return { count: 0, members: [] as Array<{ user_id: string }> };
+      const removed = await tx.query<{ user_id: string }>(
+        'delete from source_group_members where source_id = $1 and group_id = any($2::uuid[]) returning user_id',
+        [sourceId, gone.rows.map((g) => g.id)],
+      );
+      return { count: gone.rowCount, members: removed.rows };
+    });
+    await this.#publishForUsers(sourceId, new Map(members.map((m) => [m.user_id, `${cause} (group deleted)`])));
+    return count;
+  }
+
+  async #publishForUsers(sourceId: string, touched: Map<string, string>): Promise<void> {
+    if (touched.size === 0) return;
+    const keys = await this.#emailsOf(this.#db, sourceId, [...touched.keys()]);
+    const changes: PersonChange[] = [];
+    for (const [userId, key] of keys) changes.push({ key, sourceId, cause: touched.get(userId) ?? `${sourceId}: group changed` });
+    await this.#changes.publish(changes);
+  }
+
+  async #emailsOf(q: Queryable, sourceId: string, userIds: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < userIds.length; i += 10_000) {
+      const rows = await q.query<{ id: string; email: string }>(
+        'select id, email from source_users where source_id = $1 and id = any($2::uuid[]) and email is not null',
+        [sourceId, userIds.slice(i, i + 10_000)],
+      );
+      for (const r of rows.rows) out.set(r.id, r.email);
+    }
+    return out;
+  }
+}

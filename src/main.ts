@@ -1,0 +1,168 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Queue, type Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Settings } from './config/env.js';
+import type { Config } from './config/schema.js';
+import { createHttpApp } from './api/http-app.js';
+import { createMetrics } from './api/metrics.js';
+import { Ingest } from './ingest/ingest.js';
+import { ChangeQueue } from './queue/change-queue.js';
+import { bullPrefix, QUEUE_NAMES } from './queue/names.js';
+import { checkRedis, createRedis } from './queue/redis.js';
+import { startChangeWorker } from './reconcile/change-worker.js';
+import { reconcileContext } from './reconcile/context.js';
+import type { Db } from './store/db.js';
+import { migrate } from './store/migrate.js';
+import { openStore } from './store/open.js';
+import { registerConfig } from './store/registry.js';
+
+export interface Roles {
+  /** SCIM server, admin API, ops endpoints. */
+  http: boolean;
+  /** Queue workers: reconcile, sync, lifecycle, webhooks. */
+  worker: boolean;
+  /** Job schedulers: directory sync schedules and lifecycle sweeps. */
+  scheduler: boolean;
+}
+
+export interface DaemonOptions {
+  settings: Settings;
+  config: Config;
+  roles: Roles;
+  logger: Logger;
+  /** The clock; tests control it. */
+  now?: () => Date;
+  /** Open store to use instead of the one `settings` names (tests). */
+  db?: Db;
+  /** Jobs each change worker runs at once. Default 4. */
+  workerConcurrency?: number;
+}
+
+export interface Daemon {
+  db: Db;
+  ingest: Ingest;
+  changes: ChangeQueue;
+  queues: Queue[];
+  workers: Worker[];
+  /** `http://host:port` when the HTTP role runs. */
+  url: string | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: opens the store and Redis, and starts the roles asked for. Every other
+ * module receives what it needs from here; nothing reads global state.
+ */
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { settings, config, logger } = options;
+  const now = options.now ?? (() => new Date());
+  await checkRedis(settings.redisUrl);
+
+  const db = options.db ?? (await openStore({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir }));
+  const closers: Array<() => Promise<unknown>> = [];
+  try {
+    const applied = await migrate(db);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    await registerConfig(db, config);
+  } catch (error) {
+    if (!options.db) await db.close().catch(() => {});
+    throw error;
+  }
+  if (!options.db) closers.push(() => db.close());
+
+  const prefix = bullPrefix(settings.queuePrefix);
+  const redis = createRedis(settings.redisUrl);
+  redis.on('error', (error) => logger.warn({ err: { message: error.message } }, 'redis connection error'));
+  closers.unshift(() => redis.quit().catch(() => redis.disconnect()));
+
+  const changes = new ChangeQueue({ connection: redis, prefix });
+  const queues: Queue[] = [
+    changes.queue,
+    new Queue(QUEUE_NAMES.sync, { connection: redis, prefix }),
+    new Queue(QUEUE_NAMES.lifecycle, { connection: redis, prefix }),
+    new Queue(QUEUE_NAMES.webhooks, { connection: redis, prefix }),
+  ];
+  closers.unshift(() => Promise.all(queues.map((q) => q.close())));
+  const ingest = new Ingest({ db, changes });
+  const metrics = createMetrics(queues);
+
+  const workers: Worker[] = [];
+  if (options.roles.worker) {
+    const worker = startChangeWorker({
+      connection: redis,
+      prefix,
+      context: reconcileContext(db, config, now),
+      concurrency: options.workerConcurrency ?? 4,
+      logger,
+      onReconciled: (result, count) => {
+        metrics.changesReconciled.inc({ outcome: 'ok' }, count);
+        metrics.grantChanges.inc({ kind: 'granted' }, result.granted);
+        metrics.grantChanges.inc({ kind: 'role_changed' }, result.changed);
+        metrics.grantChanges.inc({ kind: 'suspended' }, result.suspended);
+      },
+    });
+    workers.push(worker);
+    // Workers close first so that active jobs finish (or are released) before connections go.
+    closers.unshift(() => closeWorker(worker, 8000));
+  }
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  if (options.roles.http) {
+    const app = createHttpApp({ db, redis, queues, metrics, logger, adminToken: settings.adminToken });
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(settings.port, settings.host, () => resolve(s));
+      s.once('error', reject);
+    });
+    const address = server.address() as AddressInfo;
+    url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+    const httpServer = server;
+    closers.unshift(
+      () =>
+        new Promise<void>((resolve) => {
+          httpServer.close(() => resolve());
+          httpServer.closeIdleConnections();
+          setTimeout(() => {
+            httpServer.closeAllConnections();
+            resolve();
+          }, 3000).unref();
+        }),
+    );
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    db,
+    ingest,
+    changes,
+    queues,
+    workers,
+    url,
+    close() {
+      closing ??= (async () => {
+        for (const close of closers) {
+          try {
+            await close();
+          } catch (error) {
+            logger.warn({ err: { message: (error as Error).message } }, 'error while shutting down');
+          }
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Lets active jobs finish; after `graceMs` closes forcibly (the jobs' locks lapse and another worker retries them). */
+async function closeWorker(worker: Worker, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const graceful = worker.close();
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), graceMs);
+  });
+  const outcome = await Promise.race([graceful.then(() => 'closed' as const), timedOut]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') await worker.close(true);
+}
+

@@ -1,0 +1,58 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { ChangePublisher, PersonChange } from '../ingest/records.js';
+import { QUEUE_NAMES } from './names.js';
+
+/** People per job: one reconcile transaction handles one job's people. */
+export const PEOPLE_PER_JOB = 500;
+const ADD_BULK_CHUNK = 1000;
+
+export const changeJobSchema = z.object({
+  changes: z
+    .array(z.object({ key: z.string().min(3), sourceId: z.string(), cause: z.string() }))
+    .min(1)
+    .max(PEOPLE_PER_JOB),
+});
+export type ChangeJob = z.infer<typeof changeJobSchema>;
+
+const JOB_OPTIONS: JobsOptions = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: { age: 3600, count: 1000 },
+  removeOnFail: { age: 14 * 86_400 },
+};
+
+/**
+ * Publishes identity changes to the `changes` queue. A change about one person becomes a job
+ * deduplicated on that person (at most one waiting job, plus one running, per person); larger
+ * writes become jobs of up to 500 people, added with `addBulk`.
+ */
+export class ChangeQueue implements ChangePublisher {
+  readonly queue: Queue<ChangeJob>;
+
+  constructor(options: { connection: Redis; prefix: string }) {
+    this.queue = new Queue<ChangeJob>(QUEUE_NAMES.changes, { connection: options.connection, prefix: options.prefix, defaultJobOptions: JOB_OPTIONS });
+  }
+
+  async publish(changes: readonly PersonChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const byKey = new Map<string, PersonChange>();
+    for (const c of changes) if (!byKey.has(c.key)) byKey.set(c.key, c);
+    const unique = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    if (unique.length === 1) {
+      const only = unique[0] as PersonChange;
+      await this.queue.add('person', { changes: [only] }, { deduplication: { id: `person:${only.key}`, keepLastIfActive: true } });
+      return;
+    }
+    const jobs = [];
+    for (let i = 0; i < unique.length; i += PEOPLE_PER_JOB) {
+      jobs.push({ name: 'people', data: { changes: unique.slice(i, i + PEOPLE_PER_JOB) } });
+    }
+    for (let i = 0; i < jobs.length; i += ADD_BULK_CHUNK) await this.queue.addBulk(jobs.slice(i, i + ADD_BULK_CHUNK));
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}

@@ -1,0 +1,36 @@
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { changeJobSchema, type ChangeJob } from '../queue/change-queue.js';
+import { QUEUE_NAMES } from '../queue/names.js';
+import { reconcilePeople, type ReconcileContext, type ReconcileResult } from './reconcile-people.js';
+
+export interface ChangeWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  context: ReconcileContext;
+  /** Jobs processed at once by this worker. Default 4. */
+  concurrency?: number;
+  logger?: Logger;
+  onReconciled?: (result: ReconcileResult, changes: number) => void;
+}
+
+/** The `changes` worker: parses the payload and hands it to `reconcilePeople`. */
+export function startChangeWorker(options: ChangeWorkerOptions): Worker<ChangeJob, ReconcileResult> {
+  const worker = new Worker<ChangeJob, ReconcileResult>(
+    QUEUE_NAMES.changes,
+    async (job) => {
+      const parsed = changeJobSchema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`invalid change job payload: ${parsed.error.message}`);
+      const result = await reconcilePeople(options.context, parsed.data.changes);
+      options.onReconciled?.(result, parsed.data.changes.length);
+      return result;
+    },
+    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency ?? 4, autorun: true },
+  );
+  worker.on('failed', (job, error) => {
+    options.logger?.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: { message: error.message, code: (error as { code?: unknown }).code } }, 'reconcile job failed');
+  });
+  worker.on('error', (error) => options.logger?.error({ err: { message: error.message } }, 'change worker error'));
+  return worker;
+}

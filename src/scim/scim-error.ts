@@ -1,0 +1,92 @@
+/**
+ * The one SCIM error type, serialised in one place (RFC 7644 §3.12).
+ *
+ * Everything the SCIM server rejects becomes a `ScimError`; the HTTP layer turns it into a body
+ * with `toScimErrorBody` and never inspects messages. Errors from scimmy (its `SCIMMY.Types.Error`)
+ * and anything unexpected are mapped by `toScimError`, so a stray exception becomes a 500 with a
+ * generic detail instead of leaking internals.
+ */
+
+/** The `scimType` values RFC 7644 §3.12 (Table 9) defines. */
+export const SCIM_TYPES = [
+  'invalidFilter',
+  'tooMany',
+  'uniqueness',
+  'mutability',
+  'invalidSyntax',
+  'invalidPath',
+  'noTarget',
+  'invalidValue',
+  'invalidVers',
+  'sensitive',
+] as const;
+
+export type ScimType = (typeof SCIM_TYPES)[number];
+
+export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+
+/** The wire shape of an error response. `status` is a string, as RFC 7644 §3.12 specifies. */
+export interface ScimErrorBody {
+  schemas: [typeof SCIM_ERROR_SCHEMA];
+  status: string;
+  scimType?: ScimType;
+  detail?: string;
+}
+
+export class ScimError extends Error {
+  /** HTTP status code, 400–599. */
+  readonly status: number;
+  /** Defined for the 400s (and 409 `uniqueness`) the RFC names; `undefined` otherwise. */
+  readonly scimType: ScimType | undefined;
+  /** Human-readable and safe to send to the client. */
+  readonly detail: string;
+
+  constructor(status: number, scimType: ScimType | undefined, detail: string, options?: { cause?: unknown }) {
+    super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (!Number.isInteger(status) || status < 400 || status > 599) {
+      throw new RangeError(`ScimError status must be an HTTP error status (400–599), got ${status}`);
+    }
+    this.name = 'ScimError';
+    this.status = status;
+    this.scimType = scimType;
+    this.detail = detail;
+  }
+}
+
+export function isScimError(error: unknown): error is ScimError {
+  return error instanceof ScimError;
+}
+
+export function isScimType(value: unknown): value is ScimType {
+  return typeof value === 'string' && (SCIM_TYPES as readonly string[]).includes(value);
+}
+
+/** The RFC 7644 §3.12 response body for `error`. */
+export function toScimErrorBody(error: ScimError): ScimErrorBody {
+  const body: ScimErrorBody = { schemas: [SCIM_ERROR_SCHEMA], status: String(error.status) };
+  if (error.scimType !== undefined) body.scimType = error.scimType;
+  if (error.detail !== '') body.detail = error.detail;
+  return body;
+}
+
+const GENERIC_500 = 'The server could not complete the request.';
+
+/**
+ * Any thrown value as a `ScimError`: a `ScimError` as is; scimmy's `SCIMMY.Types.Error` (which
+ * carries a numeric `status`, an optional `scimType` and a client-safe `message`) with its status
+ * and type kept; anything else as a 500 whose detail reveals nothing (the original is the `cause`,
+ * for the log).
+ */
+export function toScimError(error: unknown): ScimError {
+  if (error instanceof ScimError) return error;
+  if (isScimmyError(error)) {
+    return new ScimError(error.status, isScimType(error.scimType) ? error.scimType : undefined, error.message, { cause: error });
+  }
+  return new ScimError(500, undefined, GENERIC_500, { cause: error });
+}
+
+function isScimmyError(error: unknown): error is Error & { status: number; scimType?: unknown } {
+  if (!(error instanceof Error) || error.name !== 'SCIMError') return false;
+  const status = (error as { status?: unknown }).status;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599;
+}
