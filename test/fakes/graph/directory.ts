@@ -1,0 +1,197 @@
+import { groupsOfUser, person, uuidFor } from '../shared/people.js';
+
+export interface GraphUser {
+  id: string;
+  displayName: string;
+  givenName: string | null;
+  surname: string | null;
+  mail: string | null;
+  userPrincipalName: string;
+  accountEnabled: boolean;
+  companyName: string | null;
+  jobTitle: string | null;
+  department: string | null;
+  userType: 'Member' | 'Guest';
+  /** Change sequence of the last write (0: generated). */
+  seq: number;
+}
+
+export type MemberType = 'user' | 'group';
+
+export interface GraphGroup {
+  id: string;
+  displayName: string;
+  description: string | null;
+  members: Map<string, MemberType>;
+  seq: number;
+}
+
+interface MemberLogEntry {
+  groupId: string;
+  memberId: string;
+  type: MemberType;
+  op: 'add' | 'remove';
+  seq: number;
+}
+
+export interface GraphDatasetOptions {
+  /** Generated users. Default 100. */
+  users?: number | undefined;
+  /** Generated groups; user i belongs to two of them (see `groupsOfUser`). Default 10. */
+  groups?: number | undefined;
+  /**
+   * Nest groups: every tenth group contains the next one, and group 1 contains group 0 (a cycle
+   * the client must survive). Default true.
+   */
+  nested?: boolean | undefined;
+}
+
+/**
+ * The tenant's objects with a change sequence, so any delta token (a sequence number) can be
+ * answered with exactly what changed after it — creates, updates, deletions and member changes.
+ */
+export class GraphDirectory {
+  readonly users = new Map<string, GraphUser>();
+  readonly groups = new Map<string, GraphGroup>();
+  readonly deletedUsers = new Map<string, number>();
+  readonly deletedGroups = new Map<string, number>();
+  readonly memberLog: MemberLogEntry[] = [];
+  seq = 0;
+  #nextUser: number;
+  #nextGroup: number;
+
+  constructor(options: GraphDatasetOptions = {}) {
+    const userCount = options.users ?? 100;
+    const groupCount = options.groups ?? 10;
+    const groups: GraphGroup[] = [];
+    for (let j = 0; j < groupCount; j++) {
+      const group: GraphGroup = { id: uuidFor(2, j), displayName: `Group ${j}`, description: null, members: new Map(), seq: 0 };
+      groups.push(group);
+      this.groups.set(group.id, group);
+    }
+    for (let i = 0; i < userCount; i++) {
+      const user = generatedUser(i);
+      this.users.set(user.id, user);
+      for (const j of groupsOfUser(i, groupCount)) (groups[j] as GraphGroup).members.set(user.id, 'user');
+    }
+    if (options.nested ?? true) {
+      for (let j = 0; j + 1 < groupCount; j += 10) (groups[j] as GraphGroup).members.set((groups[j + 1] as GraphGroup).id, 'group');
+      if (groupCount > 2) (groups[1] as GraphGroup).members.set((groups[0] as GraphGroup).id, 'group');
+    }
+    this.#nextUser = userCount;
+    this.#nextGroup = groupCount;
+  }
+
+  addUser(patch: Partial<Omit<GraphUser, 'id' | 'seq'>> = {}): GraphUser {
+    const user = { ...generatedUser(this.#nextUser++), ...patch, seq: ++this.seq };
+    this.users.set(user.id, user);
+    return user;
+  }
+
+  updateUser(id: string, patch: Partial<Omit<GraphUser, 'id' | 'seq'>>): GraphUser {
+    const user = this.#user(id);
+    Object.assign(user, patch, { seq: ++this.seq });
+    return user;
+  }
+
+  /** Deleting a user also takes it out of every group, as Entra does. */
+  deleteUser(id: string): void {
+    this.#user(id);
+    for (const group of this.groups.values()) if (group.members.has(id)) this.removeMember(group.id, id);
+    this.users.delete(id);
+    this.deletedUsers.set(id, ++this.seq);
+  }
+
+  addGroup(displayName: string): GraphGroup {
+    const group: GraphGroup = { id: uuidFor(2, this.#nextGroup++), displayName, description: null, members: new Map(), seq: ++this.seq };
+    this.groups.set(group.id, group);
+    return group;
+  }
+
+  renameGroup(id: string, displayName: string): void {
+    const group = this.#group(id);
+    group.displayName = displayName;
+    group.seq = ++this.seq;
+  }
+
+  deleteGroup(id: string): void {
+    this.#group(id);
+    this.groups.delete(id);
+    this.deletedGroups.set(id, ++this.seq);
+    for (const group of this.groups.values()) if (group.members.has(id)) this.removeMember(group.id, id);
+  }
+
+  addMember(groupId: string, memberId: string, type: MemberType = 'user'): void {
+    this.#group(groupId).members.set(memberId, type);
+    this.memberLog.push({ groupId, memberId, type, op: 'add', seq: ++this.seq });
+  }
+
+  removeMember(groupId: string, memberId: string): void {
+    const group = this.#group(groupId);
+    const type = group.members.get(memberId) ?? 'user';
+    group.members.delete(memberId);
+    this.memberLog.push({ groupId, memberId, type, op: 'remove', seq: ++this.seq });
+  }
+
+  /** The user ids under a group, nested groups resolved (cycles visited once). */
+  transitiveUserIds(groupId: string): Set<string> {
+    const users = new Set<string>();
+    const seen = new Set<string>([groupId]);
+    const queue = [groupId];
+    while (queue.length > 0) {
+      const group = this.groups.get(queue.shift() as string);
+      if (!group) continue;
+      for (const [id, type] of group.members) {
+        if (type === 'user') users.add(id);
+        else if (!seen.has(id)) {
+          seen.add(id);
+          queue.push(id);
+        }
+      }
+    }
+    return users;
+  }
+
+  /** Net member changes of each group after `since`: the last operation on a member wins. */
+  memberChangesSince(since: number): Map<string, Map<string, { type: MemberType; op: 'add' | 'remove' }>> {
+    const changes = new Map<string, Map<string, { type: MemberType; op: 'add' | 'remove' }>>();
+    for (let k = this.memberLog.length - 1; k >= 0 && (this.memberLog[k] as MemberLogEntry).seq > since; k--) {
+      const entry = this.memberLog[k] as MemberLogEntry;
+      let group = changes.get(entry.groupId);
+      if (!group) changes.set(entry.groupId, (group = new Map()));
+      if (!group.has(entry.memberId)) group.set(entry.memberId, { type: entry.type, op: entry.op });
+    }
+    return changes;
+  }
+
+  #user(id: string): GraphUser {
+    const user = this.users.get(id);
+    if (!user) throw new Error(`no user ${id}`);
+    return user;
+  }
+
+  #group(id: string): GraphGroup {
+    const group = this.groups.get(id);
+    if (!group) throw new Error(`no group ${id}`);
+    return group;
+  }
+}
+
+/** User i: every 50th has no `mail` (the UPN is the address), every 97th is disabled, every 200th a guest. */
+export function generatedUser(i: number): GraphUser {
+  const p = person(i);
+  return {
+    id: uuidFor(1, i),
+    displayName: `${p.givenName} ${p.familyName}`,
+    givenName: p.givenName,
+    surname: p.familyName,
+    mail: i % 50 === 0 ? null : `${p.handle}@example.com`,
+    userPrincipalName: `${p.handle}@example.onmicrosoft.com`,
+    accountEnabled: i % 97 !== 0,
+    companyName: 'Example Ltd',
+    jobTitle: i % 3 === 0 ? 'Engineer' : null,
+    department: `Dept ${i % 10}`,
+    userType: i % 200 === 199 ? 'Guest' : 'Member',
+    seq: 0,
+  };
+}
