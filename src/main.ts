@@ -83,6 +83,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     new Queue(QUEUE_NAMES.lifecycle, { connection: redis, prefix }),
     new Queue(QUEUE_NAMES.webhooks, { connection: redis, prefix }),
   ];
+  for (const q of queues) q.on('error', (error) => logger.warn({ queue: q.name, err: { message: error.message } }, 'queue error'));
   closers.unshift(() => Promise.all(queues.map((q) => q.close())));
   const ingest = new Ingest({ db, changes });
   const metrics = createMetrics(queues);

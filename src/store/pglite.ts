@@ -14,9 +14,10 @@ export async function createPgliteDb(options: PgliteOptions = {}): Promise<Db> {
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const pglite = await PGlite.create(options.dataDir, { parsers: { [INT8]: (v: string) => Number(v) } });
 
-  const toResult = <T>(r: { rows: unknown[]; affectedRows?: number }): QueryResult<T> => ({
+  // Like node-postgres: rows returned for a SELECT or RETURNING, rows affected for other statements.
+  const toResult = <T>(r: { rows: unknown[]; fields: unknown[]; affectedRows?: number }): QueryResult<T> => ({
     rows: r.rows as T[],
-    rowCount: r.affectedRows ?? r.rows.length,
+    rowCount: r.fields.length > 0 ? r.rows.length : (r.affectedRows ?? 0),
   });
 
   return {

@@ -30,6 +30,8 @@ export interface Pipeline {
   redis: Redis;
   prefix: string;
   clock: { now: Date };
+  /** Every failed attempt of a change job, retried or not. */
+  failures: string[];
   startWorker(options?: { db?: Db; concurrency?: number }): Worker;
   /** Waits until no change job is waiting, delayed or active. */
   drain(timeoutMs?: number): Promise<void>;
@@ -48,6 +50,7 @@ export async function createPipeline(db: Db, rawConfig: unknown, label = 'p'): P
   const clock = { now: new Date('2026-01-15T12:00:00Z') };
   const workers: Worker[] = [];
   const connections: Redis[] = [];
+  const failures: string[] = [];
   return {
     config,
     ingest,
@@ -56,6 +59,7 @@ export async function createPipeline(db: Db, rawConfig: unknown, label = 'p'): P
     redis,
     prefix,
     clock,
+    failures,
     startWorker(options = {}) {
       const connection = testRedis();
       connections.push(connection);
@@ -65,6 +69,7 @@ export async function createPipeline(db: Db, rawConfig: unknown, label = 'p'): P
         context: reconcileContext(options.db ?? db, config, () => clock.now),
         concurrency: options.concurrency ?? 4,
       });
+      worker.on('failed', (_job, error) => failures.push(error.message));
       workers.push(worker);
       return worker;
     },

@@ -166,6 +166,9 @@ export class Parser {
         if (this.atEnd()) this.failAt(opStart, `expected an operator after "${name}" but the ${this.options.noun} ended`);
         this.failAt(opStart, `expected an operator after "${name}", found ${this.describeNext()}`);
       }
+      if (path.attribute.toLowerCase() === 'not' && path.schema === undefined && path.subAttribute === undefined) {
+        this.failAt(pathStart, '"not" must be followed by a filter in parentheses, as in not (userName eq "x")');
+      }
       this.failAt(opStart, `"${word}" is not an operator; expected one of eq, ne, co, sw, ew, gt, ge, lt, le, pr`);
     }
     if (!this.skipWhitespace()) {

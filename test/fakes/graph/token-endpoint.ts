@@ -125,6 +125,7 @@ export class AadTokenEndpoint {
         audience: `${this.#o.authorityHost}/${tenant}/oauth2/v2.0/token`,
         issuer: this.#o.clientId,
         subject: this.#o.clientId,
+        clockTolerance: 300, // the identity platform allows five minutes of skew
       });
       return true;
     } catch {
