@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { envName, pulledSourceFields } from '../../src/config/common.js';
+import { retryOptions } from '../shared/retry-options.js';
 
 export const entraSourceConfig = z
   .object({
@@ -14,6 +15,8 @@ export const entraSourceConfig = z
     graphUrl: z.url().default('https://graph.microsoft.com/v1.0'),
     /** Only (transitive) members of these groups, by object id or display name. */
     scopeGroups: z.array(z.string()).default([]),
+    /** Retries of throttled and failed Graph requests (all fields optional; see `retryOptions`). */
+    retry: retryOptions.prefault({}),
   })
   .strict()
   .refine((c) => c.clientSecretEnv !== undefined || c.certificate !== undefined, {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { envName, pulledSourceFields } from '../../src/config/common.js';
+import { retryOptions } from '../shared/retry-options.js';
 
 export const googleSourceConfig = z
   .object({
@@ -12,6 +13,10 @@ export const googleSourceConfig = z
     /** The service-account key file's JSON; its `token_uri` is honoured. */
     serviceAccountKeyEnv: envName,
     directoryUrl: z.url().default('https://admin.googleapis.com'),
+    /** Group member lists read at once. Default 4. */
+    concurrency: z.number().int().min(1).max(16).default(4),
+    /** Retries of throttled and failed requests (all fields optional; see `retryOptions`). */
+    retry: retryOptions.prefault({}),
   })
   .strict();
 

@@ -46,6 +46,13 @@ export const ldapSourceConfig = z
     attributes: attributeMap.optional(),
     connectTimeoutMs: z.number().int().positive().default(10_000),
     timeoutMs: z.number().int().positive().default(60_000),
+    /**
+     * Deltas by time (`modifyTimestamp`, AD `whenChanged`) start this long before the previous
+     * run's start, covering clock skew between idsync and the directory and writes still being
+     * committed when that run began. Entries re-read in the overlap are unchanged and cost
+     * nothing downstream (the engine diffs by content hash). Default 60 000 (1 min).
+     */
+    deltaOverlapMs: z.number().int().nonnegative().default(60_000),
   })
   .strict();
 

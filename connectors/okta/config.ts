@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { envName, pulledSourceFields } from '../../src/config/common.js';
+import { retryOptions } from '../shared/retry-options.js';
 
 export const oktaSourceConfig = z
   .object({
@@ -16,6 +17,10 @@ export const oktaSourceConfig = z
       })
       .strict()
       .optional(),
+    /** Group member lists read at once. Default 4. */
+    concurrency: z.number().int().min(1).max(16).default(4),
+    /** Retries of throttled and failed requests (all fields optional; see `retryOptions`). */
+    retry: retryOptions.prefault({}),
   })
   .strict()
   .refine((c) => c.apiTokenEnv !== undefined || c.oauth !== undefined, {

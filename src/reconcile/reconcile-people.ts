@@ -50,7 +50,6 @@ interface PersonRow {
   company: string | null;
   kind: 'internal' | 'external';
   status: 'active' | 'inactive';
-  linked: boolean;
 }
 
 interface GrantRow {
@@ -118,24 +117,38 @@ async function reconcileInTransaction(
     else accountsOf.set(a.email, [a]);
   }
 
-  // People: create the missing ones (in key order), then lock them all in key order.
-  const missing = keys.filter((k) => accountsOf.has(k));
-  if (missing.length > 0) {
+  // People: create the missing ones with their attributes (in key order), then lock them all in key order.
+  const attributesOf = new Map<string, PersonAttributes>();
+  for (const [key, own] of accountsOf) attributesOf.set(key, personAttributes(key, own, ctx.internalDomains));
+  if (attributesOf.size > 0) {
     await tx.query(
-      `insert into people (email, kind) select k, 'internal' from unnest($1::text[]) as k order by k
+      `insert into people (email, given_name, family_name, display_name, company, kind, status)
+       select r.email, r.given_name, r.family_name, r.display_name, r.company, r.kind, r.status
+         from jsonb_to_recordset($1::jsonb) as r(email text, given_name text, family_name text, display_name text, company text, kind text, status text)
+        order by r.email
        on conflict (lower(email)) do nothing`,
-      [missing],
+      [JSON.stringify([...attributesOf].map(([email, a]) => ({ email, ...a })))],
     );
   }
   const people = (
     await tx.query<PersonRow>(
-      `select p.id, p.email, p.given_name, p.family_name, p.display_name, p.company, p.kind, p.status,
-              exists (select 1 from person_links l where l.person_id = p.id) as linked
+      `select p.id, p.email, p.given_name, p.family_name, p.display_name, p.company, p.kind, p.status
          from people p where lower(p.email) = any($1::text[]) order by lower(p.email) for update`,
       [keys],
     )
   ).rows;
   if (people.length === 0) return { people: 0, granted: 0, changed: 0, suspended: 0 };
+  const existingLinks = new Map<string, Set<string>>();
+  for (const l of (
+    await tx.query<{ person_id: string; source_id: string; source_user_id: string }>(
+      'select person_id, source_id, source_user_id from person_links where person_id = any($1::uuid[])',
+      [people.map((p) => p.id)],
+    )
+  ).rows) {
+    let set = existingLinks.get(l.person_id);
+    if (!set) existingLinks.set(l.person_id, (set = new Set()));
+    set.add(`${l.source_id}/${l.source_user_id}`);
+  }
 
   const liveWorkspaces = new Set(
     (await tx.query<{ id: string }>('select id from workspaces where deleted_at is null')).rows.map((r) => r.id),
@@ -156,7 +169,8 @@ async function reconcileInTransaction(
   }
 
   const personUpdates: Array<Record<string, unknown>> = [];
-  const links: Array<{ source_id: string; source_user_id: string; person_id: string }> = [];
+  const linkInserts: Array<{ source_id: string; source_user_id: string; person_id: string }> = [];
+  const linkDeletes: string[] = [];
   const inserts: Array<Record<string, unknown>> = [];
   const updates: Array<Record<string, unknown>> = [];
   const audit: Array<Record<string, unknown>> = [];
@@ -170,25 +184,18 @@ async function reconcileInTransaction(
     const actor = change ? `source:${change.sourceId}` : 'rules';
     const cause = change?.cause ?? 'reconciliation';
 
-    // Person attributes come from the highest-precedence active account (rows are ordered so).
-    const lead = own.find((a) => a.active) ?? own[0];
     const kind = isInternalEmail(key, ctx.internalDomains) ? 'internal' : 'external';
-    const status = own.length > 0 ? (own.some((a) => a.active) ? 'active' : 'inactive') : person.linked ? 'inactive' : person.status;
-    const next = {
-      given_name: lead?.given_name ?? person.given_name,
-      family_name: lead?.family_name ?? person.family_name,
-      display_name: lead?.display_name ?? person.display_name,
-      company: lead?.company ?? person.company,
-      kind,
-      status,
-    };
+    const linked = existingLinks.get(person.id) ?? new Set<string>();
+    const next = own.length > 0 ? personAttributes(key, own, ctx.internalDomains) : { ...person, kind, status: linked.size > 0 ? 'inactive' : person.status };
     if (
       next.given_name !== person.given_name || next.family_name !== person.family_name || next.display_name !== person.display_name ||
       next.company !== person.company || next.kind !== person.kind || next.status !== person.status
     ) {
-      personUpdates.push({ id: person.id, ...next });
+      personUpdates.push({ id: person.id, given_name: next.given_name, family_name: next.family_name, display_name: next.display_name, company: next.company, kind: next.kind, status: next.status });
     }
-    for (const a of own) links.push({ source_id: a.source_id, source_user_id: a.id, person_id: person.id });
+    const wanted = new Set(own.map((a) => `${a.source_id}/${a.id}`));
+    for (const a of own) if (!linked.has(`${a.source_id}/${a.id}`)) linkInserts.push({ source_id: a.source_id, source_user_id: a.id, person_id: person.id });
+    for (const l of linked) if (!wanted.has(l)) linkDeletes.push(l);
 
     const observed: ObservedAccount[] = own.map((a) => ({
       sourceId: a.source_id,
@@ -212,7 +219,7 @@ async function reconcileInTransaction(
       [JSON.stringify(personUpdates)],
     );
   }
-  await syncLinks(tx, people.map((p) => p.id), links);
+  await syncLinks(tx, linkInserts, linkDeletes);
   if (inserts.length > 0) {
     await tx.query(
       `insert into memberships (id, person_id, workspace_id, origin, role, status, source_id, rule, valid_from, valid_until, granted_by)
@@ -296,20 +303,47 @@ function grantState(g: RuleGrant): Record<string, unknown> {
   return { role: g.role, status: g.status, origin: 'rules', sourceId: g.sourceId, rule: g.rule, validUntil: g.validUntil };
 }
 
-async function syncLinks(tx: Queryable, personIds: string[], links: Array<{ source_id: string; source_user_id: string; person_id: string }>): Promise<void> {
-  await tx.query(
-    `delete from person_links l where l.person_id = any($1::uuid[])
-       and not exists (select 1 from jsonb_to_recordset($2::jsonb) as r(source_id text, source_user_id uuid)
-                        where r.source_id = l.source_id and r.source_user_id = l.source_user_id)`,
-    [personIds, JSON.stringify(links)],
-  );
-  if (links.length > 0) {
+async function syncLinks(
+  tx: Queryable,
+  inserts: Array<{ source_id: string; source_user_id: string; person_id: string }>,
+  deletes: string[],
+): Promise<void> {
+  if (deletes.length > 0) {
+    await tx.query(
+      `delete from person_links l using unnest($1::text[], $2::uuid[]) as d(source_id, source_user_id)
+        where l.source_id = d.source_id and l.source_user_id = d.source_user_id`,
+      [deletes.map((d) => d.slice(0, d.indexOf('/'))), deletes.map((d) => d.slice(d.indexOf('/') + 1))],
+    );
+  }
+  if (inserts.length > 0) {
+    // A source user whose e-mail changed moves to its new person.
     await tx.query(
       `insert into person_links (source_id, source_user_id, person_id)
        select r.source_id, r.source_user_id, r.person_id from jsonb_to_recordset($1::jsonb) as r(source_id text, source_user_id uuid, person_id uuid)
-       on conflict (source_id, source_user_id) do update set person_id = excluded.person_id
-       where person_links.person_id is distinct from excluded.person_id`,
-      [JSON.stringify(links)],
+       on conflict (source_id, source_user_id) do update set person_id = excluded.person_id`,
+      [JSON.stringify(inserts)],
     );
   }
+}
+
+interface PersonAttributes {
+  given_name: string | null;
+  family_name: string | null;
+  display_name: string | null;
+  company: string | null;
+  kind: 'internal' | 'external';
+  status: 'active' | 'inactive';
+}
+
+/** A person's attributes come from their highest-precedence active account (accounts arrive ordered so). */
+function personAttributes(key: string, own: readonly AccountRow[], internalDomains: readonly string[]): PersonAttributes {
+  const lead = own.find((a) => a.active) ?? own[0];
+  return {
+    given_name: lead?.given_name ?? null,
+    family_name: lead?.family_name ?? null,
+    display_name: lead?.display_name ?? null,
+    company: lead?.company ?? null,
+    kind: isInternalEmail(key, internalDomains) ? 'internal' : 'external',
+    status: own.some((a) => a.active) ? 'active' : 'inactive',
+  };
 }

@@ -39,6 +39,8 @@ export interface DirectoryShape {
 export interface SlapdOptions extends Partial<DirectoryShape> {
   /** Generate a CA and a server certificate, enable StartTLS and also listen on ldaps://. */
   tls?: boolean;
+  /** With `tls`: refuse TLS clients without a certificate from the CA (`TLSVerifyClient demand`). */
+  requireClientCert?: boolean;
   /** LDIF appended after the generated entries (loaded by slapadd as well). */
   extraLdif?: string;
   /** Lines appended to the database section of slapd.conf (e.g. extra `limits`). */
@@ -209,7 +211,14 @@ export async function issueCertificate(dir: string, ca: TestCa, name: string, ex
   return [join(dir, `${name}.pem`), join(dir, `${name}.key`)];
 }
 
-function slapdConf(o: { dir: string; baseDn: string; bindDn: string; password: string; tls?: { ca: string; cert: string; key: string } | undefined; extra?: string | undefined }): string {
+function slapdConf(o: {
+  dir: string;
+  baseDn: string;
+  bindDn: string;
+  password: string;
+  tls?: { ca: string; cert: string; key: string; verifyClient: 'allow' | 'demand' } | undefined;
+  extra?: string | undefined;
+}): string {
   return [
     `include ${SCHEMA_DIR}/core.schema`,
     `include ${SCHEMA_DIR}/cosine.schema`,
@@ -221,7 +230,7 @@ function slapdConf(o: { dir: string; baseDn: string; bindDn: string; password: s
     `pidfile ${join(o.dir, 'slapd.pid')}`,
     `argsfile ${join(o.dir, 'slapd.args')}`,
     ...(o.tls
-      ? [`TLSCACertificateFile ${o.tls.ca}`, `TLSCertificateFile ${o.tls.cert}`, `TLSCertificateKeyFile ${o.tls.key}`, 'TLSVerifyClient allow']
+      ? [`TLSCACertificateFile ${o.tls.ca}`, `TLSCertificateFile ${o.tls.cert}`, `TLSCertificateKeyFile ${o.tls.key}`, `TLSVerifyClient ${o.tls.verifyClient}`]
       : []),
     'database mdb',
     'maxsize 4294967296',
@@ -248,13 +257,13 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   let child: ChildProcess | undefined;
   try {
     mkdirSync(join(dir, 'db'));
-    let tls: { ca: string; cert: string; key: string } | undefined;
+    let tls: { ca: string; cert: string; key: string; verifyClient: 'allow' | 'demand' } | undefined;
     let client: [string, string] | undefined;
     if (options.tls) {
       const ca = await createTestCa(dir);
       const [cert, key] = await issueCertificate(dir, ca, 'server', 'serverAuth');
       client = await issueCertificate(dir, ca, 'client', 'clientAuth');
-      tls = { ca: ca.caFile, cert, key };
+      tls = { ca: ca.caFile, cert, key, verifyClient: options.requireClientCert ? 'demand' : 'allow' };
     }
     const confFile = join(dir, 'slapd.conf');
     writeFileSync(confFile, slapdConf({ dir, baseDn, bindDn, password, tls, extra: options.extraConfig }));

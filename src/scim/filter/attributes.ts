@@ -85,8 +85,8 @@ const emails: MultiValuedAttribute = {
     scalar('primary', 'boolean', true, (e) => jsonBoolean(`${e}->'primary'`)),
   ]),
   sortSql: (alias) =>
-    `(select lower(x.e->>'value') from ${jsonArray(`${alias}.emails`)} with ordinality as x(e, n)` +
-    ` order by coalesce(x.e->'primary' = 'true'::jsonb, false) desc, x.n limit 1)`,
+    `(select lower(${alias}_sort.e->>'value') from ${jsonArray(`${alias}.emails`)} with ordinality as ${alias}_sort(e, n)` +
+    ` order by coalesce(${alias}_sort.e->'primary' = 'true'::jsonb, false) desc, ${alias}_sort.n limit 1)`,
 };
 
 const members: MultiValuedAttribute = {

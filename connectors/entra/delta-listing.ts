@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import type { ConnectorPage, DeltaOptions, MemberChange, SkippedEntry, SourceGroup, SourceUser } from '../../src/sync/connector.js';
+import { ConnectorError } from '../../src/sync/errors.js';
+import { decodeCursor, encodeCursor, nestingFromRecord, nestingToRecord } from './cursor.js';
+import type { ListingContext } from './full-listing.js';
+import { mapGroupEntry, mapUser } from './map.js';
+import { ancestorsOf } from './nested-groups.js';
+import { transitiveUserMembers } from './scope.js';
+
+const groupName = z.object({ id: z.string(), displayName: z.string() }).passthrough();
+
+/**
+ * What changed since the cursor: users and removals from the users deltaLink; group renames,
+ * removals and `members@delta` (a member with `@removed` is a removal) from the groups deltaLink.
+ * Member changes of users go out as `memberChanges`. A change that involves nesting — a group
+ * added to or removed from a group, or any change inside a group that other groups contain — is
+ * answered with the full transitive member list of each group it reaches
+ * (`/transitiveMembers`), since increments cannot express it.
+ */
+export function deltaListing(ctx: ListingContext, options: DeltaOptions): { pages: AsyncGenerator<ConnectorPage>; cursor: () => string | undefined } {
+  let next: string | undefined;
+  async function* pages(): AsyncGenerator<ConnectorPage> {
+    const cursor = decodeCursor(options.cursor);
+    if (!cursor) {
+      throw new ConnectorError('CONNECTOR_CONFIG', `source "${ctx.sourceId}": the delta cursor is not an Entra cursor; run a full sync`, { sourceId: ctx.sourceId });
+    }
+    if (!ctx.graph.owns(cursor.users) || !ctx.graph.owns(cursor.groups)) {
+      throw new ConnectorError('CONNECTOR_CONFIG', `source "${ctx.sourceId}": the delta cursor belongs to another Graph endpoint; run a full sync`, {
+        sourceId: ctx.sourceId,
+      });
+    }
+
+    let usersLink: string | undefined;
+    for await (const page of ctx.graph.pages(cursor.users, { ...options, pageSize: ctx.pageSize })) {
+      const users: SourceUser[] = [];
+      const removedUsers: string[] = [];
+      const skipped: SkippedEntry[] = [];
+      for (const raw of page.value) {
+        const entry = mapUser(raw);
+        if (entry.kind === 'user') users.push(entry.user);
+        else if (entry.kind === 'removed') removedUsers.push(entry.id);
+        else skipped.push(entry.skipped);
+      }
+      usersLink = page.deltaLink ?? usersLink;
+      yield { users, removedUsers, skipped: skipped.length > 0 ? skipped : undefined };
+    }
+
+    const nesting = nestingFromRecord(cursor.nested);
+    const names = new Map<string, string>();
+    const removed = new Set<string>();
+    const touched = new Set<string>();
+    const recompute = new Set<string>();
+    let groupsLink: string | undefined;
+    for await (const page of ctx.graph.pages(cursor.groups, { ...options, pageSize: ctx.pageSize })) {
+      const groups: SourceGroup[] = [];
+      const removedGroups: string[] = [];
+      const memberChanges: MemberChange[] = [];
+      const skipped: SkippedEntry[] = [];
+      for (const raw of page.value) {
+        const entry = mapGroupEntry(raw);
+        if (entry.kind === 'skipped') {
+          skipped.push(entry.skipped);
+        } else if (entry.kind === 'removed') {
+          removedGroups.push(entry.id);
+          removed.add(entry.id);
+          touched.add(entry.id);
+        } else {
+          if (entry.displayName !== undefined) {
+            names.set(entry.id, entry.displayName);
+            groups.push({ externalId: entry.id, displayName: entry.displayName });
+          }
+          const change: MemberChange = { groupExternalId: entry.id, added: [], removed: [] };
+          for (const m of entry.members) {
+            touched.add(entry.id);
+            if (m.type === 'user') {
+              (m.removed ? change.removed : change.added).push(m.id);
+              continue;
+            }
+            recompute.add(entry.id);
+            let children = nesting.get(entry.id);
+            if (!children) nesting.set(entry.id, (children = new Set()));
+            if (m.removed) children.delete(m.id);
+            else children.add(m.id);
+          }
+          if (change.added.length > 0 || change.removed.length > 0) memberChanges.push(change);
+        }
+      }
+      groupsLink = page.deltaLink ?? groupsLink;
+      yield { groups, removedGroups, memberChanges, skipped: skipped.length > 0 ? skipped : undefined };
+    }
+    if (usersLink === undefined || groupsLink === undefined) {
+      throw new ConnectorError('CONNECTOR_UPSTREAM', `source "${ctx.sourceId}": Microsoft Graph ended a delta round without a deltaLink`, { sourceId: ctx.sourceId });
+    }
+
+    for (const id of removed) {
+      nesting.delete(id);
+      for (const children of nesting.values()) children.delete(id);
+    }
+    for (const id of ancestorsOf(nesting, touched)) recompute.add(id);
+    let groups: SourceGroup[] = [];
+    for (const id of recompute) {
+      if (removed.has(id)) continue;
+      const displayName = names.get(id) ?? (await nameOf(ctx, id, options));
+      groups.push({ externalId: id, displayName, memberExternalIds: await transitiveUserMembers(ctx.graph, id, options) });
+      if (groups.length >= ctx.groupPageSize) {
+        yield { groups };
+        groups = [];
+      }
+    }
+    yield { groups };
+    next = encodeCursor({ v: 1, users: usersLink, groups: groupsLink, nested: nestingToRecord(nesting) });
+  }
+  return { pages: pages(), cursor: () => next };
+}
+
+async function nameOf(ctx: ListingContext, id: string, options: DeltaOptions): Promise<string> {
+  const body = groupName.safeParse(await ctx.graph.get(`/groups/${encodeURIComponent(id)}?$select=id,displayName`, options));
+  if (!body.success) {
+    throw new ConnectorError('CONNECTOR_UPSTREAM', `source "${ctx.sourceId}": Microsoft Graph answered a group without a displayName`, { sourceId: ctx.sourceId });
+  }
+  return body.data.displayName;
+}

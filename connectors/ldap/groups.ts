@@ -1,0 +1,151 @@
+/**
+ * Group membership: member DNs and memberUids resolved to user externalIds, nested groups
+ * flattened (a group's members are its transitive users), AD primary groups added.
+ *
+ * `UserIndex` is the one structure that grows with the directory: per user, its normal-form DN
+ * and externalId (plus uid, plus the primary group on AD). See `approxBytes`.
+ */
+import { tryNormalizeDn } from './dn.js';
+import type { LdapEntry } from './entry.js';
+import { isGroupEntry, mapGroupEntry, SKIP_REASONS, type GroupRecord, type UserRecord } from './map.js';
+import type { LdapPreset } from './presets.js';
+import { readAllValues, type ReadEntry } from './range.js';
+import type { SkippedEntry } from '../../src/sync/connector.js';
+
+export class UserIndex {
+  readonly byDn = new Map<string, string>();
+  readonly byUid = new Map<string, string>();
+  readonly byPrimaryGroup = new Map<number, string[]>();
+  /** Users that exist but were skipped (no e-mail, duplicate): members that resolve to no one. */
+  readonly excluded = new Set<string>();
+
+  add(record: UserRecord): void {
+    const id = record.user.externalId;
+    this.byDn.set(record.dnKey, id);
+    if (record.uid !== undefined) this.byUid.set(record.uid, id);
+    if (record.primaryGroupId !== undefined) {
+      const list = this.byPrimaryGroup.get(record.primaryGroupId);
+      if (list) list.push(id);
+      else this.byPrimaryGroup.set(record.primaryGroupId, [id]);
+    }
+  }
+
+  exclude(dnKey: string): void {
+    this.excluded.add(dnKey);
+  }
+
+  get size(): number {
+    return this.byDn.size;
+  }
+}
+
+/** A group with its member lists complete (ranges read) and member DNs in normal form. */
+export interface GroupNode {
+  record: GroupRecord;
+  memberDnKeys: string[];
+}
+
+/**
+ * Completes AD ranged member lists and normalises member DNs. Values that are not DNs are
+ * reported as `invalid-member-dn` (the group is still yielded without them).
+ */
+export async function completeGroup(record: GroupRecord, read: ReadEntry): Promise<{ node: GroupNode; skipped: SkippedEntry[] }> {
+  const memberDnKeys: string[] = [];
+  const skipped: SkippedEntry[] = [];
+  for (const { attribute, ranged } of record.memberDnValues) {
+    const values = ranged.next === undefined ? ranged.values : await readAllValues(read, record.dn, attribute, ranged);
+    for (const value of values) {
+      const key = tryNormalizeDn(value);
+      if (key === undefined) {
+        skipped.push({ externalId: record.externalId, reason: SKIP_REASONS.invalidMemberDn, detail: `${record.dn}: ${attribute} "${value}"` });
+      } else {
+        memberDnKeys.push(key);
+      }
+    }
+  }
+  return { node: { record, memberDnKeys }, skipped };
+}
+
+/**
+ * The transitive users of a group. Walks nested groups depth-first with a visited set, so cycles
+ * (A ⊃ B ⊃ A) terminate; users reached along several paths count once. Result sorted.
+ */
+export function transitiveUserIds(root: string, nodes: ReadonlyMap<string, GroupNode>, users: UserIndex): string[] {
+  const out = new Set<string>();
+  const visited = new Set<string>([root]);
+  const stack = [root];
+  while (stack.length > 0) {
+    const node = nodes.get(stack.pop() as string);
+    if (!node) continue;
+    for (const key of node.memberDnKeys) {
+      const id = users.byDn.get(key);
+      if (id !== undefined) out.add(id);
+      else if (nodes.has(key) && !visited.has(key)) {
+        visited.add(key);
+        stack.push(key);
+      }
+    }
+    for (const uid of node.record.memberUids) {
+      const id = users.byUid.get(uid);
+      if (id !== undefined) out.add(id);
+    }
+    if (node.record.rid !== undefined) {
+      for (const id of users.byPrimaryGroup.get(node.record.rid) ?? []) out.add(id);
+    }
+  }
+  return [...out].sort();
+}
+
+/**
+ * The groups known so far, by normal-form DN, and the member DNs known not to be groups.
+ * A member DN that is neither a known user nor a known group is looked up once (base search):
+ * nested groups may sit outside the group search base or in a later page.
+ */
+export class GroupGraph {
+  readonly nodes = new Map<string, GroupNode>();
+  private readonly notGroups = new Set<string>();
+
+  constructor(
+    private readonly preset: LdapPreset,
+    private readonly users: UserIndex,
+    private readonly read: ReadEntry,
+    private readonly groupAttributes: string[],
+  ) {}
+
+  add(node: GroupNode): void {
+    this.nodes.set(node.record.dnKey, node);
+  }
+
+  /** Loads every group reachable from `roots` through member DNs; returns problems found on the way. */
+  async loadReachable(roots: readonly GroupNode[]): Promise<SkippedEntry[]> {
+    const skipped: SkippedEntry[] = [];
+    const queue = [...roots];
+    while (queue.length > 0) {
+      const node = queue.pop() as GroupNode;
+      for (const key of node.memberDnKeys) {
+        if (this.users.byDn.has(key) || this.users.excluded.has(key) || this.nodes.has(key) || this.notGroups.has(key)) continue;
+        const entry = await this.read(key, this.groupAttributes);
+        const child = entry && isGroupEntry(entry, this.preset) ? await this.nodeOf(entry, skipped) : undefined;
+        if (!child) {
+          this.notGroups.add(key);
+          continue;
+        }
+        this.nodes.set(key, child);
+        queue.push(child);
+      }
+    }
+    return skipped;
+  }
+
+  private async nodeOf(entry: LdapEntry, skipped: SkippedEntry[]): Promise<GroupNode | undefined> {
+    const mapped = mapGroupEntry(entry, this.preset);
+    if (!mapped.ok) return undefined;
+    const { node, skipped: s } = await completeGroup(mapped.record, this.read);
+    skipped.push(...s);
+    return node;
+  }
+
+  transitiveUserIds(root: string): string[] {
+    return transitiveUserIds(root, this.nodes, this.users);
+  }
+}

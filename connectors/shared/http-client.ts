@@ -1,0 +1,218 @@
+import type { ThrottleEvent } from '../../src/sync/connector.js';
+import { ConnectorError, RetryableConnectorError } from '../../src/sync/errors.js';
+import { backoffDelay } from './backoff.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { parseRateLimitReset, parseRetryAfter } from './retry-after.js';
+import type { RetryOptions } from './retry-options.js';
+import { abortReason, sleep } from './sleep.js';
+
+/** Supplies the `Authorization` header; throws a `ConnectorError` (`CONNECTOR_AUTH` when refused). */
+export interface TokenProvider {
+  /** `forceRefresh` is set once, after the API answered 401 to a cached token. */
+  authorization(options: { forceRefresh: boolean; signal?: AbortSignal | undefined }): Promise<string>;
+}
+
+/** What an API's error body says, read by the adapter that knows its shape. */
+export interface UpstreamError {
+  /** The API's own error text (Graph `error.message`, Okta `errorSummary`, Google `error.message`). */
+  message: string;
+  /** A throttle signalled outside 429 (Google's 403 `rateLimitExceeded`); 429 and 5xx are retried anyway. */
+  throttleReason?: string | undefined;
+}
+
+export interface HttpClientOptions {
+  sourceId: string;
+  /** Names the API in messages: `Microsoft Graph`, `Okta API`, `Google Directory API`. */
+  api: string;
+  fetch: typeof fetch;
+  auth: TokenProvider;
+  describeError(status: number, body: unknown): UpstreamError;
+  retry: RetryOptions;
+  limiter: RateLimiter;
+  random?: () => number;
+  now?: () => number;
+}
+
+export interface RequestOptions {
+  headers?: Record<string, string> | undefined;
+  signal?: AbortSignal | undefined;
+  onThrottle?: ((event: ThrottleEvent) => void) | undefined;
+}
+
+export interface JsonResponse {
+  body: unknown;
+  headers: Headers;
+}
+
+/** A failed attempt worth another one. */
+interface RetryableFailure {
+  reason: string;
+  /** Server-directed wait (pauses the whole source); otherwise exponential backoff. */
+  serverWaitMs: number | undefined;
+  detail: string;
+  timeout: boolean;
+}
+
+/**
+ * GETs JSON from a directory API, the one place where its failures become coded errors:
+ * throttles and 5xx are retried (bounded, reported through `onThrottle`), a 401 refreshes the
+ * token once, anything else is `CONNECTOR_UPSTREAM` naming the source and quoting the API.
+ * Messages carry the request path but never its query, headers or tokens.
+ */
+export class HttpClient {
+  readonly #o: HttpClientOptions;
+  readonly #now: () => number;
+
+  constructor(options: HttpClientOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get sourceId(): string {
+    return this.#o.sourceId;
+  }
+
+  async getJson(url: string, options: RequestOptions = {}): Promise<JsonResponse> {
+    const { retry, limiter } = this.#o;
+    const { signal, onThrottle } = options;
+    const what = `${this.#o.api} GET ${safePath(url)}`;
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      await limiter.ready({ attempt, signal, onThrottle });
+      const outcome = await this.#attempt(url, options, refreshed, what);
+      if ('body' in outcome) return outcome;
+      if ('unauthorized' in outcome) {
+        if (refreshed) {
+          throw new ConnectorError('CONNECTOR_AUTH', `${this.#label()}: ${what} refused the credentials (401): ${outcome.unauthorized}`, {
+            sourceId: this.#o.sourceId,
+          });
+        }
+        refreshed = true;
+        attempt--; // a token refresh is not a retry
+        continue;
+      }
+      const failure = outcome;
+      const waitMs = failure.serverWaitMs ?? backoffDelay(attempt, { baseMs: retry.baseDelayMs, maxMs: retry.maxWaitMs, random: this.#o.random });
+      if (attempt >= retry.maxAttempts || waitMs > retry.maxWaitMs) {
+        const why = attempt >= retry.maxAttempts ? `failed after ${attempt} attempts` : `asked to wait ${waitMs} ms (more than maxWaitMs)`;
+        const message = `${this.#label()}: ${what} ${why}: ${failure.detail}`;
+        if (failure.timeout) throw new ConnectorError('CONNECTOR_TIMEOUT', message, { sourceId: this.#o.sourceId });
+        throw new RetryableConnectorError(message, {
+          sourceId: this.#o.sourceId,
+          ...(failure.serverWaitMs === undefined ? {} : { retryAfterMs: failure.serverWaitMs }),
+        });
+      }
+      if (failure.serverWaitMs !== undefined) {
+        limiter.pauseUntil(this.#now() + waitMs, failure.reason); // reported by ready() next turn
+      } else {
+        onThrottle?.({ waitMs, reason: failure.reason, attempt });
+        await sleep(waitMs, signal);
+      }
+    }
+  }
+
+  async #attempt(
+    url: string,
+    options: RequestOptions,
+    forceRefresh: boolean,
+    what: string,
+  ): Promise<JsonResponse | { unauthorized: string } | RetryableFailure> {
+    const { signal } = options;
+    let authorization: string;
+    try {
+      authorization = await this.#o.auth.authorization({ forceRefresh, signal });
+    } catch (error) {
+      if (signal?.aborted) throw abortReason(signal);
+      if (error instanceof RetryableConnectorError) {
+        return { reason: 'token endpoint', serverWaitMs: error.retryAfterMs, detail: error.message, timeout: false };
+      }
+      throw error;
+    }
+    const timeout = AbortSignal.timeout(this.#o.retry.requestTimeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.#o.fetch(url, {
+        headers: { accept: 'application/json', ...options.headers, authorization },
+        signal: combined,
+      });
+      text = await response.text();
+    } catch (error) {
+      if (signal?.aborted) throw abortReason(signal);
+      if (timeout.aborted) {
+        return { reason: 'timeout', serverWaitMs: undefined, detail: `no answer within ${this.#o.retry.requestTimeoutMs} ms`, timeout: true };
+      }
+      const code = networkCode(error);
+      return { reason: code, serverWaitMs: undefined, detail: `network error ${code}`, timeout: false };
+    }
+    this.#observeRateLimit(response.headers);
+    const body = parseJson(text);
+    if (response.ok) {
+      if (body === undefined) {
+        throw new ConnectorError('CONNECTOR_UPSTREAM', `${this.#label()}: ${what} answered ${response.status} with a body that is not JSON`, {
+          sourceId: this.#o.sourceId,
+        });
+      }
+      return { body, headers: response.headers };
+    }
+    const status = response.status;
+    const described = this.#o.describeError(status, body ?? text);
+    const detail = `${status} ${described.message}`.trim();
+    if (status === 401) return { unauthorized: described.message };
+    const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.#now());
+    if (status === 429) {
+      const reset = parseRateLimitReset(response.headers.get('x-rate-limit-reset'), response.headers.get('date'), this.#now());
+      const serverWaitMs = retryAfter ?? reset;
+      const reason = retryAfter !== undefined ? '429 Retry-After' : reset !== undefined ? '429 X-Rate-Limit-Reset' : '429';
+      return { reason, serverWaitMs, detail, timeout: false };
+    }
+    if (described.throttleReason !== undefined) {
+      return { reason: `${status} ${described.throttleReason}`, serverWaitMs: retryAfter, detail, timeout: false };
+    }
+    if (status >= 500) {
+      return { reason: retryAfter !== undefined ? `${status} Retry-After` : String(status), serverWaitMs: retryAfter, detail, timeout: false };
+    }
+    throw new ConnectorError('CONNECTOR_UPSTREAM', `${this.#label()}: ${what} answered ${detail}`, { sourceId: this.#o.sourceId });
+  }
+
+  /** Okta announces its budget on every answer; at zero, hold the source until the window resets. */
+  #observeRateLimit(headers: Headers): void {
+    if (headers.get('x-rate-limit-remaining')?.trim() !== '0') return;
+    const waitMs = parseRateLimitReset(headers.get('x-rate-limit-reset'), headers.get('date'), this.#now());
+    if (waitMs !== undefined && waitMs > 0) this.#o.limiter.pauseUntil(this.#now() + waitMs, 'X-Rate-Limit-Remaining=0');
+  }
+
+  #label(): string {
+    return `source "${this.#o.sourceId}"`;
+  }
+}
+
+/** The path of a URL, without its query (which may hold delta or page tokens). */
+export function safePath(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `ECONNRESET`, `ECONNREFUSED`, … from undici's `TypeError: fetch failed` chain. */
+function networkCode(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as Error & { code?: unknown }).code;
+    if (typeof code === 'string' && code !== '') return code;
+    current = current.cause;
+  }
+  return error instanceof Error ? error.name : 'network error';
+}

@@ -1,0 +1,40 @@
+import type { ThrottleEvent } from '../../src/sync/connector.js';
+import { sleep } from './sleep.js';
+
+/**
+ * One per source: when the directory asks us to wait (429 + Retry-After, Okta's
+ * `X-Rate-Limit-Remaining: 0`), every request of that source waits, not only the one that was
+ * told — concurrent requests would otherwise spend the next window's budget at once.
+ */
+export class RateLimiter {
+  #resumeAt = 0;
+  #reason = '';
+  readonly #now: () => number;
+
+  constructor(options: { now?: () => number } = {}) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Holds every request until `resumeAt` (epoch ms); a later pause extends an earlier one. */
+  pauseUntil(resumeAt: number, reason: string): void {
+    if (resumeAt > this.#resumeAt) {
+      this.#resumeAt = resumeAt;
+      this.#reason = reason;
+    }
+  }
+
+  /** Milliseconds until requests may go again (0 when not paused). */
+  pendingMs(): number {
+    return Math.max(0, this.#resumeAt - this.#now());
+  }
+
+  /** Waits out a pause, reporting it first. */
+  async ready(options: { attempt: number; signal?: AbortSignal | undefined; onThrottle?: ((e: ThrottleEvent) => void) | undefined }): Promise<void> {
+    for (;;) {
+      const waitMs = this.pendingMs();
+      if (waitMs <= 0) return;
+      options.onThrottle?.({ waitMs, reason: this.#reason, attempt: options.attempt });
+      await sleep(waitMs, options.signal);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { ThrottleEvent } from '../../src/sync/connector.js';
+import { backoffDelay } from './backoff.js';
+import { carryCursor } from './carry-cursor.js';
+import { mapConcurrent } from './map-concurrent.js';
+import { RateLimiter } from './rate-limiter.js';
+import { parseRateLimitReset, parseRetryAfter } from './retry-after.js';
+
+describe('Retry-After', () => {
+  const now = Date.parse('2025-01-01T00:00:00Z');
+  it('reads delta-seconds and HTTP dates', () => {
+    expect(parseRetryAfter('3', now)).toBe(3000);
+    expect(parseRetryAfter('Wed, 01 Jan 2025 00:00:05 GMT', now)).toBe(5000);
+    expect(parseRetryAfter('Tue, 31 Dec 2024 23:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+  it('reads X-Rate-Limit-Reset against the server clock', () => {
+    expect(parseRateLimitReset(String(now / 1000 + 10), 'Wed, 01 Jan 2025 00:00:02 GMT', now + 60_000)).toBe(8000);
+    expect(parseRateLimitReset(String(now / 1000 + 10), null, now)).toBe(10_000);
+  });
+});
+
+describe('backoff', () => {
+  it('doubles, stays within [ceiling/2, ceiling] and is capped', () => {
+    expect(backoffDelay(1, { baseMs: 100, maxMs: 10_000, random: () => 0 })).toBe(50);
+    expect(backoffDelay(3, { baseMs: 100, maxMs: 10_000, random: () => 1 })).toBe(400);
+    expect(backoffDelay(20, { baseMs: 100, maxMs: 1000, random: () => 1 })).toBe(1000);
+  });
+});
+
+describe('RateLimiter', () => {
+  it('holds requests until the pause ends and reports the wait', async () => {
+    const limiter = new RateLimiter();
+    limiter.pauseUntil(Date.now() + 50, 'X-Rate-Limit-Remaining=0');
+    const events: ThrottleEvent[] = [];
+    const start = Date.now();
+    await limiter.ready({ attempt: 1, onThrottle: (e) => events.push(e) });
+    expect(Date.now() - start).toBeGreaterThanOrEqual(45);
+    expect(events).toMatchObject([{ reason: 'X-Rate-Limit-Remaining=0', attempt: 1 }]);
+  });
+  it('rejects a wait when aborted', async () => {
+    const limiter = new RateLimiter();
+    limiter.pauseUntil(Date.now() + 10_000, '429');
+    await expect(limiter.ready({ attempt: 1, signal: AbortSignal.timeout(20) })).rejects.toThrow();
+  });
+});
+
+describe('carryCursor', () => {
+  it('puts the cursor on the last non-empty page', async () => {
+    async function* pages() {
+      yield { users: [{ externalId: 'a', userName: 'a', email: null, active: true }] };
+      yield { users: [] };
+    }
+    const out = [];
+    for await (const page of carryCursor(pages(), () => 'c1')) out.push(page);
+    expect(out).toEqual([{ users: [{ externalId: 'a', userName: 'a', email: null, active: true }], cursor: 'c1' }]);
+  });
+});
+
+describe('mapConcurrent', () => {
+  it('keeps order and bounds concurrency', async () => {
+    let active = 0;
+    let peak = 0;
+    const out = await mapConcurrent([5, 1, 4, 2, 3], 2, async (n) => {
+      peak = Math.max(peak, ++active);
+      await new Promise((r) => setTimeout(r, n));
+      active--;
+      return n * 10;
+    });
+    expect(out).toEqual([50, 10, 40, 20, 30]);
+    expect(peak).toBe(2);
+  });
+});

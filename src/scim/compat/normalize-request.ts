@@ -1,0 +1,60 @@
+import { coerceBooleanStrings } from './coerce-boolean-strings.js';
+import { dropNullAttributes } from './drop-null-attributes.js';
+import { dropReadOnlyPatchValues } from './drop-read-only-patch-values.js';
+import { expandMembersRemove } from './expand-members-remove.js';
+import { expandPathlessReplace } from './expand-pathless-replace.js';
+import { lowercasePatchOps } from './lowercase-patch-ops.js';
+import { qualifyEnterpriseAttributes } from './qualify-enterprise-attributes.js';
+import type { Quirk, QuirkContext, ScimResourceType } from './quirk.js';
+import { stripPasswordAndGroups } from './strip-password-and-groups.js';
+import { wrapManagerValue } from './wrap-manager-value.js';
+import { wrapMemberStrings } from './wrap-member-strings.js';
+
+export interface CompatRequest {
+  /** The HTTP method; only POST, PUT and PATCH bodies are normalised. */
+  method: string;
+  resourceType: ScimResourceType;
+  /** The parsed JSON body. */
+  body: unknown;
+  /**
+   * Request headers. Not consulted today: every quirk is safe for every client, so nothing
+   * depends on guessing the IdP from its User-Agent.
+   */
+  headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
+}
+
+/** Order matters: ops are lower-cased first, pathless values are split before paths are inspected. */
+const PATCH_QUIRKS: readonly Quirk[] = [
+  lowercasePatchOps,
+  dropReadOnlyPatchValues,
+  stripPasswordAndGroups,
+  expandPathlessReplace,
+  qualifyEnterpriseAttributes,
+  wrapManagerValue,
+  coerceBooleanStrings,
+  expandMembersRemove,
+  wrapMemberStrings,
+  dropNullAttributes,
+];
+
+const RESOURCE_QUIRKS: readonly Quirk[] = [
+  dropNullAttributes,
+  stripPasswordAndGroups,
+  qualifyEnterpriseAttributes,
+  wrapManagerValue,
+  coerceBooleanStrings,
+];
+
+/**
+ * The body scimmy should see for an IdP's request: each known Entra ID, Okta and OneLogin
+ * deviation from RFC 7643/7644 rewritten into its standard form (see the quirk files). Pure: the
+ * input is never mutated, and a body that is not what a quirk expects passes through unchanged,
+ * for scimmy to accept or reject.
+ */
+export function normalizeRequest(request: CompatRequest): unknown {
+  const method = request.method.toUpperCase();
+  if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') return request.body;
+  const context: QuirkContext = { method, resourceType: request.resourceType };
+  const quirks = method === 'PATCH' ? PATCH_QUIRKS : RESOURCE_QUIRKS;
+  return quirks.reduce((body, quirk) => quirk(body, context), request.body);
+}

@@ -1,0 +1,32 @@
+import SCIMMY from 'scimmy';
+import { describe, expect, it } from 'vitest';
+import { ScimError, toScimError, toScimErrorBody } from './scim-error.js';
+
+describe('ScimError', () => {
+  it('serialises to the RFC 7644 §3.12 body, status as a string', () => {
+    const error = new ScimError(400, 'invalidFilter', 'Filtering on "nickName" is not supported');
+    expect(toScimErrorBody(error)).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '400',
+      scimType: 'invalidFilter',
+      detail: 'Filtering on "nickName" is not supported',
+    });
+    expect(toScimErrorBody(new ScimError(404, undefined, ''))).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '404' });
+  });
+
+  it('accepts only error statuses', () => {
+    expect(() => new ScimError(200, undefined, 'ok')).toThrow(RangeError);
+    expect(() => new ScimError(400.5, undefined, 'x')).toThrow(RangeError);
+  });
+
+  it('maps scimmy errors and hides anything else behind a 500', () => {
+    const scimmy = new SCIMMY.Types.Error(400, 'invalidPath', "Invalid path 'x'");
+    expect(toScimError(scimmy)).toMatchObject({ status: 400, scimType: 'invalidPath', detail: "Invalid path 'x'", cause: scimmy });
+    const own = new ScimError(409, 'uniqueness', 'userName is taken');
+    expect(toScimError(own)).toBe(own);
+    const internal = new Error('connect ECONNREFUSED 10.0.0.5:5432');
+    const mapped = toScimError(internal);
+    expect(mapped).toMatchObject({ status: 500, scimType: undefined, cause: internal });
+    expect(toScimErrorBody(mapped).detail).not.toContain('ECONNREFUSED');
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * LDAP read benchmark: 100,000 users and 1,000 groups (2 groups per user) in a throw-away slapd.
+ * Compares the floor (ldapts `searchPaginated`, nothing else) with the connector's full listing
+ * and a delta, and measures the connector's user index (the memory a full run keeps).
+ *
+ *   node --expose-gc --import tsx test/bench/ldap-raw-read.ts [users] [groups]
+ */
+import { Client } from 'ldapts';
+import { ldapSourceConfig } from '../../connectors/ldap/config.js';
+import { UserIndex } from '../../connectors/ldap/groups.js';
+import { createLdapConnector } from '../../connectors/ldap/index.js';
+import { startSlapd } from '../helpers/slapd.js';
+
+const USERS = Number(process.argv[2] ?? 100_000);
+const GROUPS = Number(process.argv[3] ?? 1_000);
+const gc = (globalThis as { gc?: () => void }).gc;
+const heap = () => {
+  gc?.();
+  return process.memoryUsage().heapUsed;
+};
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+let t = performance.now();
+const slapd = await startSlapd({ users: USERS, groups: GROUPS, groupsPerUser: 2, timestamp: '20200101000000Z' });
+console.log(`slapd with ${USERS} users / ${GROUPS} groups ready in ${(performance.now() - t).toFixed(0)} ms`);
+try {
+  // The floor: read every user with the attributes the connector asks for.
+  const client = new Client({ url: slapd.url });
+  await client.bind(slapd.bindDn, slapd.password);
+  t = performance.now();
+  let raw = 0;
+  for await (const page of client.searchPaginated(slapd.peopleDn, {
+    filter: '(objectClass=inetOrgPerson)',
+    attributes: ['entryUUID', 'uid', 'mail', 'givenName', 'sn', 'displayName', 'cn', 'o'],
+    paged: { pageSize: 1000 },
+  })) {
+    raw += page.searchEntries.length;
+  }
+  console.log(`raw searchPaginated: ${raw} users in ${(performance.now() - t).toFixed(0)} ms`);
+  await client.unbind();
+
+  const config = ldapSourceConfig.parse({
+    id: 'bench',
+    kind: 'ldap',
+    url: slapd.url,
+    bindDn: slapd.bindDn,
+    passwordEnv: 'PW',
+    users: { baseDn: slapd.peopleDn },
+    groups: { baseDn: slapd.groupsDn },
+  });
+  const connector = createLdapConnector(config, { env: { PW: slapd.password }, sourceId: 'bench' });
+  t = performance.now();
+  let users = 0;
+  let groups = 0;
+  let members = 0;
+  let usersDone = 0;
+  let cursor = '';
+  for await (const page of connector.full()) {
+    users += page.users?.length ?? 0;
+    if (page.groups && usersDone === 0) usersDone = performance.now() - t;
+    groups += page.groups?.length ?? 0;
+    for (const g of page.groups ?? []) members += g.memberExternalIds?.length ?? 0;
+    cursor = page.cursor ?? cursor;
+  }
+  console.log(
+    `connector full: ${users} users (${usersDone.toFixed(0)} ms), ${groups} groups / ${members} memberships, total ${(performance.now() - t).toFixed(0)} ms`,
+  );
+  t = performance.now();
+  let changed = 0;
+  for await (const page of connector.delta?.({ cursor }) ?? []) changed += (page.users?.length ?? 0) + (page.groups?.length ?? 0);
+  console.log(`connector delta (nothing changed): ${changed} records in ${(performance.now() - t).toFixed(1)} ms`);
+
+  // The index a full run holds: same shapes as the connector builds (normal-form DN, uid, uuid).
+  if (!gc) console.log('(run with --expose-gc for the memory figure)');
+  const before = heap();
+  const index = new UserIndex();
+  for (let n = 1; n <= USERS; n++) {
+    index.add({
+      user: { externalId: crypto.randomUUID(), userName: `user${n}`, email: null, active: true },
+      dnKey: `uid=user${n},ou=people,dc=example,dc=com`,
+      uid: `user${n}`,
+      primaryGroupId: undefined,
+    });
+  }
+  const after = heap();
+  console.log(`user index for ${index.size} users: ${mb(after - before)} (${((after - before) / index.size).toFixed(0)} bytes/user)`);
+} finally {
+  await slapd.stop();
+}

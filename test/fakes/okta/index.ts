@@ -1,0 +1,262 @@
+import { randomBytes, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { jwtVerify } from 'jose';
+import type { FakeCounters, FakeRequest, FakeResponse, FaultRule } from '../shared/http-fake.js';
+import { parseForm, startHttpFake } from '../shared/http-fake.js';
+import { OktaDirectory, type OktaDatasetOptions, type OktaGroup, type OktaUser } from './directory.js';
+
+export { OktaDirectory, oktaId, type OktaGroup, type OktaStatus, type OktaUser } from './directory.js';
+
+export interface OktaFakeOptions extends OktaDatasetOptions {
+  /** Accepted `SSWS` API token. */
+  apiToken?: string | undefined;
+  /** An OAuth service app: client assertions must verify with `publicKey`. */
+  oauth?: { clientId: string; publicKey: KeyObject; scopes?: string[] | undefined } | undefined;
+  /** Requests per window before 429; every answer carries the X-Rate-Limit-* headers. Default 10,000 per 60 s. */
+  rateLimit?: { limit: number; windowSeconds: number } | undefined;
+}
+
+export interface OktaFake {
+  /** The org URL (issuer of the org authorization server). */
+  url: string;
+  directory: OktaDirectory;
+  counters: FakeCounters;
+  inject(rule: FaultRule): void;
+  clearFaults(): void;
+  /** 429 E0000047 with `X-Rate-Limit-Remaining: 0` and a reset `resetSeconds` ahead (default 1). */
+  throttle(options?: { after?: number; times?: number; resetSeconds?: number; path?: RegExp }): void;
+  /** An Okta error answer (default 500 E0000009); `times: Infinity` for a persistent failure. */
+  fail(options?: { after?: number; times?: number; status?: number; path?: RegExp }): void;
+  setRateLimit(limit: { limit: number; windowSeconds: number }): void;
+  revokeTokens(): void;
+  close(): Promise<void>;
+}
+
+type Clause = { attr: string; op: string; value: string };
+
+/** An Okta org's Users and Groups APIs and its org authorization server (client credentials). */
+export async function startOktaFake(options: OktaFakeOptions = {}): Promise<OktaFake> {
+  const directory = new OktaDirectory(options);
+  const tokens = new Map<string, { expires: number; scopes: Set<string> }>();
+  let rate = options.rateLimit ?? { limit: 10_000, windowSeconds: 60 };
+  let window = { start: 0, used: 0 };
+
+  const http = await startHttpFake({
+    isTokenRequest: (path) => path === '/oauth2/v1/token',
+    handle: async (request, base) => {
+      const path = request.url.pathname;
+      if (path === '/.well-known/openid-configuration' || path === '/.well-known/oauth-authorization-server') {
+        return { status: 200, body: { issuer: base, token_endpoint: `${base}/oauth2/v1/token`, token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_basic'] } };
+      }
+      if (path === '/oauth2/v1/token') return token(request, base);
+      const limited = countRequest();
+      if (limited.over) return { ...oktaError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'), headers: limited.headers };
+      const response = authorize(request) ?? route(request, base);
+      return { ...response, headers: { ...limited.headers, ...response.headers } };
+    },
+  });
+
+  function countRequest(): { over: boolean; headers: Record<string, string> } {
+    const now = Date.now();
+    const size = rate.windowSeconds * 1000;
+    const start = Math.floor(now / size) * size;
+    if (start !== window.start) window = { start, used: 0 };
+    window.used++;
+    const remaining = Math.max(0, rate.limit - window.used);
+    return {
+      over: window.used > rate.limit,
+      headers: {
+        'x-rate-limit-limit': String(rate.limit),
+        'x-rate-limit-remaining': String(remaining),
+        'x-rate-limit-reset': String(Math.ceil((start + size) / 1000)),
+      },
+    };
+  }
+
+  function authorize(request: FakeRequest): FakeResponse | undefined {
+    const header = request.headers.authorization ?? '';
+    const ssws = /^SSWS (.+)$/.exec(header);
+    if (ssws && options.apiToken !== undefined && same(ssws[1] as string, options.apiToken)) return undefined;
+    const bearer = /^Bearer (.+)$/.exec(header);
+    const granted = bearer ? tokens.get(bearer[1] as string) : undefined;
+    if (!granted || granted.expires < Date.now()) return oktaError(401, 'E0000011', 'Invalid token provided');
+    const needed = request.url.pathname.startsWith('/api/v1/users') ? 'okta.users.read' : 'okta.groups.read';
+    if (!granted.scopes.has(needed)) return oktaError(403, 'E0000006', 'You do not have permission to perform the requested action');
+    return undefined;
+  }
+
+  async function token(request: FakeRequest, base: string): Promise<FakeResponse> {
+    const form = parseForm(request.body);
+    const oauth = options.oauth;
+    if (form.get('grant_type') !== 'client_credentials') return oauthError(400, 'unsupported_grant_type', "The authorization grant type is not supported by the authorization server.");
+    if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' || !oauth) {
+      return oauthError(401, 'invalid_client', 'Client authentication failed. Either the client or the client credentials are invalid.');
+    }
+    const audience = `${base}/oauth2/v1/token`;
+    try {
+      const { payload } = await jwtVerify(form.get('client_assertion') ?? '', oauth.publicKey, { issuer: oauth.clientId, subject: oauth.clientId, clockTolerance: 60 });
+      if (payload.aud !== audience && !(Array.isArray(payload.aud) && payload.aud.includes(audience))) {
+        return oauthError(400, 'invalid_client', 'The audience claim for client_assertion must be the endpoint invoking the client_assertion.');
+      }
+      if (payload.jti === undefined) return oauthError(400, 'invalid_client', "The client_assertion token must contain a 'jti' claim.");
+    } catch {
+      return oauthError(401, 'invalid_client', 'The client_assertion signature is invalid.');
+    }
+    const asked = (form.get('scope') ?? '').split(' ').filter((s) => s !== '');
+    const allowed = new Set(oauth.scopes ?? ['okta.users.read', 'okta.groups.read']);
+    const refused = asked.filter((s) => !allowed.has(s));
+    if (asked.length === 0 || refused.length > 0) return oauthError(400, 'invalid_scope', `The following scopes are not permitted for this client: ${refused.join(', ')}`);
+    const accessToken = `fake-okta-${randomBytes(16).toString('hex')}`;
+    tokens.set(accessToken, { expires: Date.now() + 3_600_000, scopes: new Set(asked) });
+    return { status: 200, headers: { 'cache-control': 'no-store' }, body: { token_type: 'Bearer', expires_in: 3600, access_token: accessToken, scope: asked.join(' ') } };
+  }
+
+  function route(request: FakeRequest, base: string): FakeResponse {
+    const path = request.url.pathname;
+    const q = request.url.searchParams;
+    if (request.method !== 'GET') return oktaError(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
+    const parsed = parseFilter(q.get('filter'));
+    if (parsed === null) return oktaError(400, 'E0000031', 'Invalid search criteria.');
+    if (path === '/api/v1/users') {
+      // Without a filter or search, Okta lists every user but the deprovisioned ones.
+      const users = [...directory.users.values()].filter((u) => (parsed.length === 0 ? u.status !== 'DEPROVISIONED' : matches(parsed, u)));
+      return page(request, base, users, (u) => userJson(u, base), 200);
+    }
+    if (path === '/api/v1/groups') {
+      const groups = [...directory.groups.values()].filter((g) => parsed.length === 0 || matches(parsed, g));
+      return page(request, base, groups, (g) => groupJson(g, base), 10_000);
+    }
+    const members = /^\/api\/v1\/groups\/([^/]+)\/users$/.exec(path);
+    if (members) {
+      const group = directory.groups.get(decodeURIComponent(members[1] as string));
+      if (!group) return oktaError(404, 'E0000007', `Not found: Resource not found: ${members[1] ?? ''} (UserGroup)`);
+      const users = [...group.members].sort().map((id) => directory.users.get(id)).filter((u): u is OktaUser => u !== undefined);
+      return page(request, base, users, (u) => userJson(u, base), 1000);
+    }
+    return oktaError(404, 'E0000007', `Not found: Resource not found: ${path}`);
+  }
+
+  /** Cursor paging on ids (`after` = the last id seen) with a `Link: <…>; rel="next"` header. */
+  function page<T extends { id: string }>(request: FakeRequest, base: string, items: T[], json: (item: T) => unknown, maxLimit: number): FakeResponse {
+    const q = request.url.searchParams;
+    const limit = Math.min(maxLimit, Math.max(1, Number(q.get('limit') ?? maxLimit)));
+    const after = q.get('after');
+    const start = after === null ? 0 : items.findIndex((item) => item.id > after);
+    const slice = start < 0 ? [] : items.slice(start, start + limit);
+    const self = new URL(request.url.pathname + request.url.search, base);
+    const links = [`<${self.toString()}>; rel="self"`];
+    if (start >= 0 && start + limit < items.length) {
+      const next = new URL(self);
+      next.searchParams.set('after', (slice.at(-1) as T).id);
+      next.searchParams.set('limit', String(limit));
+      links.push(`<${next.toString()}>; rel="next"`);
+    }
+    return { status: 200, headers: { link: links.join(', ') }, body: slice.map(json) };
+  }
+
+  return {
+    url: http.url,
+    directory,
+    counters: http.counters,
+    inject: http.inject,
+    clearFaults: http.clearFaults,
+    throttle: (o = {}) =>
+      http.inject({
+        path: o.path,
+        after: o.after,
+        times: o.times,
+        respond: () => ({
+          ...oktaError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'),
+          headers: {
+            'x-rate-limit-limit': String(rate.limit),
+            'x-rate-limit-remaining': '0',
+            'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000) + (o.resetSeconds ?? 1)),
+          },
+        }),
+      }),
+    fail: (o = {}) =>
+      http.inject({ path: o.path, after: o.after, times: o.times, respond: () => oktaError(o.status ?? 500, 'E0000009', 'Internal Server Error') }),
+    setRateLimit: (limit) => {
+      rate = limit;
+      window = { start: 0, used: 0 };
+    },
+    revokeTokens: () => tokens.clear(),
+    close: http.close,
+  };
+}
+
+/** `lastUpdated gt "…" or lastMembershipUpdated gt "…"`: disjunctions of conjunctions. `null` when unreadable. */
+function parseFilter(filter: string | null): Clause[][] | null {
+  if (filter === null || filter.trim() === '') return [];
+  const out: Clause[][] = [];
+  for (const disjunct of filter.split(/\s+or\s+/)) {
+    const clauses: Clause[] = [];
+    for (const text of disjunct.split(/\s+and\s+/)) {
+      const m = /^\(?\s*(\w+)\s+(eq|gt|ge|lt|le)\s+"([^"]*)"\s*\)?$/.exec(text.trim());
+      if (!m) return null;
+      clauses.push({ attr: m[1] as string, op: m[2] as string, value: m[3] as string });
+    }
+    out.push(clauses);
+  }
+  return out;
+}
+
+function matches(filter: Clause[][], item: OktaUser | OktaGroup): boolean {
+  return filter.some((clauses) =>
+    clauses.every((c) => {
+      const raw = (item as unknown as Record<string, unknown>)[c.attr];
+      if (typeof raw === 'number') {
+        const value = Date.parse(c.value);
+        return c.op === 'gt' ? raw > value : c.op === 'ge' ? raw >= value : c.op === 'lt' ? raw < value : c.op === 'le' ? raw <= value : raw === value;
+      }
+      return c.op === 'eq' && raw === c.value;
+    }),
+  );
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function userJson(u: OktaUser, base: string): unknown {
+  return {
+    id: u.id,
+    status: u.status,
+    created: iso(u.created),
+    activated: u.status === 'STAGED' ? null : iso(u.created),
+    statusChanged: iso(u.lastUpdated),
+    lastLogin: null,
+    lastUpdated: iso(u.lastUpdated),
+    passwordChanged: iso(u.created),
+    type: { id: 'oty1fakeusertype0000' },
+    profile: { ...u.profile, secondEmail: null, mobilePhone: null },
+    credentials: { provider: { type: 'OKTA', name: 'OKTA' } },
+    _links: { self: { href: `${base}/api/v1/users/${u.id}` } },
+  };
+}
+
+function groupJson(g: OktaGroup, base: string): unknown {
+  return {
+    id: g.id,
+    created: iso(g.created),
+    lastUpdated: iso(g.lastUpdated),
+    lastMembershipUpdated: iso(g.lastMembershipUpdated),
+    objectClass: ['okta:user_group'],
+    type: g.type,
+    profile: g.profile,
+    _links: { users: { href: `${base}/api/v1/groups/${g.id}/users` } },
+  };
+}
+
+function oktaError(status: number, errorCode: string, errorSummary: string): FakeResponse {
+  return { status, body: { errorCode, errorSummary, errorLink: errorCode, errorId: `oae${randomUUID().replace(/-/g, '').slice(0, 19)}`, errorCauses: [] } };
+}
+
+function oauthError(status: number, error: string, description: string): FakeResponse {
+  return { status, body: { error, error_description: description } };
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
