@@ -6,16 +6,19 @@ import type { Settings } from './config/env.js';
 import type { Config } from './config/schema.js';
 import { createHttpApp } from './api/http-app.js';
 import { createMetrics } from './api/metrics.js';
+import { DurablePublisher } from './ingest/durable-publisher.js';
 import { Ingest } from './ingest/ingest.js';
 import { ChangeQueue } from './queue/change-queue.js';
 import { bullPrefix, QUEUE_NAMES } from './queue/names.js';
-import { checkRedis, createRedis } from './queue/redis.js';
+import { checkRedis, createProducerRedis, createRedis } from './queue/redis.js';
 import { startChangeWorker } from './reconcile/change-worker.js';
 import { reconcileContext } from './reconcile/context.js';
 import type { Db } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { openStore } from './store/open.js';
 import { registerConfig } from './store/registry.js';
+
+const RELAY_INTERVAL_MS = 2000;
 
 export interface Roles {
   /** SCIM server, admin API, ops endpoints. */
@@ -76,7 +79,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   redis.on('error', (error) => logger.warn({ err: { message: error.message } }, 'redis connection error'));
   closers.unshift(() => redis.quit().catch(() => redis.disconnect()));
 
-  const changes = new ChangeQueue({ connection: redis, prefix });
+  const producerRedis = await createProducerRedis(settings.redisUrl);
+  closers.unshift(() => producerRedis.quit().catch(() => producerRedis.disconnect()));
+  const changes = new ChangeQueue({ connection: producerRedis, prefix });
   const queues: Queue[] = [
     changes.queue,
     new Queue(QUEUE_NAMES.sync, { connection: redis, prefix }),
@@ -85,7 +90,21 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   ];
   for (const q of queues) q.on('error', (error) => logger.warn({ queue: q.name, err: { message: error.message } }, 'queue error'));
   closers.unshift(() => Promise.all(queues.map((q) => q.close())));
-  const ingest = new Ingest({ db, changes });
+  const publisher = new DurablePublisher({
+    db,
+    inner: changes,
+    onParked: (count, error) => logger.warn({ count, err: { message: (error as Error).message } }, 'queue unavailable: changes parked until it answers'),
+  });
+  const ingest = new Ingest({ db, changes: publisher });
+  // Parked changes (written while Redis was down) are published as soon as the queue answers.
+  const relayTimer = setInterval(() => {
+    publisher.relay().then(
+      (n) => n > 0 && logger.info({ count: n }, 'parked changes published'),
+      () => {},
+    );
+  }, RELAY_INTERVAL_MS);
+  relayTimer.unref();
+  closers.unshift(async () => clearInterval(relayTimer));
   const metrics = createMetrics(queues);
 
   const workers: Worker[] = [];

@@ -14,6 +14,17 @@ export function createRedis(url: string, options: { lazy?: boolean } = {}): Redi
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: options.lazy ?? false });
 }
 
+/**
+ * A connection for producers: while Redis is unreachable, commands fail at once instead of waiting
+ * in an offline queue, so a write path never hangs on the queue (ingest parks its changes instead).
+ */
+export async function createProducerRedis(url: string): Promise<Redis> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+  redis.on('error', () => {});
+  await redis.connect();
+  return redis;
+}
+
 /** Resolves once Redis answers PING, or throws a `RedisUnavailableError` naming REDIS_URL. */
 export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });

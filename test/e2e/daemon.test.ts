@@ -97,8 +97,24 @@ describe('the daemon in one process (embedded store)', () => {
     }, 10_000, 'readyz 503');
     expect(down.checks.database).toBe('ok');
     expect(down.checks.redis).toMatch(/^unavailable/);
+
+    // A write while the queue is down neither hangs nor fails: its change is parked, then relayed.
+    const late = user('hr', 'late');
+    const started = Date.now();
+    await daemon.ingest.writeUsers('hr', [late]);
+    await daemon.ingest.changeGroupMembers('hr', group('hr', 'all', undefined).id, { add: [late.id] });
+    expect(Date.now() - started).toBeLessThan(3000);
+    const parked = await daemon.db.query<{ key: string }>('select key from pending_changes');
+    expect(parked.rows).toEqual([{ key: 'late@example.com' }]);
+
     redis = await startRedisServer(redis.port);
     await waitFor(async () => ((await get('/readyz', '')).status === 200 ? true : undefined), 15_000, 'readyz 200');
+    const member = await waitFor(async () => {
+      const body = (await (await get('/api/v1/workspaces/eng/members?q=late')).json()) as { members: Array<{ email: string; status: string }> };
+      return body.members.length > 0 ? body.members : undefined;
+    }, 20_000, 'the parked change to be reconciled');
+    expect(member).toEqual([expect.objectContaining({ email: 'late@example.com', status: 'active' })]);
+    expect((await daemon.db.query('select 1 from pending_changes')).rowCount).toBe(0);
   });
 
   it('never logs a token', () => {

@@ -1,0 +1,48 @@
+import type { Db } from '../store/db.js';
+import type { ChangePublisher, PersonChange } from './records.js';
+
+/**
+ * Wraps the queue publisher so that a change whose observed write has committed is never lost:
+ * when the queue cannot take it (Redis down), it is parked in `pending_changes`, and `relay()`
+ * publishes parked changes once the queue answers again.
+ */
+export class DurablePublisher implements ChangePublisher {
+  readonly #db: Db;
+  readonly #inner: ChangePublisher;
+  readonly #onParked: ((count: number, error: unknown) => void) | undefined;
+
+  constructor(options: { db: Db; inner: ChangePublisher; onParked?: (count: number, error: unknown) => void }) {
+    this.#db = options.db;
+    this.#inner = options.inner;
+    this.#onParked = options.onParked;
+  }
+
+  async publish(changes: readonly PersonChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    try {
+      await this.#inner.publish(changes);
+    } catch (error) {
+      await this.#db.query(
+        `insert into pending_changes (key, source_id, cause)
+         select r.key, r.source_id, r.cause from jsonb_to_recordset($1::jsonb) as r(key text, source_id text, cause text)
+         on conflict (key) do nothing`,
+        [JSON.stringify(changes.map((c) => ({ key: c.key, source_id: c.sourceId, cause: c.cause })))],
+      );
+      this.#onParked?.(changes.length, error);
+    }
+  }
+
+  /** Publishes up to `limit` parked changes; returns how many. Safe to run in several processes at once. */
+  async relay(limit = 5000): Promise<number> {
+    return this.#db.transaction(async (tx) => {
+      const parked = await tx.query<{ key: string; source_id: string; cause: string }>(
+        'select key, source_id, cause from pending_changes order by created_at limit $1 for update skip locked',
+        [limit],
+      );
+      if (parked.rows.length === 0) return 0;
+      await this.#inner.publish(parked.rows.map((r) => ({ key: r.key, sourceId: r.source_id, cause: r.cause })));
+      await tx.query('delete from pending_changes where key = any($1::text[])', [parked.rows.map((r) => r.key)]);
+      return parked.rows.length;
+    });
+  }
+}
