@@ -32,7 +32,7 @@ async function run(roles: Roles, role: string): Promise<void> {
   if (!settings.databaseUrl && (!roles.http || !roles.worker)) {
     throw new Error(`idsync ${role} needs DATABASE_URL: the embedded store belongs to one process (use "idsync start")`);
   }
-  const daemon = await startDaemon({ settings, config, roles, logger });
+  const daemon = await startDaemon({ settings, config, roles, logger, env: process.env });
   logger.info({ role, url: daemon.url, store: daemon.db.kind, sources: config.sources.map((s) => s.id), workspaces: config.workspaces.length }, 'idsync started');
   let stopping = false;
   const stop = (signal: string) => {

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import type { Settings } from './config/env.js';
+import type { Env, Settings } from './config/env.js';
 import type { Config } from './config/schema.js';
 import { createHttpApp } from './api/http-app.js';
 import { createMetrics } from './api/metrics.js';
@@ -40,6 +40,8 @@ export interface DaemonOptions {
   db?: Db;
   /** Jobs each change worker runs at once. Default 4. */
   workerConcurrency?: number;
+  /** Where secrets named in the config (`tokenEnv`, `passwordEnv`, …) are looked up. */
+  env: Env;
 }
 
 export interface Daemon {

@@ -25,7 +25,7 @@ describe('the daemon in one process (embedded store)', () => {
     });
     const settings = { ...readSettings({}), port: 0, redisUrl: redis.url, queuePrefix: uniquePrefix('daemon'), adminToken: TOKEN };
     const sink = new Writable({ write(chunk, _enc, cb) { logLines.push(String(chunk)); cb(); } });
-    daemon = await startDaemon({ settings, config, roles: { http: true, worker: true, scheduler: true }, logger: createLogger({ destination: sink }), db: await createPgliteDb() });
+    daemon = await startDaemon({ settings, config, roles: { http: true, worker: true, scheduler: true }, logger: createLogger({ destination: sink }), db: await createPgliteDb(), env: {} });
     const users = Array.from({ length: 25 }, (_, i) => user('hr', i));
     await daemon.ingest.writeUsers('hr', users);
     await daemon.ingest.writeGroups('hr', [group('hr', 'all', users.map((u) => u.id)), group('hr', 'leads', [users[3]!.id])]);
