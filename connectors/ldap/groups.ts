@@ -41,8 +41,15 @@ export class UserIndex {
 
 /** A group with its member lists complete (ranges read) and member DNs in normal form. */
 export interface GroupNode {
+  /** The group without its raw member values (they are in `memberDnKeys` / `userIds`). */
   record: GroupRecord;
+  /** Member DNs not (yet) resolved to users: nested groups, foreign or unknown entries. */
   memberDnKeys: string[];
+  /**
+   * Members already resolved to user externalIds (`GroupGraph.add`). These are the index's own
+   * strings, so a membership costs a pointer instead of a DN for the rest of the run.
+   */
+  userIds?: string[] | undefined;
 }
 
 /**
@@ -63,7 +70,7 @@ export async function completeGroup(record: GroupRecord, read: ReadEntry): Promi
       }
     }
   }
-  return { node: { record, memberDnKeys }, skipped };
+  return { node: { record: { ...record, memberDnValues: [] }, memberDnKeys }, skipped };
 }
 
 /**
@@ -77,6 +84,7 @@ export function transitiveUserIds(root: string, nodes: ReadonlyMap<string, Group
   while (stack.length > 0) {
     const node = nodes.get(stack.pop() as string);
     if (!node) continue;
+    for (const id of node.userIds ?? []) out.add(id);
     for (const key of node.memberDnKeys) {
       const id = users.byDn.get(key);
       if (id !== undefined) out.add(id);
@@ -112,8 +120,18 @@ export class GroupGraph {
     private readonly groupAttributes: string[],
   ) {}
 
-  add(node: GroupNode): void {
-    this.nodes.set(node.record.dnKey, node);
+  /** Keeps the group, with members that are known users replaced by their externalIds. */
+  add(node: GroupNode): GroupNode {
+    const userIds: string[] = [...(node.userIds ?? [])];
+    const rest: string[] = [];
+    for (const key of node.memberDnKeys) {
+      const id = this.users.byDn.get(key);
+      if (id !== undefined) userIds.push(id);
+      else if (!this.users.excluded.has(key)) rest.push(key);
+    }
+    const compact = { record: node.record, memberDnKeys: rest, userIds };
+    this.nodes.set(node.record.dnKey, compact);
+    return compact;
   }
 
   /** Loads every group reachable from `roots` through member DNs; returns problems found on the way. */
@@ -130,8 +148,10 @@ export class GroupGraph {
           this.notGroups.add(key);
           continue;
         }
-        this.nodes.set(key, child);
-        queue.push(child);
+        const added = this.add(child);
+        // Also under the spelling it was reached by, should the server name the entry differently.
+        this.nodes.set(key, added);
+        queue.push(added);
       }
     }
     return skipped;

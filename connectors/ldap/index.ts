@@ -130,8 +130,7 @@ export function createLdapConnector(config: LdapSourceConfig, deps: LdapConnecto
       }
       const done = await completeGroup(mapped.record, read);
       skipped.push(...done.skipped);
-      graph.add(done.node);
-      nodes.push(done.node);
+      nodes.push(graph.add(done.node));
     }
     skipped.push(...(await graph.loadReachable(nodes)));
     return withSkipped({ groups: nodes.map((n) => toSourceGroup(n.record, graph.transitiveUserIds(n.record.dnKey))) }, skipped);

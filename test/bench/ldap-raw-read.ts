@@ -7,6 +7,7 @@
  */
 import { Client } from 'ldapts';
 import { ldapSourceConfig } from '../../connectors/ldap/config.js';
+import { normalizeDn } from '../../connectors/ldap/dn.js';
 import { UserIndex } from '../../connectors/ldap/groups.js';
 import { createLdapConnector } from '../../connectors/ldap/index.js';
 import { startSlapd } from '../helpers/slapd.js';
@@ -76,9 +77,11 @@ try {
   const index = new UserIndex();
   for (let n = 1; n <= USERS; n++) {
     index.add({
-      user: { externalId: crypto.randomUUID(), userName: `user${n}`, email: null, active: true },
-      dnKey: `uid=user${n},ou=people,dc=example,dc=com`,
-      uid: `user${n}`,
+      // Decoded from bytes like ldapts' values (randomUUID() itself returns a ~500-byte cons string).
+      user: { externalId: Buffer.from(crypto.randomUUID(), 'latin1').toString('latin1'), userName: `user${n}`, email: null, active: true },
+      // normalizeDn returns flat strings, like the connector's keys (template literals would be cons strings).
+      dnKey: normalizeDn(`uid=user${n},ou=people,dc=example,dc=com`),
+      uid: `USER${n}`.toLowerCase(),
       primaryGroupId: undefined,
     });
   }

@@ -289,6 +289,12 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
         if (stderr.length < 16_384) stderr += d.toString();
       });
       let exited = false;
+      // A test process that dies without afterAll (crash, timeout) must not leave slapd behind.
+      const reap = () => {
+        if (!exited) proc.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
+      };
+      process.once('exit', reap);
       proc.once('exit', () => {
         exited = true;
       });
@@ -302,6 +308,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
         await new Promise((r) => setTimeout(r, 20));
       }
       if (!ready) {
+        process.removeListener('exit', reap);
         proc.kill('SIGKILL');
         if (attempt < 3 && exited) continue;
         throw new Error(`slapd did not start on ${urls}: ${stderr.trim()}`);
@@ -335,6 +342,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
           if (!exited) proc.kill(sig);
         },
         stop: async () => {
+          process.removeListener('exit', reap);
           if (!exited) {
             proc.kill('SIGCONT');
             const gone = new Promise<void>((r) => proc.once('exit', () => r()));
