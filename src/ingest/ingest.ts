@@ -33,11 +33,13 @@ interface ReturnedRow {
 const USER_COLUMNS = `id uuid, external_id text, user_name text, email text, emails jsonb, given_name text,
   family_name text, display_name text, company text, active boolean, attributes jsonb, content_hash text`;
 
-function userHash(u: UserRecord): string {
+/** The content hash of a user as observed state stores it; equal content, equal hash. */
+export function userHash(u: UserRecord): string {
   return contentHash([u.externalId, u.userName, u.email, u.emails, u.givenName, u.familyName, u.displayName, u.company, u.active, u.attributes]);
 }
 
-function groupHash(g: GroupRecord): string {
+/** The content hash of a group (members are compared separately). */
+export function groupHash(g: GroupRecord): string {
   return contentHash([g.externalId, g.displayName, g.aliases, g.attributes]);
 }
 

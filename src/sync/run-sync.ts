@@ -1,0 +1,280 @@
+import type { Logger } from 'pino';
+import { emailKey } from '../domain/email.js';
+import { IngestConflictError } from '../ingest/errors.js';
+import { groupHash, userHash, type Ingest } from '../ingest/ingest.js';
+import type { GroupRecord, UserRecord } from '../ingest/records.js';
+import type { Db } from '../store/db.js';
+import type { Connector, ConnectorPage, MemberChange, ThrottleEvent } from './connector.js';
+import { ConnectorError } from './errors.js';
+import { deletionLimit } from './max-deletes.js';
+import { recordId } from './record-ids.js';
+import { emptyCounts, type RunCounts, type RunMode } from './runs.js';
+import { Staging } from './staging.js';
+import { toGroupRecord, toUserRecord } from './to-records.js';
+
+const APPLY_BATCH = 1000;
+const GROUP_BATCH = 50;
+
+export interface SyncSource {
+  id: string;
+  /** A count, or a percentage of the source's live users. */
+  maxDeletes: number | string;
+}
+
+export interface SyncProgress {
+  phase: 'reading' | 'judging' | 'applying' | 'done';
+  counts: RunCounts;
+  /** Entries read per second so far. */
+  rate: number;
+}
+
+export interface RunSyncOptions {
+  db: Db;
+  ingest: Ingest;
+  connector: Connector;
+  source: SyncSource;
+  runId: string;
+  mode: RunMode;
+  /** The cursor of the last successful run; a delta needs one. */
+  cursor: string | undefined;
+  dryRun?: boolean;
+  /** Apply even when the deletions exceed `maxDeletes`. */
+  allowDeletes?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+  logger?: Logger;
+}
+
+export interface SyncOutcome {
+  status: 'succeeded' | 'failed' | 'blocked';
+  mode: RunMode;
+  counts: RunCounts;
+  skippedReasons: Record<string, number>;
+  /** The cursor to save (only when the run succeeded and was not a dry run). */
+  cursor: string | undefined;
+  error: string | undefined;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * One sync run: read the connector's pages, diff them by content hash against observed state and
+ * stage what changed; on full runs find what was not seen (deletions); judge the whole diff
+ * (deletion threshold, dry run); only then apply it through ingest. A failure at any point leaves
+ * observed state as it was before the apply phase and saves no cursor.
+ */
+export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
+  const { db, ingest, connector, source } = options;
+  const mode: RunMode = options.mode === 'delta' && connector.delta && options.cursor ? 'delta' : 'full';
+  const counts = emptyCounts();
+  const skippedReasons: Record<string, number> = {};
+  const throttle = { waits: 0, waitedMs: 0 };
+  const detail: Record<string, unknown> = { requestedMode: options.mode, throttle };
+  const staging = new Staging(db, options.runId);
+  const started = Date.now();
+  const skip = (reason: string, n = 1) => {
+    skippedReasons[reason] = (skippedReasons[reason] ?? 0) + n;
+    counts.skipped += n;
+  };
+  const progress = (phase: SyncProgress['phase']) =>
+    options.onProgress?.({ phase, counts: { ...counts }, rate: Math.round(counts.seen / Math.max(0.001, (Date.now() - started) / 1000)) });
+
+  const seenUsers = new Set<string>();
+  const seenGroups = new Set<string>();
+  const userNames = new Set<string>();
+  const emails = new Set<string>();
+  let cursor: string | undefined;
+  let usersToDelete = 0;
+
+  try {
+    // 1. Read and diff.
+    progress('reading');
+    const listOptions = {
+      signal: options.signal,
+      onThrottle: (e: ThrottleEvent) => {
+        throttle.waits++;
+        throttle.waitedMs += e.waitMs;
+        options.logger?.info({ source: source.id, waitMs: e.waitMs, reason: e.reason, attempt: e.attempt }, 'directory throttled the sync; waiting');
+      },
+    };
+    const pages: AsyncIterable<ConnectorPage> = mode === 'delta' ? (connector.delta as NonNullable<Connector['delta']>)({ ...listOptions, cursor: options.cursor as string }) : connector.full(listOptions);
+    for await (const page of pages) {
+      options.signal?.throwIfAborted();
+      for (const s of page.skipped ?? []) skip(s.reason);
+      if (page.users?.length) await diffUsers(page.users.map((u) => toUserRecord(source.id, u)));
+      if (page.groups?.length) await diffGroups(page.groups.map((g) => toGroupRecord(source.id, g)));
+      if (page.removedUsers?.length) await stageRemovals('remove-user', 'user', page.removedUsers);
+      if (page.removedGroups?.length) await stageRemovals('remove-group', 'group', page.removedGroups);
+      if (page.memberChanges?.length) await staging.add('members', page.memberChanges);
+      if (page.cursor !== undefined) cursor = page.cursor;
+      progress('reading');
+    }
+
+    // 2. Deletions: on full runs, whatever observed state holds that the directory no longer listed.
+    progress('judging');
+    const live = await db.query<{ n: number }>('select count(*)::int as n from source_users where source_id = $1 and deleted_at is null', [source.id]);
+    const liveUsers = live.rows[0]?.n ?? 0;
+    if (mode === 'full') {
+      await stageUnseen('user', seenUsers);
+      await stageUnseen('group', seenGroups);
+    }
+    usersToDelete = await staging.count('remove-user');
+    counts.deleted = usersToDelete;
+    const limit = deletionLimit(source.maxDeletes, liveUsers);
+    detail['deletions'] = { users: usersToDelete, groups: await staging.count('remove-group'), limit, liveUsers };
+    if (usersToDelete > limit && !options.allowDeletes) {
+      const error = `source "${source.id}": the run would delete ${usersToDelete} of ${liveUsers} users, more than maxDeletes (${source.maxDeletes} = ${limit}); nothing was applied. Re-run with allowDeletes to apply it.`;
+      return { status: 'blocked', mode, counts, skippedReasons, cursor: undefined, error, detail };
+    }
+    if (options.dryRun) {
+      detail['dryRun'] = true;
+      progress('done');
+      return { status: 'succeeded', mode, counts, skippedReasons, cursor: undefined, error: undefined, detail };
+    }
+
+    // 3. Apply, in an order that never trips uniqueness: deletions first, then users, groups, members.
+    progress('applying');
+    const cause = `${source.id}: ${mode} sync`;
+    for await (const ids of staging.read<string>('remove-user', APPLY_BATCH)) await ingest.deleteUsers(source.id, ids, { cause });
+    for await (const users of staging.read<UserRecord>('user', APPLY_BATCH)) await writeUsers(users, cause);
+    for await (const groups of staging.read<GroupRecord>('group', GROUP_BATCH)) await ingest.writeGroups(source.id, groups, { cause });
+    for await (const changes of staging.read<MemberChange>('members', GROUP_BATCH)) {
+      for (const change of changes) {
+        await ingest.changeGroupMembers(
+          source.id,
+          recordId(source.id, 'group', change.groupExternalId),
+          { add: change.added.map((e) => recordId(source.id, 'user', e)), remove: change.removed.map((e) => recordId(source.id, 'user', e)) },
+          { cause },
+        );
+      }
+    }
+    for await (const ids of staging.read<string>('remove-group', APPLY_BATCH)) await ingest.deleteGroups(source.id, ids, { cause });
+    progress('done');
+    return { status: 'succeeded', mode, counts, skippedReasons, cursor, error: undefined, detail };
+  } catch (error) {
+    return { status: 'failed', mode, counts, skippedReasons, cursor: undefined, error: describeFailure(source.id, error), detail };
+  } finally {
+    await staging.clear().catch(() => {});
+  }
+
+  async function diffUsers(records: UserRecord[]): Promise<void> {
+    const accepted: UserRecord[] = [];
+    for (const r of records) {
+      counts.seen++;
+      const name = r.userName.toLowerCase();
+      const key = emailKey(r.email);
+      if (seenUsers.has(r.id)) {
+        skip('duplicate-entry');
+        continue;
+      }
+      if (userNames.has(name)) {
+        skip('duplicate-username');
+        continue;
+      }
+      if (key && emails.has(key)) {
+        skip('duplicate-email');
+        continue;
+      }
+      seenUsers.add(r.id);
+      userNames.add(name);
+      if (key) emails.add(key);
+      accepted.push(r);
+    }
+    if (accepted.length === 0) return;
+    const stored = await db.query<{ id: string; content_hash: string; live: boolean }>(
+      'select id, content_hash, deleted_at is null as live from source_users where source_id = $1 and id = any($2::uuid[])',
+      [source.id, accepted.map((r) => r.id)],
+    );
+    const byId = new Map(stored.rows.map((r) => [r.id, r]));
+    const changed: UserRecord[] = [];
+    for (const r of accepted) {
+      const before = byId.get(r.id);
+      if (!before || !before.live) {
+        counts.created++;
+        changed.push(r);
+      } else if (before.content_hash !== userHash(r)) {
+        counts.updated++;
+        changed.push(r);
+      } else counts.unchanged++;
+    }
+    await staging.add('user', changed);
+  }
+
+  async function diffGroups(records: GroupRecord[]): Promise<void> {
+    const fresh = records.filter((g) => !seenGroups.has(g.id));
+    for (const g of fresh) seenGroups.add(g.id);
+    if (fresh.length === 0) return;
+    const ids = fresh.map((g) => g.id);
+    const stored = await db.query<{ id: string; content_hash: string; live: boolean }>(
+      'select id, content_hash, deleted_at is null as live from source_groups where source_id = $1 and id = any($2::uuid[])',
+      [source.id, ids],
+    );
+    const byId = new Map(stored.rows.map((r) => [r.id, r]));
+    const withMembers = fresh.filter((g) => g.memberIds !== undefined && byId.get(g.id)?.live).map((g) => g.id);
+    const members = new Map<string, Set<string>>();
+    if (withMembers.length > 0) {
+      const rows = await db.query<{ group_id: string; user_id: string }>(
+        'select group_id, user_id from source_group_members where source_id = $1 and group_id = any($2::uuid[])',
+        [source.id, withMembers],
+      );
+      for (const m of rows.rows) {
+        let set = members.get(m.group_id);
+        if (!set) members.set(m.group_id, (set = new Set()));
+        set.add(m.user_id);
+      }
+    }
+    const changed = fresh.filter((g) => {
+      const before = byId.get(g.id);
+      if (!before || !before.live || before.content_hash !== groupHash(g)) return true;
+      if (g.memberIds === undefined) return false;
+      const now = members.get(g.id) ?? new Set<string>();
+      const next = new Set(g.memberIds);
+      return next.size !== now.size || [...next].some((u) => !now.has(u));
+    });
+    await staging.add('group', changed);
+  }
+
+  async function stageRemovals(kind: 'remove-user' | 'remove-group', recordKind: 'user' | 'group', externalIds: readonly string[]): Promise<void> {
+    const ids = externalIds.map((e) => recordId(source.id, recordKind, e));
+    const table = recordKind === 'user' ? 'source_users' : 'source_groups';
+    const live = await db.query<{ id: string }>(`select id from ${table} where source_id = $1 and id = any($2::uuid[]) and deleted_at is null`, [source.id, ids]);
+    await staging.add(kind, live.rows.map((r) => r.id));
+  }
+
+  async function stageUnseen(recordKind: 'user' | 'group', seen: Set<string>): Promise<void> {
+    const table = recordKind === 'user' ? 'source_users' : 'source_groups';
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const rows = await db.query<{ id: string }>(
+        `select id from ${table} where source_id = $1 and deleted_at is null and id > $2::uuid order by id limit 10000`,
+        [source.id, after],
+      );
+      if (rows.rows.length === 0) return;
+      after = (rows.rows[rows.rows.length - 1] as { id: string }).id;
+      await staging.add(recordKind === 'user' ? 'remove-user' : 'remove-group', rows.rows.map((r) => r.id).filter((id) => !seen.has(id)));
+    }
+  }
+
+  /** Writes a batch; if one record breaks a uniqueness rule, writes the rest one by one and skips that one. */
+  async function writeUsers(users: UserRecord[], cause: string): Promise<void> {
+    try {
+      await ingest.writeUsers(source.id, users, { cause });
+    } catch (error) {
+      if (!(error instanceof IngestConflictError)) throw error;
+      for (const u of users) {
+        try {
+          await ingest.writeUsers(source.id, [u], { cause });
+        } catch (inner) {
+          if (!(inner instanceof IngestConflictError)) throw inner;
+          skip(`conflict-${inner.attribute.toLowerCase()}`);
+          counts.created = Math.max(0, counts.created - 1);
+        }
+      }
+    }
+  }
+}
+
+function describeFailure(sourceId: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ConnectorError) return message.includes(sourceId) ? message : `source "${sourceId}": ${message}`;
+  return `source "${sourceId}": ${message}`;
+}
