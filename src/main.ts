@@ -17,6 +17,9 @@ import type { Db } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { openStore } from './store/open.js';
 import { registerConfig } from './store/registry.js';
+import { sourceRoutes } from './api/routes/sources.js';
+import type { ConnectorFactory } from './sync/connectors.js';
+import { SyncService } from './sync/sync-service.js';
 
 const RELAY_INTERVAL_MS = 2000;
 
@@ -42,10 +45,13 @@ export interface DaemonOptions {
   workerConcurrency?: number;
   /** Where secrets named in the config (`tokenEnv`, `passwordEnv`, …) are looked up. */
   env: Env;
+  /** Builds a source's connector; tests point cloud connectors at local fakes. */
+  connectorFactory?: ConnectorFactory;
 }
 
 export interface Daemon {
   db: Db;
+  sync: SyncService;
   ingest: Ingest;
   changes: ChangeQueue;
   queues: Queue[];
@@ -84,9 +90,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const producerRedis = await createProducerRedis(settings.redisUrl);
   closers.unshift(() => producerRedis.quit().catch(() => producerRedis.disconnect()));
   const changes = new ChangeQueue({ connection: producerRedis, prefix });
+  const syncQueue = new Queue(QUEUE_NAMES.sync, { connection: redis, prefix });
   const queues: Queue[] = [
     changes.queue,
-    new Queue(QUEUE_NAMES.sync, { connection: redis, prefix }),
+    syncQueue,
     new Queue(QUEUE_NAMES.lifecycle, { connection: redis, prefix }),
     new Queue(QUEUE_NAMES.webhooks, { connection: redis, prefix }),
   ];
@@ -108,6 +115,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   relayTimer.unref();
   closers.unshift(async () => clearInterval(relayTimer));
   const metrics = createMetrics(queues);
+  const sync = new SyncService({ db, ingest, config, env: options.env, queue: syncQueue, logger, connectorFactory: options.connectorFactory });
 
   const workers: Worker[] = [];
   if (options.roles.worker) {
@@ -125,14 +133,35 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       },
     });
     workers.push(worker);
-    // Workers close first so that active jobs finish (or are released) before connections go.
-    closers.unshift(() => closeWorker(worker, 8000));
+    const syncWorker = sync.startWorker({ connection: redis, prefix });
+    workers.push(syncWorker);
+    // Runs whose worker died are failed, at start and every minute.
+    const abandoned = setInterval(() => void sync.failAbandoned().catch(() => {}), 60_000);
+    abandoned.unref();
+    closers.unshift(async () => clearInterval(abandoned));
+    await sync.failAbandoned();
+    // Workers close first, together, so that active jobs finish (or are released) before connections
+    // go; running syncs are aborted (they end failed, applying nothing more).
+    closers.unshift(async () => {
+      sync.abortAll('aborted: idsync is shutting down');
+      await Promise.all([closeWorker(worker, 7000), closeWorker(syncWorker, 7000)]);
+    });
   }
+
+  if (options.roles.scheduler) await sync.schedule();
 
   let server: Server | undefined;
   let url: string | undefined;
   if (options.roles.http) {
-    const app = createHttpApp({ db, redis, queues, metrics, logger, adminToken: settings.adminToken });
+    const app = createHttpApp({
+      db,
+      redis,
+      queues,
+      metrics,
+      logger,
+      adminToken: settings.adminToken,
+      apiRouters: [sourceRoutes({ db, config, sync })],
+    });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(settings.port, settings.host, () => resolve(s));
       s.once('error', reject);
@@ -156,6 +185,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let closing: Promise<void> | undefined;
   return {
     db,
+    sync,
     ingest,
     changes,
     queues,
