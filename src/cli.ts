@@ -8,6 +8,7 @@ import { RedisUnavailableError } from './queue/redis.js';
 import { migrate } from './store/migrate.js';
 import { openStore } from './store/open.js';
 import { daemonRequest, DaemonRequestError } from './cli/daemon-client.js';
+import { syncCommand } from './cli/sync-command.js';
 
 const EXIT_CONFIG = 2;
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -105,6 +106,18 @@ program
       const run = s.lastRun ? `${s.lastRun.mode} ${s.lastRun.status}${s.lastRun.finishedAt ? ` at ${s.lastRun.finishedAt}` : ''}${s.lastRun.error ? ` — ${s.lastRun.error.message}` : ''}` : 'never';
       process.stdout.write(`${s.id.padEnd(16)} ${s.kind.padEnd(7)} ${run}\n`);
     }
+  });
+
+program
+  .command('sync')
+  .description('run a directory sync now, through the running daemon, and follow it')
+  .argument('<source>', 'source id from the config')
+  .option('--full', 'a full run (default: delta where the directory offers one)')
+  .option('--dry-run', 'report what would change; write nothing')
+  .option('--allow-deletes', 'apply deletions beyond the source\'s maxDeletes')
+  .action(async (source: string, opts: { full?: boolean; dryRun?: boolean; allowDeletes?: boolean }) => {
+    const settings = readSettings();
+    process.exitCode = await syncCommand({ url: settings.daemonUrl, token: settings.adminToken }, source, opts);
   });
 
 program.parseAsync(process.argv).catch(fail);
