@@ -48,6 +48,12 @@ export interface MultiValuedAttribute {
   subAttributes: ReadonlyMap<string, ScalarAttribute>;
   /** Sort key (RFC 7644 §3.4.2.3: the primary value, else the first), if it can be sorted on. */
   sortSql?: (alias: string) => string;
+  /**
+   * An indexable condition implied by "some value's `value` equals (case-insensitively) the text
+   * in `param`", and-ed before the exact `exists` so the planner can use an index
+   * (migration 003: `idsync_email_values`).
+   */
+  valueEqualsHint?: (alias: string, param: string) => string;
 }
 
 export type ResourceAttribute = ScalarAttribute | MultiValuedAttribute;
@@ -87,6 +93,7 @@ const emails: MultiValuedAttribute = {
   sortSql: (alias) =>
     `(select lower(${alias}_sort.e->>'value') from ${jsonArray(`${alias}.emails`)} with ordinality as ${alias}_sort(e, n)` +
     ` order by coalesce(${alias}_sort.e->'primary' = 'true'::jsonb, false) desc, ${alias}_sort.n limit 1)`,
+  valueEqualsHint: (alias, param) => `idsync_email_values(${alias}.emails) @> array[lower(${param})]`,
 };
 
 const members: MultiValuedAttribute = {

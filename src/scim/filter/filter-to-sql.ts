@@ -85,7 +85,8 @@ function translate(node: FilterNode, ctx: Context): string {
       return `(${translate(node.filter, ctx)}) is not true`;
     case 'valuePath': {
       const attribute = resolveMultiValued(node.path, ctx);
-      return exists(attribute, ctx, (element) => translate(node.filter, { ...ctx, element }));
+      const test = exists(attribute, ctx, (element) => translate(node.filter, { ...ctx, element }));
+      return withHint(attribute, valueEquals(node.filter), test, ctx);
     }
     case 'compare':
     case 'present':
@@ -110,7 +111,25 @@ function translateCondition(node: CompareNode | PresentNode, ctx: Context): stri
   const subName = resolved.subAttribute ?? 'value';
   const sub = attribute.subAttributes.get(subName.toLowerCase());
   if (!sub) throw unsupported(`${attribute.name}.${subName}`, ctx.resourceType);
-  return exists(attribute, ctx, (element) => condition(sub, sub.sql(element.alias), node, ctx));
+  const test = exists(attribute, ctx, (element) => condition(sub, sub.sql(element.alias), node, ctx));
+  return sub.name === 'value' ? withHint(attribute, valueEquals(node), test, ctx) : test;
+}
+
+/** The text that some value's `value` must equal for `node` to hold, when `node` requires one. */
+function valueEquals(node: FilterNode): string | undefined {
+  if (node.kind === 'compare') {
+    const named = node.path.subAttribute === undefined ? node.path.attribute : node.path.subAttribute;
+    if (node.op !== 'eq' || named.toLowerCase() !== 'value' || node.value === null || typeof node.value === 'boolean') return undefined;
+    return typeof node.value === 'string' ? node.value : node.raw;
+  }
+  if (node.kind === 'and') return valueEquals(node.left) ?? valueEquals(node.right);
+  return undefined;
+}
+
+/** `test`, preceded by the attribute's indexable hint for `value eq text` when it has one. */
+function withHint(attribute: MultiValuedAttribute, text: string | undefined, test: string, ctx: Context): string {
+  if (text === undefined || !attribute.valueEqualsHint) return test;
+  return `(${attribute.valueEqualsHint(ctx.alias, `${ctx.param(text)}::text`)} and ${test})`;
 }
 
 function resolveMultiValued(path: AttributePath, ctx: Context): MultiValuedAttribute {

@@ -1,0 +1,28 @@
+import { GROUP_SCHEMA } from '../filter/attributes.js';
+import type { JsonObject } from '../json.js';
+import { etagOf } from '../users/user-resource.js';
+import type { GroupRow, MemberRow } from './group-row.js';
+
+/** The resource a group row represents. `members` undefined leaves the attribute out (not loaded). */
+export function toGroupResource(row: GroupRow, members: readonly MemberRow[] | undefined, base: string): JsonObject {
+  const resource: JsonObject = { schemas: [GROUP_SCHEMA], id: row.id };
+  if (row.external_id !== null) resource['externalId'] = row.external_id;
+  resource['displayName'] = row.display_name;
+  if (members && members.length > 0) {
+    resource['members'] = members.map((m) => {
+      const member: JsonObject = { value: m.user_id };
+      if (m.display !== null) member['display'] = m.display;
+      member['type'] = 'User';
+      member['$ref'] = `${base}/Users/${m.user_id}`;
+      return member;
+    });
+  }
+  resource['meta'] = {
+    resourceType: 'Group',
+    created: row.created_at.toISOString(),
+    lastModified: row.updated_at.toISOString(),
+    location: `${base}/Groups/${row.id}`,
+    version: etagOf(row.version),
+  };
+  return resource;
+}

@@ -1,0 +1,174 @@
+/**
+ * The Groups resource: reads straight from PostgreSQL (members only when the response includes
+ * them), writes through ingest. Member changes go through `Ingest.changeGroupMembers`, which adds
+ * and removes rows without reading the member list. A member must be a live user of the same
+ * source; ids that are not (another source's user, a nested group, a made-up id) are ignored.
+ */
+import { randomUUID } from 'node:crypto';
+import SCIMMY from 'scimmy';
+import { IngestConflictError } from '../../ingest/errors.js';
+import type { Ingest } from '../../ingest/ingest.js';
+import type { Db } from '../../store/db.js';
+import { normalizeRequest } from '../compat/normalize-request.js';
+import { isJsonObject, stringOrNull, type JsonObject } from '../json.js';
+import type { ListQuery } from '../list-query.js';
+import { checkIfMatch } from '../preconditions.js';
+import type { ScimContext } from '../request-context.js';
+import { withScimmy } from '../schema/scimmy-schemas.js';
+import { ScimError } from '../scim-error.js';
+import { planGroupPatch, type MemberValues } from './group-patch.js';
+import { existingUsers, findGroup, listGroups, memberIds, membersOf } from './group-queries.js';
+import type { GroupRow, MemberRow } from './group-row.js';
+
+export class GroupService {
+  readonly #db: Db;
+  readonly #ingest: Ingest;
+
+  constructor(options: { db: Db; ingest: Ingest }) {
+    this.#db = options.db;
+    this.#ingest = options.ingest;
+  }
+
+  async get(ctx: ScimContext, id: string): Promise<GroupRow> {
+    const row = await findGroup(this.#db, ctx.sourceId, id);
+    if (!row) throw notFound(id);
+    return row;
+  }
+
+  list(ctx: ScimContext, query: ListQuery): Promise<{ rows: GroupRow[]; total: number }> {
+    return listGroups(this.#db, ctx.sourceId, query);
+  }
+
+  members(ctx: ScimContext, groupIds: readonly string[]): Promise<Map<string, MemberRow[]>> {
+    return membersOf(this.#db, ctx.sourceId, groupIds);
+  }
+
+  async create(ctx: ScimContext, body: unknown): Promise<GroupRow> {
+    const resource = validate(normalizeRequest({ method: 'POST', resourceType: 'Groups', body }));
+    return this.#replaceWhole(ctx, randomUUID(), resource, undefined, 'POST');
+  }
+
+  async replace(ctx: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<GroupRow> {
+    const current = await this.get(ctx, id);
+    checkIfMatch(ifMatch, current.version);
+    const resource = validate(normalizeRequest({ method: 'PUT', resourceType: 'Groups', body }));
+    return this.#replaceWhole(ctx, id, resource, current, 'PUT');
+  }
+
+  /** Applies a PATCH; returns the group's version afterwards. */
+  async patch(ctx: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<number> {
+    const current = await this.get(ctx, id);
+    checkIfMatch(ifMatch, current.version);
+    const plan = planGroupPatch(normalizeRequest({ method: 'PATCH', resourceType: 'Groups', body }));
+    const cause = `${ctx.sourceId}: SCIM PATCH`;
+    let version = current.version;
+
+    const named = [...plan.add.keys(), ...(plan.members?.keys() ?? [])];
+    const live = named.length > 0 ? await existingUsers(this.#db, ctx.sourceId, named) : new Set<string>();
+    const renamed = plan.displayName !== undefined && plan.displayName !== current.display_name;
+    const externalIdChanged = plan.externalId !== undefined && plan.externalId !== current.external_id;
+    if (renamed || externalIdChanged || plan.members) {
+      const [written] = await this.#writeGroup(ctx.sourceId, {
+        id,
+        externalId: plan.externalId !== undefined ? plan.externalId : current.external_id,
+        displayName: plan.displayName ?? current.display_name,
+        aliases: current.aliases,
+        attributes: current.attributes ?? {},
+        memberIds: plan.members ? [...plan.members.keys()].filter((m) => live.has(m)) : undefined,
+      }, cause);
+      if (written) version = written.version;
+    }
+    const add = [...plan.add.keys()].filter((m) => live.has(m));
+    const remove = [...plan.remove];
+    if (add.length > 0 || remove.length > 0) {
+      const changed = await this.#ingest.changeGroupMembers(ctx.sourceId, id, { add, remove: remove.filter((r) => /^[0-9a-f-]{36}$/.test(r)) }, { cause });
+      if (changed.version !== undefined) version = changed.version;
+    }
+    await this.#saveDisplays(ctx.sourceId, id, plan.members ?? plan.add, live);
+    return version;
+  }
+
+  async delete(ctx: ScimContext, id: string, ifMatch?: string): Promise<void> {
+    const current = await this.get(ctx, id);
+    checkIfMatch(ifMatch, current.version);
+    const deleted = await this.#ingest.deleteGroups(ctx.sourceId, [id], { cause: `${ctx.sourceId}: SCIM DELETE` });
+    if (deleted === 0) throw notFound(id);
+  }
+
+  /** Every member id of a group, for callers that must read them all. */
+  memberIds(ctx: ScimContext, id: string): Promise<string[]> {
+    return memberIds(this.#db, ctx.sourceId, id);
+  }
+
+  async #replaceWhole(ctx: ScimContext, id: string, resource: JsonObject, current: GroupRow | undefined, method: string): Promise<GroupRow> {
+    const members = memberValuesOf(resource['members']);
+    const live = await existingUsers(this.#db, ctx.sourceId, [...members.keys()]);
+    const [written] = await this.#writeGroup(ctx.sourceId, {
+      id,
+      externalId: stringOrNull(resource['externalId']),
+      displayName: String(resource['displayName']),
+      aliases: current?.aliases ?? [],
+      attributes: current?.attributes ?? {},
+      memberIds: [...members.keys()].filter((m) => live.has(m)),
+    }, `${ctx.sourceId}: SCIM ${method}`);
+    if (!written) throw new Error('ingest wrote no group');
+    await this.#saveDisplays(ctx.sourceId, id, members, live);
+    return {
+      id,
+      external_id: stringOrNull(resource['externalId']),
+      display_name: String(resource['displayName']),
+      aliases: current?.aliases ?? [],
+      attributes: current?.attributes ?? {},
+      version: written.version,
+      created_at: written.createdAt,
+      updated_at: written.updatedAt,
+    };
+  }
+
+  async #writeGroup(sourceId: string, group: Parameters<Ingest['writeGroups']>[1][number], cause: string) {
+    try {
+      return await this.#ingest.writeGroups(sourceId, [group], { cause });
+    } catch (error) {
+      if (error instanceof IngestConflictError) throw new ScimError(409, 'uniqueness', `A group with this ${error.attribute} already exists`, { cause: error });
+      throw error;
+    }
+  }
+
+  /**
+   * Keeps the display text the client gave its members (`members[].display`). It is cosmetic —
+   * reconciliation never reads it — so it is written after ingest's own transaction.
+   */
+  async #saveDisplays(sourceId: string, groupId: string, members: MemberValues, live: Set<string>): Promise<void> {
+    const shown = [...members].filter(([id, display]) => display !== null && live.has(id));
+    if (shown.length === 0) return;
+    await this.#db.query(
+      `update source_group_members m set display = d.display
+         from unnest($3::uuid[], $4::text[]) as d(user_id, display)
+        where m.source_id = $1 and m.group_id = $2 and m.user_id = d.user_id`,
+      [sourceId, groupId, shown.map(([id]) => id), shown.map(([, display]) => display)],
+    );
+  }
+}
+
+function notFound(id: string): ScimError {
+  return new ScimError(404, undefined, `Group ${id.slice(0, 100)} not found`);
+}
+
+function validate(body: unknown): JsonObject {
+  if (!isJsonObject(body)) throw new ScimError(400, 'invalidSyntax', 'The request body must be a JSON object');
+  const resource = withScimmy(() => JSON.parse(JSON.stringify(new SCIMMY.Schemas.Group(body, 'in'))) as JsonObject);
+  if (typeof resource['displayName'] !== 'string' || resource['displayName'].trim() === '') {
+    throw new ScimError(400, 'invalidValue', 'displayName is required and must not be empty');
+  }
+  return resource;
+}
+
+function memberValuesOf(value: unknown): MemberValues {
+  const out: MemberValues = new Map();
+  if (!Array.isArray(value)) return out;
+  for (const member of value) {
+    if (!isJsonObject(member) || typeof member['value'] !== 'string') continue;
+    out.set(member['value'].toLowerCase(), typeof member['display'] === 'string' ? member['display'] : null);
+  }
+  return out;
+}

@@ -1,0 +1,44 @@
+/**
+ * The SCIM 2.0 server (design §5: `/scim/v2/{Users,Groups,ServiceProviderConfig,ResourceTypes,Schemas,Bulk}`).
+ * The composition root mounts `createScimServer(…)` at `/scim/v2`.
+ */
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import type { Env } from '../config/env.js';
+import type { Config } from '../config/schema.js';
+import type { Ingest } from '../ingest/ingest.js';
+import type { Db } from '../store/db.js';
+import { createScimRouter } from './http/scim-router.js';
+import { SourceTokens, type ConfiguredToken } from './http/source-tokens.js';
+
+export interface ScimServerOptions {
+  db: Db;
+  ingest: Ingest;
+  config: Config;
+  /** Where the secrets named by `tokenEnv` are read. */
+  env: Env;
+  logger: Logger;
+  /** Largest request body in bytes. Default 1 MiB. */
+  maxPayloadBytes?: number;
+  /** Operations one Bulk request may carry. Default 1000. */
+  bulkMaxOperations?: number;
+}
+
+/** The bearer tokens the config names, one per SCIM source with a `tokenEnv` whose variable is set. */
+export function configuredScimTokens(config: Config, env: Env): ConfiguredToken[] {
+  const tokens: ConfiguredToken[] = [];
+  for (const source of config.sources) {
+    if (source.kind !== 'scim' || source.tokenEnv === undefined) continue;
+    const token = env[source.tokenEnv];
+    if (token) tokens.push({ sourceId: source.id, token });
+  }
+  return tokens;
+}
+
+export function createScimServer(options: ScimServerOptions): Router {
+  const tokens = new SourceTokens({ db: options.db, configured: configuredScimTokens(options.config, options.env) });
+  return createScimRouter({ ...options, tokens });
+}
+
+export { createScimRouter, type ScimRouterOptions } from './http/scim-router.js';
+export { SourceTokens, type ConfiguredToken } from './http/source-tokens.js';

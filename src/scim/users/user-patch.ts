@@ -1,0 +1,75 @@
+/**
+ * PATCH of a User (RFC 7644 §3.5.2), applied by scimmy's PatchOp to the stored resource — a user is
+ * one row, so read-modify-write is what PATCH means here — after one repair scimmy lacks.
+ */
+import SCIMMY from 'scimmy';
+import { parsePatchPath } from '../filter/parse-patch-path.js';
+import { ScimError } from '../scim-error.js';
+import { isJsonObject, type JsonObject } from '../json.js';
+import { ScimUserSchema, withScimmy, withScimmyAsync } from '../schema/scimmy-schemas.js';
+
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const TYPED_MULTI_VALUED = new Set(['emails', 'phonenumbers', 'ims', 'photos', 'addresses', 'entitlements', 'roles']);
+
+/**
+ * The patched resource (scimmy-coerced, `in` direction: no `id` or `meta`), or undefined when the
+ * operations change nothing.
+ * @throws ScimError 400 for a malformed message, a bad path or a value the schema refuses.
+ */
+export async function patchUser(current: JsonObject, body: unknown): Promise<JsonObject | undefined> {
+  if (!isJsonObject(body) || !Array.isArray(body['Operations'])) {
+    throw new ScimError(400, 'invalidSyntax', `A PATCH body is a ${PATCH_OP} message with an "Operations" array`);
+  }
+  const message = { ...body, Operations: addMissingTypedValues(current, body['Operations']) };
+  const patched = await withScimmyAsync(async () => {
+    const op = new SCIMMY.Messages.PatchOp(message as ConstructorParameters<typeof SCIMMY.Messages.PatchOp>[0]);
+    return op.apply(new ScimUserSchema(current, 'both'));
+  });
+  if (patched === undefined) return undefined;
+  // Validated again as a request: a PATCH cannot remove what a User requires (userName).
+  return withScimmy(() => JSON.parse(JSON.stringify(new ScimUserSchema(JSON.parse(JSON.stringify(patched)), 'in'))) as JsonObject);
+}
+
+/**
+ * Entra ID sets a user's work e-mail with `{"op":"replace","path":"emails[type eq \"work\"].value","value":"…"}`
+ * whether or not the user has one; scimmy answers `noTarget` when none matches. RFC 7644 §3.5.2.3
+ * leaves a replace whose filter matches nothing to the server; the client's intent is plain, so
+ * such an operation (and an `add` like it) becomes an add of `{"type":"work","value":"…"}`. Later
+ * operations in the same request then find the new value (`…].primary`).
+ */
+export function addMissingTypedValues(current: JsonObject, operations: unknown[]): unknown[] {
+  const present = new Map<string, Set<string>>();
+  const typesOf = (attribute: string): Set<string> => {
+    let set = present.get(attribute);
+    if (!set) {
+      const key = Object.keys(current).find((k) => k.toLowerCase() === attribute);
+      const values = key === undefined ? [] : current[key];
+      set = new Set(
+        (Array.isArray(values) ? values : [])
+          .filter(isJsonObject)
+          .map((v) => (typeof v['type'] === 'string' ? v['type'].toLowerCase() : '')),
+      );
+      present.set(attribute, set);
+    }
+    return set;
+  };
+  return operations.map((operation) => {
+    if (!isJsonObject(operation)) return operation;
+    const { op, path, value } = operation;
+    if ((op !== 'replace' && op !== 'add') || typeof path !== 'string' || value === undefined) return operation;
+    let parsed;
+    try {
+      parsed = parsePatchPath(path);
+    } catch {
+      return operation;
+    }
+    const attribute = parsed.path.attribute.toLowerCase();
+    const filter = parsed.filter;
+    if (parsed.path.schema !== undefined || !TYPED_MULTI_VALUED.has(attribute) || parsed.subAttribute === undefined) return operation;
+    if (filter?.kind !== 'compare' || filter.op !== 'eq' || filter.path.attribute.toLowerCase() !== 'type' || typeof filter.value !== 'string') return operation;
+    const types = typesOf(attribute);
+    if (types.has(filter.value.toLowerCase())) return operation;
+    types.add(filter.value.toLowerCase());
+    return { op: 'add', path: parsed.path.attribute, value: [{ type: filter.value, [parsed.subAttribute]: value }] };
+  });
+}
