@@ -35,7 +35,6 @@ interface AccountRow {
 
 interface GroupRow {
   source_id: string;
-  user_id: string;
   external_id: string | null;
   display_name: string;
   aliases: string[];
@@ -94,17 +93,33 @@ async function reconcileInTransaction(
     )
   ).rows;
 
+  // Two index lookups joined here rather than one three-way join: the planner's choice for the
+  // latter depends on statistics that lag behind a table growing by a sync, and went quadratic.
   const groupsOf = new Map<string, GroupRow[]>();
   if (accounts.length > 0) {
-    const groups = await tx.query<GroupRow>(
-      `select m.source_id, m.user_id, g.external_id, g.display_name, g.aliases
+    const memberOf = await tx.query<{ source_id: string; user_id: string; group_id: string }>(
+      `select m.source_id, m.user_id, m.group_id
          from unnest($1::text[], $2::uuid[]) as a(source_id, user_id)
-         join source_group_members m on m.source_id = a.source_id and m.user_id = a.user_id
-         join source_groups g on g.source_id = m.source_id and g.id = m.group_id and g.deleted_at is null`,
+         join source_group_members m on m.source_id = a.source_id and m.user_id = a.user_id`,
       [accounts.map((a) => a.source_id), accounts.map((a) => a.id)],
     );
-    for (const g of groups.rows) {
-      const k = `${g.source_id}/${g.user_id}`;
+    const groupKeys = new Map<string, { source_id: string; group_id: string }>();
+    for (const m of memberOf.rows) groupKeys.set(`${m.source_id}/${m.group_id}`, m);
+    const groups = new Map<string, GroupRow>();
+    if (groupKeys.size > 0) {
+      const rows = await tx.query<{ source_id: string; id: string; external_id: string | null; display_name: string; aliases: string[] }>(
+        `select g.source_id, g.id, g.external_id, g.display_name, g.aliases
+           from unnest($1::text[], $2::uuid[]) as k(source_id, id)
+           join source_groups g on g.source_id = k.source_id and g.id = k.id
+          where g.deleted_at is null`,
+        [[...groupKeys.values()].map((k) => k.source_id), [...groupKeys.values()].map((k) => k.group_id)],
+      );
+      for (const g of rows.rows) groups.set(`${g.source_id}/${g.id}`, { source_id: g.source_id, external_id: g.external_id, display_name: g.display_name, aliases: g.aliases });
+    }
+    for (const m of memberOf.rows) {
+      const g = groups.get(`${m.source_id}/${m.group_id}`);
+      if (!g) continue;
+      const k = `${m.source_id}/${m.user_id}`;
       const list = groupsOf.get(k);
       if (list) list.push(g);
       else groupsOf.set(k, [g]);

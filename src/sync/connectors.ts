@@ -1,7 +1,3 @@
-import { createEntraConnector } from '../../connectors/entra/index.js';
-import { createGoogleConnector } from '../../connectors/google/index.js';
-import { createLdapConnector } from '../../connectors/ldap/index.js';
-import { createOktaConnector } from '../../connectors/okta/index.js';
 import type { Env } from '../config/env.js';
 import type { SourceConfig } from '../config/schema.js';
 import type { Connector } from './connector.js';
@@ -18,19 +14,22 @@ export interface ConnectorDeps {
   fetch?: typeof fetch | undefined;
 }
 
-export type ConnectorFactory = (source: PulledSourceConfig, deps: ConnectorDeps) => Connector;
+export type ConnectorFactory = (source: PulledSourceConfig, deps: ConnectorDeps) => Promise<Connector>;
 
-/** One connector per directory kind, each given only its own parsed config and the secrets lookup. */
-export const createConnector: ConnectorFactory = (source, deps) => {
+/**
+ * One connector per directory kind, each given only its own parsed config and the secrets lookup.
+ * Each kind's code (and its auth library) is loaded only when a source of that kind runs.
+ */
+export const createConnector: ConnectorFactory = async (source, deps) => {
   const common = { env: deps.env, sourceId: source.id };
   switch (source.kind) {
     case 'ldap':
-      return createLdapConnector(source, common);
+      return (await import('../../connectors/ldap/index.js')).createLdapConnector(source, common);
     case 'entra':
-      return createEntraConnector(source, { ...common, fetch: deps.fetch });
+      return (await import('../../connectors/entra/index.js')).createEntraConnector(source, { ...common, fetch: deps.fetch });
     case 'okta':
-      return createOktaConnector(source, { ...common, fetch: deps.fetch });
+      return (await import('../../connectors/okta/index.js')).createOktaConnector(source, { ...common, fetch: deps.fetch });
     case 'google':
-      return createGoogleConnector(source, { ...common, fetch: deps.fetch });
+      return (await import('../../connectors/google/index.js')).createGoogleConnector(source, { ...common, fetch: deps.fetch });
   }
 };

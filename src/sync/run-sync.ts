@@ -14,6 +14,7 @@ import { toGroupRecord, toUserRecord } from './to-records.js';
 
 const APPLY_BATCH = 1000;
 const GROUP_BATCH = 50;
+const ANALYZE_AFTER = 10_000;
 
 export interface SyncSource {
   id: string;
@@ -84,8 +85,16 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   const emails = new Set<string>();
   let cursor: string | undefined;
   let usersToDelete = 0;
+  let direct = false;
+  const cause = `${source.id}: ${mode} sync`;
 
   try {
+    // A first full run of an empty source can delete nothing, so nothing can block it: it writes
+    // each page as it is read (no staging), and reconciliation starts while the directory is read.
+    const liveAtStart = await db.query<{ n: number }>('select count(*)::int as n from source_users where source_id = $1 and deleted_at is null', [source.id]);
+    direct = mode === 'full' && !options.dryRun && (liveAtStart.rows[0]?.n ?? 0) === 0;
+    detail['direct'] = direct;
+
     // 1. Read and diff.
     progress('reading');
     const listOptions = {
@@ -133,7 +142,6 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
 
     // 3. Apply, in an order that never trips uniqueness: deletions first, then users, groups, members.
     progress('applying');
-    const cause = `${source.id}: ${mode} sync`;
     for await (const ids of staging.read<string>('remove-user', APPLY_BATCH)) await ingest.deleteUsers(source.id, ids, { cause });
     for await (const users of staging.read<UserRecord>('user', APPLY_BATCH)) await writeUsers(users, cause);
     for await (const groups of staging.read<GroupRecord>('group', GROUP_BATCH)) await ingest.writeGroups(source.id, groups, { cause });
@@ -148,12 +156,24 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       }
     }
     for await (const ids of staging.read<string>('remove-group', APPLY_BATCH)) await ingest.deleteGroups(source.id, ids, { cause });
+    // A large run changes the tables' shape faster than autovacuum re-reads their statistics; stale
+    // statistics make the reconciler's plans go wrong, so refresh them now.
+    if (counts.created + counts.updated + counts.deleted >= ANALYZE_AFTER) {
+      await db.query('analyze source_users, source_groups, source_group_members');
+    }
     progress('done');
     return { status: 'succeeded', mode, counts, skippedReasons, cursor, error: undefined, detail };
   } catch (error) {
     return { status: 'failed', mode, counts, skippedReasons, cursor: undefined, error: describeFailure(source.id, error), detail };
   } finally {
     await staging.clear().catch(() => {});
+  }
+
+  /** Changed records wait in staging — or, on a direct run, are written at once. */
+  async function stage(kind: 'user' | 'group', records: ReadonlyArray<UserRecord | GroupRecord>): Promise<void> {
+    if (!direct) return staging.add(kind, records);
+    if (kind === 'user') await writeUsers(records as UserRecord[], cause);
+    else for (let i = 0; i < records.length; i += GROUP_BATCH) await ingest.writeGroups(source.id, records.slice(i, i + GROUP_BATCH) as GroupRecord[], { cause });
   }
 
   async function diffUsers(records: UserRecord[]): Promise<void> {
@@ -196,7 +216,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
         changed.push(r);
       } else counts.unchanged++;
     }
-    await staging.add('user', changed);
+    await stage('user', changed);
   }
 
   async function diffGroups(records: GroupRecord[]): Promise<void> {
@@ -230,7 +250,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       const next = new Set(g.memberIds);
       return next.size !== now.size || [...next].some((u) => !now.has(u));
     });
-    await staging.add('group', changed);
+    await stage('group', changed);
   }
 
   async function stageRemovals(kind: 'remove-user' | 'remove-group', recordKind: 'user' | 'group', externalIds: readonly string[]): Promise<void> {

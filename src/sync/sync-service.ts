@@ -94,7 +94,7 @@ export class SyncService {
       }
     }
     const cursor = await savedCursor(this.#o.db, source.id);
-    const connector = (this.#o.connectorFactory ?? createConnector)(source, { env: this.#o.env });
+    const connector = await (this.#o.connectorFactory ?? createConnector)(source, { env: this.#o.env });
     const mode: RunMode = job.mode === 'delta' && connector.delta && cursor ? 'delta' : 'full';
     if (!(await claimRun(this.#o.db, runId, mode))) {
       await connector.close?.();
