@@ -8,6 +8,8 @@ import { RedisUnavailableError } from './queue/redis.js';
 import { migrate } from './store/migrate.js';
 import { openStore } from './store/open.js';
 import { daemonRequest, DaemonRequestError } from './cli/daemon-client.js';
+import { importCommand } from './cli/import-command.js';
+import { tokensCreateCommand } from './cli/tokens-command.js';
 import { syncCommand } from './cli/sync-command.js';
 
 const EXIT_CONFIG = 2;
@@ -118,6 +120,30 @@ program
   .action(async (source: string, opts: { full?: boolean; dryRun?: boolean; allowDeletes?: boolean }) => {
     const settings = readSettings();
     process.exitCode = await syncCommand({ url: settings.daemonUrl, token: settings.adminToken }, source, opts);
+  });
+
+program
+  .command('import')
+  .description('import users into a workspace from a CSV file (config/users-import-template.csv), through the running daemon')
+  .argument('<csv>', 'the CSV file: email,firstName,lastName,company,role,validUntil')
+  .requiredOption('--workspace <id>', 'the workspace to import into')
+  .option('--dry-run', 'validate and report what would change; write nothing')
+  .option('--json', 'print JSON')
+  .action(async (file: string, opts: { workspace: string; dryRun?: boolean; json?: boolean }) => {
+    const settings = readSettings();
+    process.exitCode = await importCommand({ url: settings.daemonUrl, token: settings.adminToken }, file, opts);
+  });
+
+program
+  .command('tokens')
+  .description('API tokens (stored hashed; shown once)')
+  .command('create')
+  .description('create a SCIM token for a source, or an admin API token acting as a person')
+  .option('--source <id>', 'a source id from the config')
+  .option('--person <email>', "a person's e-mail")
+  .action(async (opts: { source?: string; person?: string }) => {
+    const settings = readSettings();
+    process.exitCode = await tokensCreateCommand({ url: settings.daemonUrl, token: settings.adminToken }, opts);
   });
 
 program.parseAsync(process.argv).catch(fail);

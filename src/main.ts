@@ -20,6 +20,14 @@ import { registerConfig } from './store/registry.js';
 import { sourceRoutes } from './api/routes/sources.js';
 import type { ConnectorFactory } from './sync/connectors.js';
 import { SyncService } from './sync/sync-service.js';
+import { createScimServer } from './scim/index.js';
+import { adminContext } from './admin/context.js';
+import { adminApiRouters } from './api/admin-routes.js';
+import { scheduleLifecycleSweeps, startLifecycleWorker } from './lifecycle/lifecycle-worker.js';
+import { lifecycleSettings } from './lifecycle/settings.js';
+import { webhookTargets } from './webhooks/delivery-job.js';
+import { startOutboxRelay } from './webhooks/outbox-relay.js';
+import { startWebhookWorker } from './webhooks/webhook-worker.js';
 
 const RELAY_INTERVAL_MS = 2000;
 
@@ -47,6 +55,19 @@ export interface DaemonOptions {
   env: Env;
   /** Builds a source's connector; tests point cloud connectors at local fakes. */
   connectorFactory?: ConnectorFactory;
+  /** Lifecycle sweep and webhook timings; tests shorten them. */
+  lifecycleTimings?: LifecycleTimings;
+}
+
+export interface LifecycleTimings {
+  /** Between lifecycle sweeps (job scheduler). Default 60 000 ms. */
+  sweepEveryMs?: number;
+  /** Between outbox relays to the webhooks queue. Default 1000 ms. */
+  relayIntervalMs?: number;
+  /** Attempts per webhook delivery. Default 10. */
+  webhookAttempts?: number;
+  /** First webhook retry delay, doubled each time. Default 5000 ms. */
+  webhookBackoffMs?: number;
 }
 
 export interface Daemon {
@@ -99,6 +120,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   ];
   for (const q of queues) q.on('error', (error) => logger.warn({ queue: q.name, err: { message: error.message } }, 'queue error'));
   closers.unshift(() => Promise.all(queues.map((q) => q.close())));
+  const lifecycleQueue = queues.find((q) => q.name === QUEUE_NAMES.lifecycle) as Queue;
+  const webhooksQueue = queues.find((q) => q.name === QUEUE_NAMES.webhooks) as Queue;
   const publisher = new DurablePublisher({
     db,
     inner: changes,
@@ -148,7 +171,28 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
   }
 
+  if (options.roles.worker) {
+    const timings = options.lifecycleTimings ?? {};
+    const lifecycleWorker = startLifecycleWorker({ connection: redis, prefix, db, settings: lifecycleSettings(config), now, logger });
+    const webhookWorker = startWebhookWorker({ connection: redis, prefix, secret: (name) => options.env[name], logger });
+    const relay = startOutboxRelay({
+      db,
+      queue: webhooksQueue,
+      targets: webhookTargets(config.webhooks),
+      intervalMs: timings.relayIntervalMs,
+      attempts: timings.webhookAttempts,
+      backoffMs: timings.webhookBackoffMs,
+      logger,
+    });
+    workers.push(lifecycleWorker, webhookWorker);
+    closers.unshift(async () => {
+      await relay.stop();
+      await Promise.all([closeWorker(lifecycleWorker, 7000), closeWorker(webhookWorker, 7000)]);
+    });
+  }
+
   if (options.roles.scheduler) await sync.schedule();
+  if (options.roles.scheduler) await scheduleLifecycleSweeps(lifecycleQueue, options.lifecycleTimings?.sweepEveryMs);
 
   let server: Server | undefined;
   let url: string | undefined;
@@ -160,7 +204,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       metrics,
       logger,
       adminToken: settings.adminToken,
-      apiRouters: [sourceRoutes({ db, config, sync })],
+      apiRouters: [sourceRoutes({ db, config, sync }), ...adminApiRouters(adminContext(db, config, now))],
+      mounts: [{ path: '/scim/v2', router: createScimServer({ db, ingest, config, env: options.env, logger }) }],
     });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(settings.port, settings.host, () => resolve(s));

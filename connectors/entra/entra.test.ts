@@ -10,7 +10,12 @@ import { createEntraConnector } from './index.js';
 
 const SECRET = `s3cr3t-${randomBytes(8).toString('hex')}`;
 
-function connectorFor(fake: GraphFake, overrides: Record<string, unknown> = {}, env: Record<string, string> = { ENTRA_SECRET: SECRET }): Connector {
+function connectorFor(
+  fake: GraphFake,
+  overrides: Record<string, unknown> = {},
+  env: Record<string, string> = { ENTRA_SECRET: SECRET },
+  authorityHost = 'https://login.microsoftonline.com',
+): Connector {
   const config = entraSourceConfig.parse({
     id: 'entra-test',
     kind: 'entra',
@@ -24,7 +29,7 @@ function connectorFor(fake: GraphFake, overrides: Record<string, unknown> = {}, 
   return createEntraConnector(config, {
     env,
     sourceId: 'entra-test',
-    msalNetworkClient: redirectingNetworkClient('https://login.microsoftonline.com', fake.url),
+    msalNetworkClient: redirectingNetworkClient(authorityHost, fake.url),
   });
 }
 
@@ -302,5 +307,20 @@ describe('Entra connector: certificate credential and scope groups', () => {
     const expected = new Set([...fake.directory.transitiveUserIds(uuidFor(2, 3)), ...fake.directory.transitiveUserIds(uuidFor(2, 0))]);
     expect(new Set(users(pages).map((u) => u.externalId))).toEqual(expected);
     for (const group of groups(pages)) for (const member of group.memberExternalIds ?? []) expect(expected.has(member)).toBe(true);
+  });
+});
+
+describe('Entra connector: another authority host', () => {
+  it('trusts a configured authority host as a known authority (metadata from that host, no instance discovery)', async () => {
+    const host = 'https://login.partner.example';
+    const fake = await startGraphFake({ users: 150, groups: 3, clientSecret: SECRET, authorityHost: host });
+    try {
+      const pages = await collect(connectorFor(fake, { authorityHost: host }, { ENTRA_SECRET: SECRET }, host).full());
+      expect(users(pages)).toHaveLength(150);
+      expect(fake.counters.tokenRequests).toBe(1);
+      expect(fake.counters.byPath.get('/common/discovery/instance')).toBeUndefined();
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -12,6 +12,8 @@ export const DIRECTORY_SCOPES = [
   'https://www.googleapis.com/auth/admin.directory.group.member.readonly',
 ] as const;
 
+type SigningKey = Awaited<ReturnType<typeof importPKCS8>>;
+
 const ASSERTION_LIFETIME_S = 3600;
 const EXPIRY_MARGIN_MS = 60_000;
 
@@ -35,10 +37,10 @@ export interface GoogleTokenProviderDeps {
 export function createGoogleTokenProvider(config: GoogleSourceConfig, deps: GoogleTokenProviderDeps): TokenProvider {
   const now = deps.now ?? Date.now;
   const label = `source "${deps.sourceId}"`;
-  let key: { account: ServiceAccountKey; signingKey: CryptoKey } | undefined;
+  let key: { account: ServiceAccountKey; signingKey: SigningKey } | undefined;
   let cached: { value: string; expiresAt: number } | undefined;
 
-  async function load(): Promise<{ account: ServiceAccountKey; signingKey: CryptoKey }> {
+  async function load(): Promise<{ account: ServiceAccountKey; signingKey: SigningKey }> {
     const account = readServiceAccountKey(deps.env, config.serviceAccountKeyEnv, deps.sourceId);
     try {
       return { account, signingKey: await importPKCS8(account.private_key, 'RS256') };

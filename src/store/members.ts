@@ -16,6 +16,8 @@ export interface ListMembersOptions {
   q?: string | undefined;
   /** Exclusive lower bound on the e-mail (cursor). */
   after?: string | undefined;
+  /** Only this person. */
+  personId?: string | undefined;
   limit: number;
 }
 
@@ -30,9 +32,10 @@ export async function listMembers(q: Queryable, workspaceId: string, options: Li
        select distinct on (m.person_id) m.person_id, p.email, m.role, m.status, m.origin, m.valid_until,
               p.given_name, p.family_name, p.display_name
          from memberships m join people p on p.id = m.person_id
-        where m.workspace_id = $1
+        where m.workspace_id = $1 and ($7::uuid is null or m.person_id = $7)
         order by m.person_id, (m.status = 'active') desc,
-                 case m.role when 'admin' then 3 when 'editor' then 2 else 1 end desc, m.updated_at desc
+                 case m.role when 'admin' then 3 when 'editor' then 2 else 1 end desc,
+                 (m.origin = 'rules') desc, m.updated_at desc
      ) e
      where ($2::text is null or e.role = $2)
        and (case when $3::text is null then e.status <> 'removed' else e.status = $3 end)
@@ -41,7 +44,7 @@ export async function listMembers(q: Queryable, workspaceId: string, options: Li
        and ($5::text is null or e.email > $5)
      order by e.email
      limit $6`,
-    [workspaceId, options.role ?? null, options.status ?? null, options.q ? escapeLike(options.q) : null, options.after ?? null, options.limit],
+    [workspaceId, options.role ?? null, options.status ?? null, options.q ? escapeLike(options.q) : null, options.after ?? null, options.limit, options.personId ?? null],
   );
   return result.rows.map((r) => ({
     personId: r.person_id,

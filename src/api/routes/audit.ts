@@ -1,5 +1,7 @@
 import { Router } from 'express';
 import type { Db } from '../../store/db.js';
+import { authorize } from '../../admin/actor.js';
+import { principalOf } from '../auth.js';
 import { badRequest } from '../errors.js';
 import { decodeCursor, optionalString, page, parseLimit } from '../paging.js';
 
@@ -10,6 +12,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function auditRoutes(db: Db): Router {
   const router = Router();
   router.get('/audit', async (req, res) => {
+    const workspace = optionalString(req.query['workspace'], 'workspace');
+    // A person token reads the audit log of a workspace it administers (`workspace=` required).
+    const principal = principalOf(req);
+    if (principal.kind === 'person') {
+      if (workspace === undefined) throw badRequest('a person token must filter the audit log by workspace');
+      await authorize(db, principal, workspace, 'manage-workspace');
+    }
     const limit = parseLimit(req.query['limit']);
     const before = decodeCursor(req.query['cursor'], isId);
     const since = optionalString(req.query['since'], 'since');
@@ -27,7 +36,7 @@ export function auditRoutes(db: Db): Router {
           and ($5::timestamptz is null or a.at >= $5)
           and ($6::bigint is null or a.id < $6)
         order by a.id desc limit $7`,
-      [optionalString(req.query['workspace'], 'workspace') ?? null, personId, personEmail, optionalString(req.query['actor'], 'actor') ?? null, since ?? null, before ?? null, limit + 1],
+      [workspace ?? null, personId, personEmail, optionalString(req.query['actor'], 'actor') ?? null, since ?? null, before ?? null, limit + 1],
     );
     const { items, next } = page(rows.rows, limit, (r) => r.id);
     res.json({

@@ -2,6 +2,8 @@ import { Router } from 'express';
 import type { Db } from '../../store/db.js';
 import { listMembers } from '../../store/members.js';
 import { isRole } from '../../domain/roles.js';
+import { authorize, visibleWorkspaces } from '../../admin/actor.js';
+import { principalOf } from '../auth.js';
 import { badRequest, notFound } from '../errors.js';
 import { decodeCursor, optionalString, page, parseLimit } from '../paging.js';
 
@@ -14,10 +16,13 @@ export function workspaceReadRoutes(db: Db): Router {
   router.get('/workspaces', async (req, res) => {
     const limit = parseLimit(req.query['limit']);
     const after = decodeCursor(req.query['cursor'], isString);
+    // A person token lists the workspaces it is a member of.
+    const visible = await visibleWorkspaces(db, principalOf(req));
     const rows = await db.query<{ id: string; name: string; origin: string; created_at: Date }>(
       `select id, name, origin, created_at from workspaces where deleted_at is null and ($1::text is null or id > $1)
+          and ($3::text[] is null or id = any($3::text[]))
         order by id limit $2`,
-      [after ?? null, limit + 1],
+      [after ?? null, limit + 1, visible],
     );
     const { items, next } = page(rows.rows, limit, (w) => w.id);
     res.json({ workspaces: items.map((w) => ({ id: w.id, name: w.name, managedBy: w.origin, createdAt: w.created_at })), next });
@@ -27,6 +32,7 @@ export function workspaceReadRoutes(db: Db): Router {
     const ws = req.params['ws'] as string;
     const exists = await db.query('select 1 from workspaces where id = $1 and deleted_at is null', [ws]);
     if (exists.rowCount === 0) throw notFound(`workspace "${ws}"`);
+    await authorize(db, principalOf(req), ws, 'view');
     const limit = parseLimit(req.query['limit']);
     const role = optionalString(req.query['role'], 'role');
     if (role !== undefined && !isRole(role)) throw badRequest('role must be admin, editor or viewer');

@@ -128,11 +128,21 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       const sel = (q.get('$select') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
       state = { m: 'i', since: 0, snap: directory.seq, off: 0, sel };
     }
-    const entries = kind === 'users' ? userEntries(state) : groupEntries(state);
     const size = pageSize(request);
-    const page = entries.slice(state.off, state.off + size);
+    let page: unknown[];
+    let total: number;
+    if (kind === 'users' && state.m === 'i') {
+      // The initial round projects only the page it serves: cheap enough for 50,000 users.
+      const selected = state.sel.length === 0 ? [...USER_PROPERTIES] : state.sel;
+      page = Array.from(directory.users.values()).slice(state.off, state.off + size).map((u) => projectUser(u, selected));
+      total = directory.users.size;
+    } else {
+      const entries = kind === 'users' ? userEntries(state) : groupEntries(state);
+      page = entries.slice(state.off, state.off + size);
+      total = entries.length;
+    }
     const body: Record<string, unknown> = { '@odata.context': `${base}/v1.0/$metadata#${kind}(${state.sel.join(',')})`, value: page };
-    if (state.off + size < entries.length) {
+    if (state.off + size < total) {
       body['@odata.nextLink'] = `${base}/v1.0/${kind}/delta?$skiptoken=${encodeToken({ ...state, off: state.off + size })}`;
     } else {
       body['@odata.deltaLink'] = `${base}/v1.0/${kind}/delta?$deltatoken=${encodeToken({ since: state.snap, sel: state.sel })}`;

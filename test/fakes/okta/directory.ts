@@ -47,6 +47,8 @@ export interface OktaDatasetOptions {
 export class OktaDirectory {
   readonly users = new Map<string, OktaUser>();
   readonly groups = new Map<string, OktaGroup>();
+  /** Bumped by every change, so the server can cache listings and JSON between changes. */
+  version = 0;
   #nextUser: number;
   #nextGroup: number;
 
@@ -69,6 +71,7 @@ export class OktaDirectory {
   }
 
   addUser(profile: Partial<OktaUser['profile']> = {}, status: OktaStatus = 'ACTIVE'): OktaUser {
+    this.version++;
     const user = generatedUser(this.#nextUser++, Date.now());
     user.status = status;
     Object.assign(user.profile, profile);
@@ -77,6 +80,7 @@ export class OktaDirectory {
   }
 
   updateUser(id: string, profile: Partial<OktaUser['profile']>): OktaUser {
+    this.version++;
     const user = this.#user(id);
     Object.assign(user.profile, profile);
     user.lastUpdated = Date.now();
@@ -84,6 +88,7 @@ export class OktaDirectory {
   }
 
   setStatus(id: string, status: OktaStatus): void {
+    this.version++;
     const user = this.#user(id);
     user.status = status;
     user.lastUpdated = Date.now();
@@ -91,33 +96,39 @@ export class OktaDirectory {
 
   /** Okta deletes only deprovisioned users; the user vanishes from every list and group. */
   deleteUser(id: string): void {
+    this.version++;
     for (const group of this.groups.values()) if (group.members.delete(id)) group.lastMembershipUpdated = Date.now();
     this.users.delete(id);
   }
 
   addGroup(name: string): OktaGroup {
+    this.version++;
     const group = newGroup(oktaId('00g', this.#nextGroup++), name, Date.now());
     this.groups.set(group.id, group);
     return group;
   }
 
   renameGroup(id: string, name: string): void {
+    this.version++;
     const group = this.#group(id);
     group.profile.name = name;
     group.lastUpdated = Date.now();
   }
 
   deleteGroup(id: string): void {
+    this.version++;
     this.groups.delete(id);
   }
 
   addMember(groupId: string, userId: string): void {
+    this.version++;
     const group = this.#group(groupId);
     group.members.add(userId);
     group.lastMembershipUpdated = Date.now();
   }
 
   removeMember(groupId: string, userId: string): void {
+    this.version++;
     const group = this.#group(groupId);
     group.members.delete(userId);
     group.lastMembershipUpdated = Date.now();

@@ -39,6 +39,25 @@ export async function startOktaFake(options: OktaFakeOptions = {}): Promise<Okta
   const tokens = new Map<string, { expires: number; scopes: Set<string> }>();
   let rate = options.rateLimit ?? { limit: 10_000, windowSeconds: 60 };
   let window = { start: 0, used: 0 };
+  // Listings and user JSON are cached until the directory changes: 50,000 users stay cheap to page.
+  let cachedVersion = -1;
+  const listings = new Map<string, unknown[]>();
+  const userJsonCache = new Map<string, unknown>();
+  const cached = <T>(key: string, build: () => T[]): T[] => {
+    if (cachedVersion !== directory.version) {
+      listings.clear();
+      userJsonCache.clear();
+      cachedVersion = directory.version;
+    }
+    let list = listings.get(key);
+    if (!list) listings.set(key, (list = build()));
+    return list as T[];
+  };
+  const userJsonOf = (u: OktaUser, base: string): unknown => {
+    let json = userJsonCache.get(u.id);
+    if (json === undefined) userJsonCache.set(u.id, (json = userJson(u, base)));
+    return json;
+  };
 
   const http = await startHttpFake({
     isTokenRequest: (path) => path === '/oauth2/v1/token',
@@ -118,19 +137,23 @@ export async function startOktaFake(options: OktaFakeOptions = {}): Promise<Okta
     if (parsed === null) return oktaError(400, 'E0000031', 'Invalid search criteria.');
     if (path === '/api/v1/users') {
       // Without a filter or search, Okta lists every user but the deprovisioned ones.
-      const users = [...directory.users.values()].filter((u) => (parsed.length === 0 ? u.status !== 'DEPROVISIONED' : matches(parsed, u)));
-      return page(request, base, users, (u) => userJson(u, base), 200);
+      const users = cached(`users ${q.get('filter') ?? ''}`, () =>
+        [...directory.users.values()].filter((u) => (parsed.length === 0 ? u.status !== 'DEPROVISIONED' : matches(parsed, u))),
+      );
+      return page(request, base, users, (u) => userJsonOf(u, base), 200);
     }
     if (path === '/api/v1/groups') {
-      const groups = [...directory.groups.values()].filter((g) => parsed.length === 0 || matches(parsed, g));
+      const groups = cached(`groups ${q.get('filter') ?? ''}`, () => [...directory.groups.values()].filter((g) => parsed.length === 0 || matches(parsed, g)));
       return page(request, base, groups, (g) => groupJson(g, base), 10_000);
     }
     const members = /^\/api\/v1\/groups\/([^/]+)\/users$/.exec(path);
     if (members) {
       const group = directory.groups.get(decodeURIComponent(members[1] as string));
       if (!group) return oktaError(404, 'E0000007', `Not found: Resource not found: ${members[1] ?? ''} (UserGroup)`);
-      const users = [...group.members].sort().map((id) => directory.users.get(id)).filter((u): u is OktaUser => u !== undefined);
-      return page(request, base, users, (u) => userJson(u, base), 1000);
+      const users = cached(`members ${group.id}`, () =>
+        [...group.members].sort().map((id) => directory.users.get(id)).filter((u): u is OktaUser => u !== undefined),
+      );
+      return page(request, base, users, (u) => userJsonOf(u, base), 1000);
     }
     return oktaError(404, 'E0000007', `Not found: Resource not found: ${path}`);
   }
@@ -140,7 +163,7 @@ export async function startOktaFake(options: OktaFakeOptions = {}): Promise<Okta
     const q = request.url.searchParams;
     const limit = Math.min(maxLimit, Math.max(1, Number(q.get('limit') ?? maxLimit)));
     const after = q.get('after');
-    const start = after === null ? 0 : items.findIndex((item) => item.id > after);
+    const start = after === null ? 0 : firstAfter(items, after);
     const slice = start < 0 ? [] : items.slice(start, start + limit);
     const self = new URL(request.url.pathname + request.url.search, base);
     const links = [`<${self.toString()}>; rel="self"`];
@@ -182,6 +205,18 @@ export async function startOktaFake(options: OktaFakeOptions = {}): Promise<Okta
     revokeTokens: () => tokens.clear(),
     close: http.close,
   };
+}
+
+/** Index of the first item whose id sorts after `after` (items are in id order), -1 when none. */
+function firstAfter(items: readonly { id: string }[], after: string): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((items[mid] as { id: string }).id > after) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo < items.length ? lo : -1;
 }
 
 /** `lastUpdated gt "…" or lastMembershipUpdated gt "…"`: disjunctions of conjunctions. `null` when unreadable. */

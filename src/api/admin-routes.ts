@@ -1,0 +1,24 @@
+import type { Router } from 'express';
+import type { AdminContext } from '../admin/context.js';
+import { eventRoutes } from './routes/events.js';
+import { importRoutes } from './routes/imports.js';
+import { inviteRoutes } from './routes/invites.js';
+import { memberRoutes } from './routes/members.js';
+import { peopleRoutes } from './routes/people.js';
+import { permissionRoutes } from './routes/permissions.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { workspaceAdminRoutes } from './routes/workspace-admin.js';
+
+/** The workspace-administration routers, for `createHttpApp({ apiRouters })`. */
+export function adminApiRouters(ctx: AdminContext): Router[] {
+  return [
+    workspaceAdminRoutes(ctx),
+    memberRoutes(ctx),
+    inviteRoutes(ctx),
+    importRoutes(ctx),
+    permissionRoutes(ctx.db),
+    peopleRoutes(ctx),
+    tokenRoutes(ctx.db),
+    eventRoutes(ctx.db),
+  ];
+}
