@@ -3,7 +3,7 @@
  * its connector, printed as measured. The fake and the connector each run in their own child
  * process, so a connector's peak RSS is its own (process.resourceUsage().maxRSS).
  *
- *   npx tsx test/bench/cloud.ts [users=50000] [groups=500] [kinds=entra,okta,google]
+ *   npm run bench:cloud -- [users=50000] [groups=500] [kinds=entra,okta,google]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
