@@ -13,6 +13,8 @@ export interface IngestOptions {
 export interface WriteOptions {
   /** Why, for the audit trail: e.g. `scim PATCH`, `ldap full sync`. */
   cause?: string;
+  /** Where this write's changes go instead of the queue (a sync run that publishes once at its end). */
+  changes?: ChangePublisher;
 }
 
 interface ExistingUser {
@@ -36,6 +38,11 @@ const USER_COLUMNS = `id uuid, external_id text, user_name text, email text, ema
 /** The content hash of a user as observed state stores it; equal content, equal hash. */
 export function userHash(u: UserRecord): string {
   return contentHash([u.externalId, u.userName, u.email, u.emails, u.givenName, u.familyName, u.displayName, u.company, u.active, u.attributes]);
+}
+
+/** A hash of a member list, order-free; stored with the group when its whole list is written. */
+export function membersHash(memberIds: readonly string[]): string {
+  return contentHash([...new Set(memberIds)].sort());
 }
 
 /** The content hash of a group (members are compared separately). */
@@ -140,7 +147,7 @@ export class Ingest {
     } catch (error) {
       throw conflictFrom(error, sourceId);
     }
-    await this.#changes.publish(changes);
+    await (options.changes ?? this.#changes).publish(changes);
     return result;
   }
 
@@ -156,14 +163,20 @@ export class Ingest {
         [sourceId, ids],
       );
       if (rows.rowCount > 0) {
-        await tx.query('delete from source_group_members where source_id = $1 and user_id = any($2::uuid[])', [
+        const left = await tx.query<{ group_id: string }>('delete from source_group_members where source_id = $1 and user_id = any($2::uuid[]) returning group_id', [
           sourceId,
           rows.rows.map((r) => r.id),
         ]);
+        if (left.rowCount > 0) {
+          await tx.query('update source_groups set members_hash = null where source_id = $1 and id = any($2::uuid[])', [
+            sourceId,
+            [...new Set(left.rows.map((r) => r.group_id))],
+          ]);
+        }
       }
       return rows.rows;
     });
-    await this.#changes.publish(
+    await (options.changes ?? this.#changes).publish(
       deleted.flatMap((r) => (r.email ? [{ key: r.email, sourceId, cause: `${cause} (user deleted)` }] : [])),
     );
     return deleted.length;
@@ -181,14 +194,21 @@ export class Ingest {
     try {
       result = await this.#db.transaction(async (tx) => {
         const ids = groups.map((g) => g.id);
-        const found = await tx.query<{ id: string; content_hash: string; deleted: boolean }>(
-          `select id, content_hash, deleted_at is not null as deleted from source_groups
+        const found = await tx.query<{ id: string; content_hash: string; members_hash: string | null; deleted: boolean }>(
+          `select id, content_hash, members_hash, deleted_at is not null as deleted from source_groups
             where source_id = $1 and id = any($2::uuid[]) for update`,
           [sourceId, ids],
         );
         const existing = new Map(found.rows.map((r) => [r.id, r]));
         const currentMembers = new Map<string, Set<string>>();
-        const withMembers = groups.filter((g) => g.memberIds !== undefined).map((g) => g.id);
+        const nextMembersHash = new Map<string, string>();
+        for (const g of groups) if (g.memberIds !== undefined) nextMembersHash.set(g.id, membersHash(g.memberIds));
+        // Member rows are read only for groups whose member list may have changed.
+        const sameMembers = (id: string) => {
+          const before = existing.get(id);
+          return before !== undefined && !before.deleted && before.members_hash !== null && before.members_hash === nextMembersHash.get(id);
+        };
+        const withMembers = groups.filter((g) => g.memberIds !== undefined && !sameMembers(g.id)).map((g) => g.id);
         if (withMembers.length > 0) {
           const members = await tx.query<{ group_id: string; user_id: string }>(
             'select group_id, user_id from source_group_members where source_id = $1 and group_id = any($2::uuid[])',
@@ -211,7 +231,7 @@ export class Ingest {
           const before = existing.get(group.id);
           const contentChanged = !before || before.deleted || before.content_hash !== hash;
           let membersChanged = false;
-          if (group.memberIds !== undefined) {
+          if (group.memberIds !== undefined && !sameMembers(group.id)) {
             const now = currentMembers.get(group.id) ?? new Set<string>();
             const next = new Set(group.memberIds);
             for (const u of next) if (!now.has(u)) memberAdds.push({ g: group.id, u }), touched.set(u, `${cause} (added to group ${group.displayName})`), (membersChanged = true);
@@ -265,6 +285,14 @@ export class Ingest {
             [sourceId, memberAdds.map((m) => m.g), memberAdds.map((m) => m.u)],
           );
         }
+        const hashesToStore = [...nextMembersHash].filter(([id, hash]) => existing.get(id)?.members_hash !== hash || existing.get(id)?.deleted);
+        if (hashesToStore.length > 0) {
+          await tx.query(
+            `update source_groups g set members_hash = h.hash from unnest($2::uuid[], $3::text[]) as h(id, hash)
+              where g.source_id = $1 and g.id = h.id`,
+            [sourceId, hashesToStore.map(([id]) => id), hashesToStore.map(([, hash]) => hash)],
+          );
+        }
         if (renamed.length > 0) {
           const members = await tx.query<{ user_id: string }>(
             'select distinct user_id from source_group_members where source_id = $1 and group_id = any($2::uuid[])',
@@ -285,7 +313,7 @@ export class Ingest {
     } catch (error) {
       throw conflictFrom(error, sourceId);
     }
-    await this.#publishForUsers(sourceId, touched);
+    await this.#publishForUsers(sourceId, touched, options.changes);
     return result;
   }
 
@@ -322,7 +350,7 @@ export class Ingest {
       let version: number | undefined;
       if (added.length + removed.length > 0) {
         const bumped = await tx.query<{ version: number }>(
-          `update source_groups set version = nextval('observed_version'), updated_at = now()
+          `update source_groups set version = nextval('observed_version'), updated_at = now(), members_hash = null
             where source_id = $1 and id = $2 returning version`,
           [sourceId, groupId],
         );
@@ -333,7 +361,7 @@ export class Ingest {
     const touched = new Map<string, string>();
     for (const u of outcome.added) touched.set(u, `${cause} (added to group ${outcome.name})`);
     for (const u of outcome.removed) touched.set(u, `${cause} (removed from group ${outcome.name})`);
-    await this.#publishForUsers(sourceId, touched);
+    await this.#publishForUsers(sourceId, touched, options.changes);
     return { added: outcome.added, removed: outcome.removed, version: outcome.version };
   }
 
@@ -342,7 +370,7 @@ export class Ingest {
     const cause = options.cause ?? `${sourceId}: group deleted`;
     const { count, members } = await this.#db.transaction(async (tx) => {
       const gone = await tx.query<{ id: string; display_name: string }>(
-        `update source_groups set deleted_at = now(), updated_at = now(), version = nextval('observed_version')
+        `update source_groups set deleted_at = now(), updated_at = now(), version = nextval('observed_version'), members_hash = null
           where source_id = $1 and id = any($2::uuid[]) and deleted_at is null returning id, display_name`,
         [sourceId, ids],
       );
@@ -353,16 +381,21 @@ export class Ingest {
       );
       return { count: gone.rowCount, members: removed.rows };
     });
-    await this.#publishForUsers(sourceId, new Map(members.map((m) => [m.user_id, `${cause} (group deleted)`])));
+    await this.#publishForUsers(sourceId, new Map(members.map((m) => [m.user_id, `${cause} (group deleted)`])), options.changes);
     return count;
   }
 
-  async #publishForUsers(sourceId: string, touched: Map<string, string>): Promise<void> {
+  /** Publishes changes gathered elsewhere (see `WriteOptions.changes`). */
+  publish(changes: readonly PersonChange[]): Promise<void> {
+    return this.#changes.publish(changes);
+  }
+
+  async #publishForUsers(sourceId: string, touched: Map<string, string>, publisher: ChangePublisher = this.#changes): Promise<void> {
     if (touched.size === 0) return;
     const keys = await this.#emailsOf(this.#db, sourceId, [...touched.keys()]);
     const changes: PersonChange[] = [];
     for (const [userId, key] of keys) changes.push({ key, sourceId, cause: touched.get(userId) ?? `${sourceId}: group changed` });
-    await this.#changes.publish(changes);
+    await publisher.publish(changes);
   }
 
   async #emailsOf(q: Queryable, sourceId: string, userIds: string[]): Promise<Map<string, string>> {

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { emailKey } from '../domain/email.js';
 import { IngestConflictError } from '../ingest/errors.js';
-import { groupHash, userHash, type Ingest } from '../ingest/ingest.js';
-import type { GroupRecord, UserRecord } from '../ingest/records.js';
+import { groupHash, membersHash, userHash, type Ingest } from '../ingest/ingest.js';
+import type { ChangePublisher, GroupRecord, PersonChange, UserRecord } from '../ingest/records.js';
 import type { Db } from '../store/db.js';
 import type { Connector, ConnectorPage, MemberChange, ThrottleEvent } from './connector.js';
 import { ConnectorError } from './errors.js';
@@ -15,6 +15,7 @@ import { toGroupRecord, toUserRecord } from './to-records.js';
 const APPLY_BATCH = 1000;
 const GROUP_BATCH = 50;
 const ANALYZE_AFTER = 10_000;
+const PUBLISH_BATCH = 5000;
 
 export interface SyncSource {
   id: string;
@@ -87,6 +88,14 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   let usersToDelete = 0;
   let direct = false;
   const cause = `${source.id}: ${mode} sync`;
+  // A direct run publishes each affected person once, at its end, rather than once per write
+  // (a user is written, then written again as a member of each of its groups).
+  const deferred = new Map<string, PersonChange>();
+  const deferring: ChangePublisher = {
+    publish: async (changes) => {
+      for (const c of changes) if (!deferred.has(c.key)) deferred.set(c.key, c);
+    },
+  };
 
   try {
     // A first full run of an empty source can delete nothing, so nothing can block it: it writes
@@ -134,6 +143,12 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       const error = `source "${source.id}": the run would delete ${usersToDelete} of ${liveUsers} users, more than maxDeletes (${source.maxDeletes} = ${limit}); nothing was applied. Re-run with allowDeletes to apply it.`;
       return { status: 'blocked', mode, counts, skippedReasons, cursor: undefined, error, detail };
     }
+    if (direct) {
+      if (counts.created + counts.updated >= ANALYZE_AFTER) await analyze();
+      const all = [...deferred.values()];
+      deferred.clear();
+      for (let i = 0; i < all.length; i += PUBLISH_BATCH) await ingest.publish(all.slice(i, i + PUBLISH_BATCH));
+    }
     if (options.dryRun) {
       detail['dryRun'] = true;
       progress('done');
@@ -158,9 +173,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     for await (const ids of staging.read<string>('remove-group', APPLY_BATCH)) await ingest.deleteGroups(source.id, ids, { cause });
     // A large run changes the tables' shape faster than autovacuum re-reads their statistics; stale
     // statistics make the reconciler's plans go wrong, so refresh them now.
-    if (counts.created + counts.updated + counts.deleted >= ANALYZE_AFTER) {
-      await db.query('analyze source_users, source_groups, source_group_members');
-    }
+    if (!direct && counts.created + counts.updated + counts.deleted >= ANALYZE_AFTER) await analyze();
     progress('done');
     return { status: 'succeeded', mode, counts, skippedReasons, cursor, error: undefined, detail };
   } catch (error) {
@@ -169,11 +182,15 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     await staging.clear().catch(() => {});
   }
 
+  function analyze(): Promise<unknown> {
+    return db.query('analyze source_users, source_groups, source_group_members');
+  }
+
   /** Changed records wait in staging — or, on a direct run, are written at once. */
   async function stage(kind: 'user' | 'group', records: ReadonlyArray<UserRecord | GroupRecord>): Promise<void> {
     if (!direct) return staging.add(kind, records);
     if (kind === 'user') await writeUsers(records as UserRecord[], cause);
-    else for (let i = 0; i < records.length; i += GROUP_BATCH) await ingest.writeGroups(source.id, records.slice(i, i + GROUP_BATCH) as GroupRecord[], { cause });
+    else for (let i = 0; i < records.length; i += GROUP_BATCH) await ingest.writeGroups(source.id, records.slice(i, i + GROUP_BATCH) as GroupRecord[], { cause, changes: deferring });
   }
 
   async function diffUsers(records: UserRecord[]): Promise<void> {
@@ -224,12 +241,17 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     for (const g of fresh) seenGroups.add(g.id);
     if (fresh.length === 0) return;
     const ids = fresh.map((g) => g.id);
-    const stored = await db.query<{ id: string; content_hash: string; live: boolean }>(
-      'select id, content_hash, deleted_at is null as live from source_groups where source_id = $1 and id = any($2::uuid[])',
+    const stored = await db.query<{ id: string; content_hash: string; members_hash: string | null; live: boolean }>(
+      'select id, content_hash, members_hash, deleted_at is null as live from source_groups where source_id = $1 and id = any($2::uuid[])',
       [source.id, ids],
     );
     const byId = new Map(stored.rows.map((r) => [r.id, r]));
-    const withMembers = fresh.filter((g) => g.memberIds !== undefined && byId.get(g.id)?.live).map((g) => g.id);
+    // The stored member-list hash settles most groups; member rows are read only where it cannot.
+    const hashSettles = (g: GroupRecord) => {
+      const before = byId.get(g.id);
+      return g.memberIds !== undefined && before?.members_hash != null && before.members_hash === membersHash(g.memberIds);
+    };
+    const withMembers = fresh.filter((g) => g.memberIds !== undefined && byId.get(g.id)?.live && !hashSettles(g)).map((g) => g.id);
     const members = new Map<string, Set<string>>();
     if (withMembers.length > 0) {
       const rows = await db.query<{ group_id: string; user_id: string }>(
@@ -245,7 +267,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     const changed = fresh.filter((g) => {
       const before = byId.get(g.id);
       if (!before || !before.live || before.content_hash !== groupHash(g)) return true;
-      if (g.memberIds === undefined) return false;
+      if (g.memberIds === undefined || hashSettles(g)) return false;
       const now = members.get(g.id) ?? new Set<string>();
       const next = new Set(g.memberIds);
       return next.size !== now.size || [...next].some((u) => !now.has(u));
@@ -276,13 +298,14 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
 
   /** Writes a batch; if one record breaks a uniqueness rule, writes the rest one by one and skips that one. */
   async function writeUsers(users: UserRecord[], cause: string): Promise<void> {
+    const changes = direct ? deferring : undefined;
     try {
-      await ingest.writeUsers(source.id, users, { cause });
+      await ingest.writeUsers(source.id, users, { cause, changes });
     } catch (error) {
       if (!(error instanceof IngestConflictError)) throw error;
       for (const u of users) {
         try {
-          await ingest.writeUsers(source.id, [u], { cause });
+          await ingest.writeUsers(source.id, [u], { cause, changes });
         } catch (inner) {
           if (!(inner instanceof IngestConflictError)) throw inner;
           skip(`conflict-${inner.attribute.toLowerCase()}`);
