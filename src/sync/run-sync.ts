@@ -9,6 +9,7 @@ import { ConnectorError } from './errors.js';
 import { deletionLimit } from './max-deletes.js';
 import { recordId } from './record-ids.js';
 import { emptyCounts, type RunCounts, type RunMode } from './runs.js';
+import { prefetch } from './prefetch.js';
 import { Staging } from './staging.js';
 import { toGroupRecord, toUserRecord } from './to-records.js';
 
@@ -115,7 +116,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       },
     };
     const pages: AsyncIterable<ConnectorPage> = mode === 'delta' ? (connector.delta as NonNullable<Connector['delta']>)({ ...listOptions, cursor: options.cursor as string }) : connector.full(listOptions);
-    for await (const page of pages) {
+    for await (const page of prefetch(pages)) {
       options.signal?.throwIfAborted();
       for (const s of page.skipped ?? []) skip(s.reason);
       if (page.users?.length) await diffUsers(page.users.map((u) => toUserRecord(source.id, u)));
