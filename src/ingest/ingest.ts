@@ -3,7 +3,7 @@ import { sqlState } from '../store/db.js';
 import { emailKey } from '../domain/email.js';
 import { contentHash } from './content-hash.js';
 import { IngestConflictError } from './errors.js';
-import type { ChangePublisher, GroupRecord, PersonChange, UserRecord, WrittenRow } from './records.js';
+import type { ChangePublisher, GroupRecord, PersonChange, UserRecord, WriteStatus, WrittenRow } from './records.js';
 
 export interface IngestOptions {
   db: Db;
@@ -48,6 +48,10 @@ export function membersHash(memberIds: readonly string[]): string {
 /** The content hash of a group (members are compared separately). */
 export function groupHash(g: GroupRecord): string {
   return contentHash([g.externalId, g.displayName, g.aliases, g.attributes]);
+}
+
+function writtenRow(r: ReturnedRow, status: WriteStatus): WrittenRow {
+  return { id: r.id, status, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at };
 }
 
 function conflictFrom(error: unknown, sourceId: string): unknown {
@@ -132,7 +136,7 @@ export class Ingest {
           );
           for (const r of upserted.rows) {
             const before = existing.get(r.id);
-            written.set(r.id, { id: r.id, status: before && !before.deleted ? 'updated' : 'created', version: r.version, createdAt: r.created_at, updatedAt: r.updated_at });
+            written.set(r.id, writtenRow(r, before && !before.deleted ? 'updated' : 'created'));
           }
         }
         if (unchanged.length > 0) {
@@ -140,7 +144,7 @@ export class Ingest {
             'select id, version, created_at, updated_at from source_users where source_id = $1 and id = any($2::uuid[])',
             [sourceId, unchanged],
           );
-          for (const r of same.rows) written.set(r.id, { id: r.id, status: 'unchanged', version: r.version, createdAt: r.created_at, updatedAt: r.updated_at });
+          for (const r of same.rows) written.set(r.id, writtenRow(r, 'unchanged'));
         }
         return users.map((u) => written.get(u.id)).filter((w): w is WrittenRow => w !== undefined);
       });
@@ -260,7 +264,7 @@ export class Ingest {
           );
           for (const r of upserted.rows) {
             const before = existing.get(r.id);
-            written.set(r.id, { id: r.id, status: before && !before.deleted ? 'updated' : 'created', version: r.version, createdAt: r.created_at, updatedAt: r.updated_at });
+            written.set(r.id, writtenRow(r, before && !before.deleted ? 'updated' : 'created'));
           }
         }
         if (bumpOnly.length > 0) {
@@ -269,7 +273,7 @@ export class Ingest {
               where source_id = $1 and id = any($2::uuid[]) returning id, version, created_at, updated_at`,
             [sourceId, bumpOnly],
           );
-          for (const r of bumped.rows) written.set(r.id, { id: r.id, status: 'updated', version: r.version, createdAt: r.created_at, updatedAt: r.updated_at });
+          for (const r of bumped.rows) written.set(r.id, writtenRow(r, 'updated'));
         }
         if (memberRemoves.length > 0) {
           await tx.query(
@@ -306,7 +310,7 @@ export class Ingest {
             'select id, version, created_at, updated_at from source_groups where source_id = $1 and id = any($2::uuid[])',
             [sourceId, unchanged],
           );
-          for (const r of same.rows) written.set(r.id, { id: r.id, status: 'unchanged', version: r.version, createdAt: r.created_at, updatedAt: r.updated_at });
+          for (const r of same.rows) written.set(r.id, writtenRow(r, 'unchanged'));
         }
         return groups.map((g) => written.get(g.id)).filter((w): w is WrittenRow => w !== undefined);
       });
