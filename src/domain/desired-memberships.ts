@@ -27,11 +27,15 @@ export interface DesiredMembership {
   rule: string;
 }
 
-function groupMatches(group: ObservedGroup, name: string): boolean {
-  const wanted = name.toLowerCase();
-  if (group.displayName.toLowerCase() === wanted) return true;
-  if (group.externalId !== null && group.externalId.toLowerCase() === wanted) return true;
-  return group.aliases.some((a) => a.toLowerCase() === wanted);
+/** Every name a rule may use for the account's groups, lower-cased: display names, external ids, aliases. */
+function groupNames(account: ObservedAccount): Set<string> {
+  const names = new Set<string>();
+  for (const g of account.groups) {
+    names.add(g.displayName.toLowerCase());
+    if (g.externalId !== null) names.add(g.externalId.toLowerCase());
+    for (const a of g.aliases) names.add(a.toLowerCase());
+  }
+  return names;
 }
 
 /**
@@ -43,7 +47,7 @@ export function desiredMemberships(
   accounts: readonly ObservedAccount[],
   workspaces: readonly WorkspaceRules[],
 ): DesiredMembership[] {
-  const active = accounts.filter((a) => a.active);
+  const active = accounts.filter((a) => a.active && a.groups.length > 0).map((a) => ({ sourceId: a.sourceId, names: groupNames(a) }));
   if (active.length === 0) return [];
   const result: DesiredMembership[] = [];
   for (const workspace of workspaces) {
@@ -51,9 +55,8 @@ export function desiredMemberships(
     for (const role of ROLES) {
       if (best !== undefined && compareRoles(best.role, role) >= 0) break;
       for (const rule of workspace.roles[role]) {
-        const account = active.find(
-          (a) => (rule.source === '*' || rule.source === a.sourceId) && a.groups.some((g) => groupMatches(g, rule.group)),
-        );
+        const wanted = rule.group.toLowerCase();
+        const account = active.find((a) => (rule.source === '*' || rule.source === a.sourceId) && a.names.has(wanted));
         if (account) {
           best = { workspaceId: workspace.id, role, sourceId: account.sourceId, rule: `${role}: ${rule.source}/${rule.group}` };
           break;

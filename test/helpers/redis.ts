@@ -12,12 +12,18 @@ export function testRedis(): Redis {
   return new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
 }
 
-/** Deletes every key under `prefix` (run after a test file closes its queues). */
+/**
+ * Deletes every key under `prefix` (run after a test file closes its queues), whether the queues
+ * used it as given or wrapped in a hash tag (`{prefix}`, as the daemon does).
+ */
 export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  const prefixes = prefix.startsWith('{') ? [prefix] : [prefix, `{${prefix}}`];
+  for (const p of prefixes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${p}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  }
 }
