@@ -23,9 +23,11 @@ export function describeGraphError(status: number, body: unknown): UpstreamError
   const parsed = graphErrorBody.safeParse(body);
   if (parsed.success) {
     const { code, message } = parsed.data.error;
-    return { message: [code, message].filter((s) => s !== undefined && s !== '').join(': ').slice(0, 500) };
+    // Graph answers 410 syncStateNotFound (or resyncRequired) when a delta token has expired.
+    const cursorExpired = status === 410 || code === 'syncStateNotFound' || code === 'resyncRequired';
+    return { message: [code, message].filter((s) => s !== undefined && s !== '').join(': ').slice(0, 500), cursorExpired };
   }
-  return { message: typeof body === 'string' && body.length < 200 ? body : `HTTP ${status}` };
+  return { message: typeof body === 'string' && body.length < 200 ? body : `HTTP ${status}`, cursorExpired: status === 410 };
 }
 
 /**

@@ -165,12 +165,12 @@ describe('Entra connector: delta', () => {
     expect(quiet).toEqual([{ cursor: expect.any(String) }]);
   });
 
-  it('fails with an expired delta token instead of returning nothing', async () => {
+  it('fails with a cursor-expired error (not an empty delta) when the delta token has expired', async () => {
     const connector = connectorFor(fake);
     const full = await collect(connector.full());
     fake.expireDeltaTokens();
     const error = await failure(deltaOf(connector, { cursor: full.at(-1)?.cursor as string }));
-    expect(error.code).toBe('CONNECTOR_UPSTREAM');
+    expect(error.code).toBe('CONNECTOR_CURSOR_EXPIRED');
     expect(error.message).toContain('entra-test');
     expect(error.message).toContain('syncStateNotFound');
   });

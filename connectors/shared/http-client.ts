@@ -18,6 +18,8 @@ export interface UpstreamError {
   message: string;
   /** A throttle signalled outside 429 (Google's 403 `rateLimitExceeded`); 429 and 5xx are retried anyway. */
   throttleReason?: string | undefined;
+  /** The delta cursor is no longer valid (Graph 410 `syncStateNotFound`): a full listing is needed. */
+  cursorExpired?: boolean | undefined;
 }
 
 export interface HttpClientOptions {
@@ -166,6 +168,11 @@ export class HttpClient {
       const serverWaitMs = retryAfter ?? reset;
       const reason = retryAfter !== undefined ? '429 Retry-After' : reset !== undefined ? '429 X-Rate-Limit-Reset' : '429';
       return { reason, serverWaitMs, detail, timeout: false };
+    }
+    if (described.cursorExpired) {
+      throw new ConnectorError('CONNECTOR_CURSOR_EXPIRED', `${this.#label()}: ${what} answered ${detail}: the delta cursor has expired`, {
+        sourceId: this.#o.sourceId,
+      });
     }
     if (described.throttleReason !== undefined) {
       return { reason: `${status} ${described.throttleReason}`, serverWaitMs: retryAfter, detail, timeout: false };

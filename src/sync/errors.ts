@@ -4,6 +4,7 @@ export type ConnectorErrorCode =
   | 'CONNECTOR_RETRYABLE' // throttled, 5xx, LDAP busy: worth another try
   | 'CONNECTOR_TIMEOUT'
   | 'CONNECTOR_UPSTREAM' // the directory answered with an error that retrying will not fix
+  | 'CONNECTOR_CURSOR_EXPIRED' // the delta cursor is no longer valid: the next run must be a full one
   | 'CONNECTOR_CONFIG';
 
 export class ConnectorError extends Error {

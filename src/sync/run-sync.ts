@@ -56,6 +56,8 @@ export interface SyncOutcome {
   /** The cursor to save (only when the run succeeded and was not a dry run). */
   cursor: string | undefined;
   error: string | undefined;
+  /** The `code` of the error that failed the run, when it had one. */
+  errorCode?: string | undefined;
   detail: Record<string, unknown>;
 }
 
@@ -178,7 +180,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     progress('done');
     return { status: 'succeeded', mode, counts, skippedReasons, cursor, error: undefined, detail };
   } catch (error) {
-    return { status: 'failed', mode, counts, skippedReasons, cursor: undefined, error: describeFailure(source.id, error), detail };
+    const errorCode = error instanceof ConnectorError ? error.code : undefined;
+    return { status: 'failed', mode, counts, skippedReasons, cursor: undefined, error: describeFailure(source.id, error), errorCode, detail };
   } finally {
     await staging.clear().catch(() => {});
   }

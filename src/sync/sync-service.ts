@@ -118,20 +118,30 @@ export class SyncService {
         .catch(() => {});
     }, PROGRESS_EVERY_MS);
     try {
-      const outcome = await runSync({
-        db: this.#o.db,
-        ingest: this.#o.ingest,
-        connector,
-        source: { id: source.id, maxDeletes: source.maxDeletes },
-        runId,
-        mode,
-        cursor,
-        dryRun: job.dryRun,
-        allowDeletes: job.allowDeletes,
-        signal: abort.signal,
-        onProgress,
-        logger: log,
-      });
+      const attempt = (runMode: RunMode, runCursor: string | undefined) =>
+        runSync({
+          db: this.#o.db,
+          ingest: this.#o.ingest,
+          connector,
+          source: { id: source.id, maxDeletes: source.maxDeletes },
+          runId,
+          mode: runMode,
+          cursor: runCursor,
+          dryRun: job.dryRun,
+          allowDeletes: job.allowDeletes,
+          signal: abort.signal,
+          onProgress,
+          logger: log,
+        });
+      let outcome = await attempt(mode, cursor);
+      if (outcome.status === 'failed' && outcome.errorCode === 'CONNECTOR_CURSOR_EXPIRED' && mode === 'delta') {
+        // An expired delta cursor (Graph keeps them for a limited time) would fail every delta
+        // from now on: this run becomes a full one, which deletes only under the usual safety.
+        log.warn({ error: outcome.error }, 'delta cursor expired; running a full sync instead');
+        await this.#o.db.query(`update sync_runs set mode = 'full' where id = $1`, [runId]);
+        outcome = await attempt('full', undefined);
+        outcome.detail['fallback'] = 'the delta cursor had expired; ran a full sync';
+      }
       clearInterval(heartbeat);
       await reporting;
       if (outcome.status === 'succeeded' && outcome.cursor !== undefined && !job.dryRun) await saveCursor(this.#o.db, source.id, outcome.cursor, runId);

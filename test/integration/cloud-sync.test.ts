@@ -173,4 +173,15 @@ describe('cloud directory syncs end to end', () => {
     expect(await state(mail(leave))).toBe('suspended');
     await expectGrantsMatchObservedState('entra');
   });
+
+  it('entra: an expired delta cursor (410 syncStateNotFound) turns the run into a full one instead of failing', async () => {
+    graph.expireDeltaTokens();
+    graph.directory.addUser({ mail: 'late-joiner@example.com', userPrincipalName: 'late-joiner@example.onmicrosoft.com', displayName: 'Late Joiner', accountEnabled: true });
+    const r = await run('entra', 'delta');
+    expect(r).toMatchObject({ status: 'succeeded', mode: 'full' });
+    expect(r.detail?.['fallback']).toContain('expired');
+    expect(r.counts.created).toBe(1);
+    const next = await run('entra', 'delta');
+    expect(next).toMatchObject({ status: 'succeeded', mode: 'delta' });
+  });
 });
