@@ -17,13 +17,12 @@ export interface WriteOptions {
   changes?: ChangePublisher;
 }
 
-interface UpsertedUserRow extends ReturnedRow {
-  old_email: string | null;
-  old_active: boolean | null;
-  /** A live row existed before this write. */
-  existed: boolean;
-  /** The row was inserted or updated (its content changed). */
-  written: boolean;
+interface ExistingUser {
+  id: string;
+  content_hash: string;
+  email: string | null;
+  active: boolean;
+  deleted: boolean;
 }
 
 interface ReturnedRow {
@@ -81,73 +80,77 @@ export class Ingest {
     if (users.length === 0) return [];
     const cause = options.cause ?? `${sourceId}: user written`;
     const changes: PersonChange[] = [];
-    const rows = users.map((user) => ({
-      id: user.id,
-      external_id: user.externalId,
-      user_name: user.userName,
-      email: emailKey(user.email),
-      emails: user.emails,
-      given_name: user.givenName,
-      family_name: user.familyName,
-      display_name: user.displayName,
-      company: user.company,
-      active: user.active,
-      attributes: user.attributes,
-      content_hash: userHash(user),
-    }));
-    // One statement, so one round trip: lock what exists, write only what changed, and return
-    // each record's previous e-mail and state (for the changes) and its current version.
-    let returned: UpsertedUserRow[];
+    let result: WrittenRow[];
     try {
-      returned = (
-        await this.#db.query<UpsertedUserRow>(
-          `with input as (
-             select * from jsonb_to_recordset($2::jsonb) as r(${USER_COLUMNS})
-           ), old as (
-             select u.id, u.content_hash, u.email, u.active, u.deleted_at is not null as deleted
-               from source_users u where u.source_id = $1 and u.id in (select id from input) for update
-           ), upserted as (
-             insert into source_users (source_id, id, external_id, user_name, email, emails, given_name, family_name, display_name, company, active, attributes, content_hash)
-             select $1, i.* from input i
-              where not exists (select 1 from old o where o.id = i.id and not o.deleted and o.content_hash = i.content_hash)
+      result = await this.#db.transaction(async (tx) => {
+        const existing = new Map<string, ExistingUser>();
+        const found = await tx.query<ExistingUser>(
+          `select id, content_hash, email, active, deleted_at is not null as deleted
+             from source_users where source_id = $1 and id = any($2::uuid[]) for update`,
+          [sourceId, users.map((u) => u.id)],
+        );
+        for (const row of found.rows) existing.set(row.id, row);
+
+        const rows: Array<Record<string, unknown>> = [];
+        const unchanged: string[] = [];
+        for (const user of users) {
+          const hash = userHash(user);
+          const before = existing.get(user.id);
+          if (before && !before.deleted && before.content_hash === hash) {
+            unchanged.push(user.id);
+            continue;
+          }
+          const key = emailKey(user.email);
+          rows.push({
+            id: user.id,
+            external_id: user.externalId,
+            user_name: user.userName,
+            email: key,
+            emails: user.emails,
+            given_name: user.givenName,
+            family_name: user.familyName,
+            display_name: user.displayName,
+            company: user.company,
+            active: user.active,
+            attributes: user.attributes,
+            content_hash: hash,
+          });
+          const what = !before || before.deleted ? 'created' : before.active && !user.active ? 'deactivated' : !before.active && user.active ? 'reactivated' : 'updated';
+          if (key) changes.push({ key, sourceId, cause: `${cause} (user ${what})` });
+          if (before?.email && before.email !== key) changes.push({ key: before.email, sourceId, cause: `${cause} (e-mail changed)` });
+        }
+
+        const written = new Map<string, WrittenRow>();
+        if (rows.length > 0) {
+          const upserted = await tx.query<ReturnedRow>(
+            `insert into source_users (source_id, ${'id, external_id, user_name, email, emails, given_name, family_name, display_name, company, active, attributes, content_hash'})
+             select $1, r.* from jsonb_to_recordset($2::jsonb) as r(${USER_COLUMNS})
              on conflict (source_id, id) do update set
                external_id = excluded.external_id, user_name = excluded.user_name, email = excluded.email,
                emails = excluded.emails, given_name = excluded.given_name, family_name = excluded.family_name,
                display_name = excluded.display_name, company = excluded.company, active = excluded.active,
                attributes = excluded.attributes, content_hash = excluded.content_hash,
                version = nextval('observed_version'), updated_at = now(), deleted_at = null
-             returning id, version, created_at, updated_at
-           )
-           select i.id, o.email as old_email, o.active as old_active, (o.id is not null and not o.deleted) as existed,
-                  (up.id is not null) as written,
-                  coalesce(up.version, cur.version) as version,
-                  coalesce(up.created_at, cur.created_at) as created_at,
-                  coalesce(up.updated_at, cur.updated_at) as updated_at
-             from input i
-             left join old o on o.id = i.id
-             left join upserted up on up.id = i.id
-             left join source_users cur on up.id is null and cur.source_id = $1 and cur.id = i.id`,
-          [sourceId, JSON.stringify(rows)],
-        )
-      ).rows;
+             returning id, version, created_at, updated_at`,
+            [sourceId, JSON.stringify(rows)],
+          );
+          for (const r of upserted.rows) {
+            const before = existing.get(r.id);
+            written.set(r.id, writtenRow(r, before && !before.deleted ? 'updated' : 'created'));
+          }
+        }
+        if (unchanged.length > 0) {
+          const same = await tx.query<ReturnedRow>(
+            'select id, version, created_at, updated_at from source_users where source_id = $1 and id = any($2::uuid[])',
+            [sourceId, unchanged],
+          );
+          for (const r of same.rows) written.set(r.id, writtenRow(r, 'unchanged'));
+        }
+        return users.map((u) => written.get(u.id)).filter((w): w is WrittenRow => w !== undefined);
+      });
     } catch (error) {
       throw conflictFrom(error, sourceId);
     }
-    const byId = new Map(returned.map((r) => [r.id, r]));
-    const result: WrittenRow[] = [];
-    users.forEach((user, i) => {
-      const r = byId.get(user.id);
-      if (!r) return;
-      if (!r.written) {
-        result.push(writtenRow(r, 'unchanged'));
-        return;
-      }
-      result.push(writtenRow(r, r.existed ? 'updated' : 'created'));
-      const key = rows[i]?.email ?? null;
-      const what = !r.existed ? 'created' : r.old_active && !user.active ? 'deactivated' : !r.old_active && user.active ? 'reactivated' : 'updated';
-      if (key) changes.push({ key, sourceId, cause: `${cause} (user ${what})` });
-      if (r.old_email && r.old_email !== key) changes.push({ key: r.old_email, sourceId, cause: `${cause} (e-mail changed)` });
-    });
     await (options.changes ?? this.#changes).publish(changes);
     return result;
   }
