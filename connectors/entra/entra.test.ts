@@ -7,6 +7,7 @@ import { redirectingNetworkClient } from '../../test/fakes/graph/msal-network-cl
 import { uuidFor } from '../../test/fakes/shared/people.js';
 import { entraSourceConfig } from './config.js';
 import { createEntraConnector } from './index.js';
+import { collect, failure } from '../../test/helpers/pages.js';
 
 const SECRET = `s3cr3t-${randomBytes(8).toString('hex')}`;
 
@@ -31,22 +32,6 @@ function connectorFor(
     sourceId: 'entra-test',
     msalNetworkClient: redirectingNetworkClient(authorityHost, fake.url),
   });
-}
-
-async function collect(pages: AsyncIterable<ConnectorPage>): Promise<ConnectorPage[]> {
-  const out: ConnectorPage[] = [];
-  for await (const page of pages) out.push(page);
-  return out;
-}
-
-async function failure(pages: AsyncIterable<ConnectorPage>, seen: ConnectorPage[] = []): Promise<ConnectorError> {
-  try {
-    for await (const page of pages) seen.push(page);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error('the listing did not fail');
 }
 
 function deltaOf(connector: Connector, options: { cursor: string }): AsyncIterable<ConnectorPage> {

@@ -5,6 +5,7 @@ import { ConnectorError } from '../../src/sync/errors.js';
 import { googleGroupId, googleUserId, startGoogleFake, type GoogleFake } from '../../test/fakes/google/index.js';
 import { googleSourceConfig } from './config.js';
 import { createGoogleConnector } from './index.js';
+import { collect, failure } from '../../test/helpers/pages.js';
 
 function connectorFor(fake: GoogleFake, overrides: Record<string, unknown> = {}, env?: Record<string, string>): Connector {
   const config = googleSourceConfig.parse({
@@ -17,22 +18,6 @@ function connectorFor(fake: GoogleFake, overrides: Record<string, unknown> = {},
     ...overrides,
   });
   return createGoogleConnector(config, { env: env ?? { GOOGLE_KEY: fake.serviceAccountKey() }, sourceId: 'gws-test' });
-}
-
-async function collect(pages: AsyncIterable<ConnectorPage>): Promise<ConnectorPage[]> {
-  const out: ConnectorPage[] = [];
-  for await (const page of pages) out.push(page);
-  return out;
-}
-
-async function failure(pages: AsyncIterable<ConnectorPage>, seen: ConnectorPage[] = []): Promise<ConnectorError> {
-  try {
-    for await (const page of pages) seen.push(page);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error('the listing did not fail');
 }
 
 const users = (pages: ConnectorPage[]) => pages.flatMap((p) => p.users ?? []);

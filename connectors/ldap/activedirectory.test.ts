@@ -10,6 +10,7 @@ import { ldapSourceConfig } from './config.js';
 import { normalizeDn } from './dn.js';
 import type { LdapEntry } from './entry.js';
 import { createLdapConnector } from './index.js';
+import { collect } from '../../test/helpers/pages.js';
 
 const BASE = 'DC=corp,DC=example';
 const DC1 = `CN=NTDS Settings,CN=DC1,CN=Servers,CN=Default-First-Site-Name,CN=Sites,CN=Configuration,${BASE}`;
@@ -112,12 +113,6 @@ function connector(fake: ReturnType<typeof fakeAd>) {
     pageSize: 500,
   });
   return createLdapConnector(config, { env: { AD_PASSWORD: 'x' }, sourceId: 'corp-ad', connect: async () => fake.session });
-}
-
-async function collect(pages: AsyncIterable<ConnectorPage>): Promise<ConnectorPage[]> {
-  const out: ConnectorPage[] = [];
-  for await (const p of pages) out.push(p);
-  return out;
 }
 
 const idOf = (e: LdapEntry) => guidText(e['objectGUID'] as Buffer);

@@ -5,6 +5,7 @@ import { ConnectorError, RetryableConnectorError } from '../../src/sync/errors.j
 import { generatedMembers, groupDn, startSlapd, userDn, type Slapd } from '../../test/helpers/slapd.js';
 import { ldapSourceConfig } from './config.js';
 import { createLdapConnector } from './index.js';
+import { collect } from '../../test/helpers/pages.js';
 
 const USERS = 5000;
 const GROUPS = 20;
@@ -92,12 +93,6 @@ function connector(overrides: Record<string, unknown> = {}, env?: Record<string,
     ...overrides,
   });
   return createLdapConnector(config, { env: env ?? { LDAP_BIND_PASSWORD: slapd.password }, sourceId: 'corp-ldap' });
-}
-
-async function collect(pages: AsyncIterable<ConnectorPage>): Promise<ConnectorPage[]> {
-  const out: ConnectorPage[] = [];
-  for await (const p of pages) out.push(p);
-  return out;
 }
 
 async function failure(pages: AsyncIterable<ConnectorPage>): Promise<ConnectorError> {

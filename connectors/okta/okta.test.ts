@@ -5,28 +5,13 @@ import { ConnectorError } from '../../src/sync/errors.js';
 import { oktaId, startOktaFake, type OktaFake } from '../../test/fakes/okta/index.js';
 import { oktaSourceConfig } from './config.js';
 import { createOktaConnector } from './index.js';
+import { collect, failure } from '../../test/helpers/pages.js';
 
 const TOKEN = `00${randomBytes(20).toString('base64url')}`;
 
 function connectorFor(fake: OktaFake, overrides: Record<string, unknown> = {}, env: Record<string, string> = { OKTA_TOKEN: TOKEN }): Connector {
   const config = oktaSourceConfig.parse({ id: 'okta-test', kind: 'okta', orgUrl: fake.url, apiTokenEnv: 'OKTA_TOKEN', retry: { baseDelayMs: 10 }, ...overrides });
   return createOktaConnector(config, { env, sourceId: 'okta-test' });
-}
-
-async function collect(pages: AsyncIterable<ConnectorPage>): Promise<ConnectorPage[]> {
-  const out: ConnectorPage[] = [];
-  for await (const page of pages) out.push(page);
-  return out;
-}
-
-async function failure(pages: AsyncIterable<ConnectorPage>, seen: ConnectorPage[] = []): Promise<ConnectorError> {
-  try {
-    for await (const page of pages) seen.push(page);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error('the listing did not fail');
 }
 
 function deltaOf(connector: Connector, cursor: string): AsyncIterable<ConnectorPage> {
