@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Env, Settings } from './config/env.js';
 import type { Config } from './config/schema.js';
 import { createHttpApp } from './api/http-app.js';
+import { InFlightRequests } from './api/in-flight.js';
 import { createMetrics } from './api/metrics.js';
 import { DurablePublisher } from './ingest/durable-publisher.js';
 import { Ingest } from './ingest/ingest.js';
@@ -197,6 +198,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let server: Server | undefined;
   let url: string | undefined;
   if (options.roles.http) {
+    const inFlight = new InFlightRequests();
     const app = createHttpApp({
       db,
       redis,
@@ -206,6 +208,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       adminToken: settings.adminToken,
       apiRouters: [sourceRoutes({ db, config, sync }), ...adminApiRouters(adminContext(db, config, now))],
       mounts: [{ path: '/scim/v2', router: createScimServer({ db, ingest, config, env: options.env, logger }) }],
+      inFlight,
     });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(settings.port, settings.host, () => resolve(s));
@@ -214,17 +217,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const address = server.address() as AddressInfo;
     url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
     const httpServer = server;
-    closers.unshift(
-      () =>
-        new Promise<void>((resolve) => {
-          httpServer.close(() => resolve());
-          httpServer.closeIdleConnections();
-          setTimeout(() => {
-            httpServer.closeAllConnections();
-            resolve();
-          }, 3000).unref();
-        }),
-    );
+    closers.unshift(async () => {
+      // Stop accepting, let open requests finish (their handlers still use the store and Redis).
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      const drained = await inFlight.idle(3000);
+      if (!drained) logger.warn({ requests: inFlight.count }, 'requests still running at shutdown');
+      httpServer.closeAllConnections();
+      await closed;
+    });
   }
 
   let closing: Promise<void> | undefined;

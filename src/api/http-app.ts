@@ -6,6 +6,7 @@ import type { Db } from '../store/db.js';
 import { adminAuth } from './auth.js';
 import { bullBoard } from './bull-board.js';
 import { apiErrorHandler, apiNotFoundHandler } from './errors.js';
+import type { InFlightRequests } from './in-flight.js';
 import type { Metrics } from './metrics.js';
 import { auditRoutes } from './routes/audit.js';
 import { opsRoutes } from './routes/ops.js';
@@ -21,6 +22,8 @@ export interface HttpAppOptions {
   adminToken: string | undefined;
   /** Further admin-API routers mounted under `/api/v1`, behind the same auth. */
   apiRouters?: Router[];
+  /** Counts requests in flight, so shutdown can wait for them. */
+  inFlight?: InFlightRequests;
   /** Other mounts, such as the SCIM server at `/scim/v2` (each brings its own auth and errors). */
   mounts?: Array<{ path: string; router: Router }>;
 }
@@ -29,6 +32,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  if (options.inFlight) app.use(options.inFlight.middleware);
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
