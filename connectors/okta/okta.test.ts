@@ -147,7 +147,7 @@ describe('Okta connector: throttling, failures and credentials', () => {
     fake.setRateLimit({ limit: 8, windowSeconds: 1 });
     try {
       const events: ThrottleEvent[] = [];
-      const pages = await collect(connectorFor(fake, { pageSize: 500 }).full({ onThrottle: (e) => events.push(e) }));
+      const pages = await collect(connectorFor(fake, { pageSize: 500, concurrency: 1 }).full({ onThrottle: (e) => events.push(e) }));
       expect(groups(pages)).toHaveLength(10);
       expect(events.some((e) => e.reason === 'X-Rate-Limit-Remaining=0')).toBe(true);
       for (const e of events) expect(e.waitMs).toBeLessThanOrEqual(2000);

@@ -148,7 +148,8 @@ export class HttpClient {
       const code = networkCode(error);
       return { reason: code, serverWaitMs: undefined, detail: `network error ${code}`, timeout: false };
     }
-    this.#observeRateLimit(response.headers);
+    // The budget headers of an answer that went through; a 429 is paused for below, as a 429.
+    if (response.ok) this.#observeRateLimit(response.headers);
     const body = parseJson(text);
     if (response.ok) {
       if (body === undefined) {

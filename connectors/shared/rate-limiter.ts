@@ -15,12 +15,9 @@ export class RateLimiter {
     this.#now = options.now ?? Date.now;
   }
 
-  /**
-   * Holds every request until `resumeAt` (epoch ms); a later pause extends an earlier one. On a tie
-   * the latest reason wins: a 429 carrying `X-Rate-Limit-Remaining: 0` is reported as the 429.
-   */
+  /** Holds every request until `resumeAt` (epoch ms); a later pause extends an earlier one. */
   pauseUntil(resumeAt: number, reason: string): void {
-    if (resumeAt >= this.#resumeAt) {
+    if (resumeAt > this.#resumeAt) {
       this.#resumeAt = resumeAt;
       this.#reason = reason;
     }
