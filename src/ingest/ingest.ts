@@ -54,6 +54,27 @@ function writtenRow(r: ReturnedRow, status: WriteStatus): WrittenRow {
   return { id: r.id, status, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at };
 }
 
+/** Upserted rows are `updated` when a live row stood there before, else `created`. */
+function recordUpserted(written: Map<string, WrittenRow>, rows: readonly ReturnedRow[], existing: ReadonlyMap<string, { deleted: boolean }>): void {
+  for (const r of rows) {
+    const before = existing.get(r.id);
+    written.set(r.id, writtenRow(r, before && !before.deleted ? 'updated' : 'created'));
+  }
+}
+
+/** The stored version and timestamps of records a write left as they were. */
+async function readUnchanged(
+  tx: Queryable,
+  table: 'source_users' | 'source_groups',
+  sourceId: string,
+  ids: readonly string[],
+  written: Map<string, WrittenRow>,
+): Promise<void> {
+  if (ids.length === 0) return;
+  const same = await tx.query<ReturnedRow>(`select id, version, created_at, updated_at from ${table} where source_id = $1 and id = any($2::uuid[])`, [sourceId, ids]);
+  for (const r of same.rows) written.set(r.id, writtenRow(r, 'unchanged'));
+}
+
 function conflictFrom(error: unknown, sourceId: string): unknown {
   if (sqlState(error) !== '23505') return error;
   const constraint = String((error as { constraint?: unknown }).constraint ?? (error as Error).message);
@@ -134,18 +155,9 @@ export class Ingest {
              returning id, version, created_at, updated_at`,
             [sourceId, JSON.stringify(rows)],
           );
-          for (const r of upserted.rows) {
-            const before = existing.get(r.id);
-            written.set(r.id, writtenRow(r, before && !before.deleted ? 'updated' : 'created'));
-          }
+          recordUpserted(written, upserted.rows, existing);
         }
-        if (unchanged.length > 0) {
-          const same = await tx.query<ReturnedRow>(
-            'select id, version, created_at, updated_at from source_users where source_id = $1 and id = any($2::uuid[])',
-            [sourceId, unchanged],
-          );
-          for (const r of same.rows) written.set(r.id, writtenRow(r, 'unchanged'));
-        }
+        await readUnchanged(tx, 'source_users', sourceId, unchanged, written);
         return users.map((u) => written.get(u.id)).filter((w): w is WrittenRow => w !== undefined);
       });
     } catch (error) {
@@ -262,10 +274,7 @@ export class Ingest {
              returning id, version, created_at, updated_at`,
             [sourceId, JSON.stringify(rows)],
           );
-          for (const r of upserted.rows) {
-            const before = existing.get(r.id);
-            written.set(r.id, writtenRow(r, before && !before.deleted ? 'updated' : 'created'));
-          }
+          recordUpserted(written, upserted.rows, existing);
         }
         if (bumpOnly.length > 0) {
           const bumped = await tx.query<ReturnedRow>(
@@ -305,13 +314,7 @@ export class Ingest {
           for (const m of members.rows) if (!touched.has(m.user_id)) touched.set(m.user_id, `${cause} (group renamed)`);
         }
         const unchanged = groups.map((g) => g.id).filter((id) => !written.has(id));
-        if (unchanged.length > 0) {
-          const same = await tx.query<ReturnedRow>(
-            'select id, version, created_at, updated_at from source_groups where source_id = $1 and id = any($2::uuid[])',
-            [sourceId, unchanged],
-          );
-          for (const r of same.rows) written.set(r.id, writtenRow(r, 'unchanged'));
-        }
+        await readUnchanged(tx, 'source_groups', sourceId, unchanged, written);
         return groups.map((g) => written.get(g.id)).filter((w): w is WrittenRow => w !== undefined);
       });
     } catch (error) {
