@@ -5,12 +5,11 @@
  *
  *   node --expose-gc --import tsx test/bench/ldap-raw-read.ts [users] [groups]
  */
-import { Client } from 'ldapts';
 import { ldapSourceConfig } from '../../connectors/ldap/config.js';
 import { normalizeDn } from '../../connectors/ldap/dn.js';
 import { UserIndex } from '../../connectors/ldap/groups.js';
 import { createLdapConnector } from '../../connectors/ldap/index.js';
-import { startSlapd } from '../helpers/slapd.js';
+import { rawPagedUserRead, startSlapd } from '../helpers/slapd.js';
 
 const USERS = Number(process.argv[2] ?? 100_000);
 const GROUPS = Number(process.argv[3] ?? 1_000);
@@ -26,19 +25,9 @@ const slapd = await startSlapd({ users: USERS, groups: GROUPS, groupsPerUser: 2,
 console.log(`slapd with ${USERS} users / ${GROUPS} groups ready in ${(performance.now() - t).toFixed(0)} ms`);
 try {
   // The floor: read every user with the attributes the connector asks for.
-  const client = new Client({ url: slapd.url });
-  await client.bind(slapd.bindDn, slapd.password);
   t = performance.now();
-  let raw = 0;
-  for await (const page of client.searchPaginated(slapd.peopleDn, {
-    filter: '(objectClass=inetOrgPerson)',
-    attributes: ['entryUUID', 'uid', 'mail', 'givenName', 'sn', 'displayName', 'cn', 'o'],
-    paged: { pageSize: 1000 },
-  })) {
-    raw += page.searchEntries.length;
-  }
+  const raw = await rawPagedUserRead(slapd);
   console.log(`raw searchPaginated: ${raw} users in ${(performance.now() - t).toFixed(0)} ms`);
-  await client.unbind();
 
   const config = ldapSourceConfig.parse({
     id: 'bench',

@@ -8,7 +8,6 @@
  *   (d) a delta run after 1,000 modifications, until reconciled.
  * BENCH_USERS / BENCH_GROUPS shrink it for a quick look.
  */
-import { Client } from 'ldapts';
 import { pino } from 'pino';
 import { Queue } from 'bullmq';
 import { SyncService } from '../../src/sync/sync-service.js';
@@ -17,7 +16,7 @@ import { createPostgresDb } from '../../src/store/postgres.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { createPipeline } from '../helpers/pipeline.js';
-import { groupDn, startSlapd, userDn } from '../helpers/slapd.js';
+import { groupDn, rawPagedUserRead, startSlapd, userDn } from '../helpers/slapd.js';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 1_000);
@@ -66,16 +65,8 @@ const run = async (mode: 'full' | 'delta'): Promise<SyncRunView> => {
 
 try {
   // (a) the floor
-  const client = new Client({ url: slapd.url });
-  await client.bind(slapd.bindDn, slapd.password);
   t = performance.now();
-  let raw = 0;
-  for await (const page of client.searchPaginated(slapd.peopleDn, {
-    filter: '(objectClass=inetOrgPerson)',
-    attributes: ['entryUUID', 'uid', 'mail', 'givenName', 'sn', 'displayName', 'cn', 'o'],
-    paged: { pageSize: 1000 },
-  })) raw += page.searchEntries.length;
-  await client.unbind();
+  const raw = await rawPagedUserRead(slapd);
   const floor = (performance.now() - t) / 1000;
   report('(a) raw ldapts paged read of all users', floor, raw);
 

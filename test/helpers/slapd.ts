@@ -362,3 +362,24 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
     throw err;
   }
 }
+
+/**
+ * The floor a sync is measured against: every user read with plain ldapts paged search, asking for
+ * the attributes the openldap preset maps. Returns how many entries came back.
+ */
+export async function rawPagedUserRead(slapd: Slapd, pageSize = 1000): Promise<number> {
+  const { Client } = await import('ldapts');
+  const client = new Client({ url: slapd.url });
+  await client.bind(slapd.bindDn, slapd.password);
+  let read = 0;
+  try {
+    for await (const page of client.searchPaginated(slapd.peopleDn, {
+      filter: '(objectClass=inetOrgPerson)',
+      attributes: ['entryUUID', 'uid', 'mail', 'givenName', 'sn', 'displayName', 'cn', 'o'],
+      paged: { pageSize },
+    })) read += page.searchEntries.length;
+  } finally {
+    await client.unbind();
+  }
+  return read;
+}
