@@ -280,7 +280,7 @@ describe('failures', () => {
     const it = c.full()[Symbol.asyncIterator]();
     const first = await it.next();
     expect(first.value?.users?.length).toBe(500);
-    slapd.signal('SIGSTOP');
+    await slapd.signal('SIGSTOP');
     try {
       const err = await it.next().then(
         () => undefined,
@@ -289,7 +289,7 @@ describe('failures', () => {
       expect(err?.code).toBe('CONNECTOR_TIMEOUT');
       expect(err?.message).toMatch(/corp-ldap.*timed out/);
     } finally {
-      slapd.signal('SIGCONT');
+      await slapd.signal('SIGCONT');
       await c.close?.();
     }
   });
@@ -318,7 +318,7 @@ describe('failures', () => {
     const c = connector({ pageSize: 500 });
     const it = c.full()[Symbol.asyncIterator]();
     await it.next();
-    slapd.signal('SIGKILL');
+    await slapd.signal('SIGKILL');
     const err = await it.next().then(
       () => undefined,
       (e: unknown) => e as ConnectorError,

@@ -6,7 +6,7 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,9 +66,27 @@ export interface Slapd {
   pid: number;
   /** Applies LDIF with changetype records through `ldapmodify` as the rootdn. */
   ldapModify(ldif: string): Promise<void>;
-  /** Sends a signal to slapd (SIGSTOP / SIGCONT to simulate a hung server). */
-  signal(signal: NodeJS.Signals): void;
+  /**
+   * Sends a signal to slapd (SIGSTOP / SIGCONT to simulate a hung server). Signals are delivered
+   * asynchronously: after SIGSTOP this resolves only once every slapd thread has stopped, so a
+   * request sent afterwards cannot be answered by a thread that had not stopped yet.
+   */
+  signal(signal: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Waits until every thread of `pid` is in state T (stopped), as /proc reports it. */
+async function allThreadsStopped(pid: number): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const states = readdirSync(`/proc/${pid}/task`).map((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    });
+    if (states.every((state) => state === 'T')) return;
+    if (Date.now() > deadline) throw new Error(`slapd ${pid} did not stop: thread states ${states.join('')}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
 }
 
 /** The DN of generated user n. */
@@ -338,8 +356,10 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
             p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ldapmodify exited ${code}: ${err.trim()}`))));
             p.stdin.end(ldif);
           }),
-        signal: (sig) => {
-          if (!exited) proc.kill(sig);
+        signal: async (sig) => {
+          if (exited) return;
+          proc.kill(sig);
+          if (sig === 'SIGSTOP' && proc.pid !== undefined) await allThreadsStopped(proc.pid);
         },
         stop: async () => {
           process.removeListener('exit', reap);

@@ -156,7 +156,7 @@ describe('LDAP sync end to end (real slapd, PostgreSQL, Redis)', () => {
     const cursorBefore = await store.db.query<{ cursor: string }>(`select cursor from source_cursors where source_id = 'corp'`);
     const deletes = Array.from({ length: 10 }, (_, i) => `dn: ${userDn(100 + i)}\nchangetype: delete\n`).join('\n');
     await slapd.ldapModify(deletes);
-    slapd.signal('SIGSTOP');
+    await slapd.signal('SIGSTOP');
     const slow = new SyncService({
       db: store.db,
       ingest: pipeline.ingest,
@@ -169,7 +169,7 @@ describe('LDAP sync end to end (real slapd, PostgreSQL, Redis)', () => {
     try {
       result = await slow.execute({ sourceId: 'corp', mode: 'full' });
     } finally {
-      slapd.signal('SIGCONT');
+      await slapd.signal('SIGCONT');
     }
     expect(result).toMatchObject({ status: 'failed' });
     expect((result as SyncRunView).error?.message).toMatch(/corp/);
