@@ -26,13 +26,22 @@ export async function migrate(db: Db): Promise<string[]> {
   return applied;
 }
 
-/** Splits a migration on top-level semicolons (our migrations use no function bodies or quoted `;`). */
+/** Splits a migration on top-level semicolons: not in `--` comments nor inside `$$ … $$` function bodies. */
 function splitStatements(sql: string): string[] {
-  return sql
-    .split('\n')
-    .filter((line) => !line.trimStart().startsWith('--'))
-    .join('\n')
-    .split(';')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+  const statements: string[] = [];
+  let current = '';
+  let inBody = false;
+  for (const line of sql.split('\n')) {
+    if (!inBody && line.trimStart().startsWith('--')) continue;
+    for (const part of line.split(/(\$\$|;)/)) {
+      if (part === '$$') inBody = !inBody;
+      if (part === ';' && !inBody) {
+        if (current.trim()) statements.push(current.trim());
+        current = '';
+      } else current += part;
+    }
+    current += '\n';
+  }
+  if (current.trim()) statements.push(current.trim());
+  return statements;
 }
