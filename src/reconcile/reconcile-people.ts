@@ -1,10 +1,11 @@
 import { desiredMemberships, type ObservedAccount, type WorkspaceRules } from '../domain/desired-memberships.js';
 import { isInternalEmail } from '../domain/email.js';
-import { diffRuleGrants, type GrantChange, type RuleGrant } from '../domain/membership-diff.js';
+import { diffRuleGrants, type RuleGrant } from '../domain/membership-diff.js';
 import type { Role } from '../domain/roles.js';
 import type { Db, Queryable } from '../store/db.js';
 import type { PersonChange } from '../ingest/records.js';
-import { insertAudit, insertOutbox } from '../store/granted-log.js';
+import { v7 as uuidv7 } from 'uuid';
+import { GrantChangeBatch } from './write-grant-changes.js';
 
 export interface ReconcileContext {
   db: Db;
@@ -83,6 +84,10 @@ async function reconcileInTransaction(
   causes: Map<string, PersonChange>,
 ): Promise<ReconcileResult> {
   const now = ctx.now();
+  // Every read below looks a batch of people up by key, so an index lookup is always the right plan.
+  // Statistics lag behind tables that a sync grows from nothing (the planner then takes them for
+  // empty and scans them whole, once per batch: quadratic in the size of the sync).
+  await tx.query('set local enable_seqscan = off');
   const accounts = (
     await tx.query<AccountRow>(
       `select su.source_id, su.id, su.email, su.active, su.given_name, su.family_name, su.display_name, su.company, s.precedence
@@ -136,13 +141,12 @@ async function reconcileInTransaction(
   const attributesOf = new Map<string, PersonAttributes>();
   for (const [key, own] of accountsOf) attributesOf.set(key, personAttributes(key, own, ctx.internalDomains));
   if (attributesOf.size > 0) {
+    const rows = [...attributesOf].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     await tx.query(
-      `insert into people (email, given_name, family_name, display_name, company, kind, status)
-       select r.email, r.given_name, r.family_name, r.display_name, r.company, r.kind, r.status
-         from jsonb_to_recordset($1::jsonb) as r(email text, given_name text, family_name text, display_name text, company text, kind text, status text)
-        order by r.email
+      `insert into people (email, given_name, family_name, display_name, company, kind, status, id)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[])
        on conflict (lower(email)) do nothing`,
-      [JSON.stringify([...attributesOf].map(([email, a]) => ({ email, ...a })))],
+      [...personColumns(rows.map(([email]) => email), rows.map(([, a]) => a)), rows.map(() => uuidv7())],
     );
   }
   const people = (
@@ -183,14 +187,10 @@ async function reconcileInTransaction(
     else grantsOf.set(g.person_id, [grant]);
   }
 
-  const personUpdates: Array<Record<string, unknown>> = [];
+  const personUpdates: Array<PersonAttributes & { id: string }> = [];
   const linkInserts: Array<{ source_id: string; source_user_id: string; person_id: string }> = [];
   const linkDeletes: string[] = [];
-  const inserts: Array<Record<string, unknown>> = [];
-  const updates: Array<Record<string, unknown>> = [];
-  const audit: Array<Record<string, unknown>> = [];
-  const outbox: Array<Record<string, unknown>> = [];
-  const result: ReconcileResult = { people: people.length, granted: 0, changed: 0, suspended: 0 };
+  const changes = new GrantChangeBatch();
 
   for (const person of people) {
     const key = person.email.toLowerCase();
@@ -199,9 +199,9 @@ async function reconcileInTransaction(
     const actor = change ? `source:${change.sourceId}` : 'rules';
     const cause = change?.cause ?? 'reconciliation';
 
-    const kind = isInternalEmail(key, ctx.internalDomains) ? 'internal' : 'external';
+    const kind: PersonAttributes['kind'] = isInternalEmail(key, ctx.internalDomains) ? 'internal' : 'external';
     const linked = existingLinks.get(person.id) ?? new Set<string>();
-    const next = own.length > 0 ? personAttributes(key, own, ctx.internalDomains) : { ...person, kind, status: linked.size > 0 ? 'inactive' : person.status };
+    const next: PersonAttributes = attributesOf.get(key) ?? { ...person, kind, status: linked.size > 0 ? 'inactive' : person.status };
     if (
       next.given_name !== person.given_name || next.family_name !== person.family_name || next.display_name !== person.display_name ||
       next.company !== person.company || next.kind !== person.kind || next.status !== person.status
@@ -222,100 +222,35 @@ async function reconcileInTransaction(
       now,
       externalValidityMs: kind === 'external' ? ctx.externalValidityMs : null,
     });
-    for (const op of diff) collect(op, { person, key, actor, cause, now, inserts, updates, audit, outbox, result });
+    for (const op of diff) changes.add(op, { personId: person.id, email: key, actor, cause });
   }
 
   if (personUpdates.length > 0) {
     await tx.query(
       `update people p set given_name = r.given_name, family_name = r.family_name, display_name = r.display_name,
               company = r.company, kind = r.kind, status = r.status, version = p.version + 1, updated_at = now()
-         from jsonb_to_recordset($1::jsonb) as r(id uuid, given_name text, family_name text, display_name text, company text, kind text, status text)
+         from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+              as r(id, given_name, family_name, display_name, company, kind, status)
         where p.id = r.id`,
-      [JSON.stringify(personUpdates)],
+      personColumns(personUpdates.map((u) => u.id), personUpdates),
     );
   }
   await syncLinks(tx, linkInserts, linkDeletes);
-  if (inserts.length > 0) {
-    await tx.query(
-      `insert into memberships (id, person_id, workspace_id, origin, role, status, source_id, rule, valid_from, valid_until, granted_by)
-       select r.id, r.person_id, r.workspace_id, 'rules', r.role, 'active', r.source_id, r.rule, r.valid_from, r.valid_until, r.granted_by
-         from jsonb_to_recordset($1::jsonb) as r(id uuid, person_id uuid, workspace_id text, role text, source_id text, rule text,
-              valid_from timestamptz, valid_until timestamptz, granted_by text)`,
-      [JSON.stringify(inserts)],
-    );
-  }
-  if (updates.length > 0) {
-    await tx.query(
-      `update memberships m set role = r.role, status = r.status, source_id = r.source_id, rule = r.rule,
-              valid_until = r.valid_until, suspended_at = r.suspended_at, version = m.version + 1, updated_at = now()
-         from jsonb_to_recordset($1::jsonb) as r(id uuid, role text, status text, source_id text, rule text,
-              valid_until timestamptz, suspended_at timestamptz)
-        where m.id = r.id`,
-      [JSON.stringify(updates)],
-    );
-  }
-  await insertAudit(tx, audit);
-  await insertOutbox(tx, outbox);
-  return result;
+  await changes.write(tx, now);
+  return { people: people.length, ...changes.counts };
 }
 
-interface Collector {
-  person: PersonRow;
-  key: string;
-  actor: string;
-  cause: string;
-  now: Date;
-  inserts: Array<Record<string, unknown>>;
-  updates: Array<Record<string, unknown>>;
-  audit: Array<Record<string, unknown>>;
-  outbox: Array<Record<string, unknown>>;
-  result: ReconcileResult;
-}
-
-function collect(op: GrantChange, c: Collector): void {
-  const base = { person_id: c.person.id, actor: c.actor, cause: c.cause };
-  const event = (type: string, payload: Record<string, unknown>) =>
-    c.outbox.push({ type, person_id: c.person.id, workspace_id: payload['workspaceId'], payload: { ...payload, personId: c.person.id, email: c.key, origin: 'rules' } });
-  switch (op.kind) {
-    case 'grant': {
-      const id = crypto.randomUUID();
-      const after = { role: op.desired.role, status: 'active', origin: 'rules', sourceId: op.desired.sourceId, rule: op.desired.rule, validUntil: op.validUntil };
-      c.inserts.push({ id, person_id: c.person.id, workspace_id: op.desired.workspaceId, role: op.desired.role, source_id: op.desired.sourceId, rule: op.desired.rule, valid_from: c.now, valid_until: op.validUntil, granted_by: c.actor });
-      c.audit.push({ ...base, action: 'membership.granted', workspace_id: op.desired.workspaceId, before: null, after });
-      event('membership.granted', { membershipId: id, workspaceId: op.desired.workspaceId, role: op.desired.role, status: 'active', validUntil: op.validUntil });
-      c.result.granted++;
-      return;
-    }
-    case 'reactivate': {
-      c.updates.push({ id: op.grant.id, role: op.desired.role, status: 'active', source_id: op.desired.sourceId, rule: op.desired.rule, valid_until: op.validUntil, suspended_at: null });
-      c.audit.push({ ...base, action: 'membership.granted', workspace_id: op.grant.workspaceId, before: grantState(op.grant), after: { role: op.desired.role, status: 'active', origin: 'rules', sourceId: op.desired.sourceId, rule: op.desired.rule, validUntil: op.validUntil } });
-      event('membership.granted', { membershipId: op.grant.id, workspaceId: op.grant.workspaceId, role: op.desired.role, status: 'active', previousStatus: op.grant.status, validUntil: op.validUntil });
-      c.result.granted++;
-      return;
-    }
-    case 'change-role': {
-      c.updates.push({ id: op.grant.id, role: op.desired.role, status: op.grant.status, source_id: op.desired.sourceId, rule: op.desired.rule, valid_until: op.grant.validUntil, suspended_at: null });
-      c.audit.push({ ...base, action: 'membership.role_changed', workspace_id: op.grant.workspaceId, before: grantState(op.grant), after: { ...grantState(op.grant), role: op.desired.role, sourceId: op.desired.sourceId, rule: op.desired.rule } });
-      event('membership.role_changed', { membershipId: op.grant.id, workspaceId: op.grant.workspaceId, role: op.desired.role, previousRole: op.grant.role, status: op.grant.status, validUntil: op.grant.validUntil });
-      c.result.changed++;
-      return;
-    }
-    case 'retarget': {
-      c.updates.push({ id: op.grant.id, role: op.grant.role, status: op.grant.status, source_id: op.desired.sourceId, rule: op.desired.rule, valid_until: op.grant.validUntil, suspended_at: null });
-      return;
-    }
-    case 'suspend': {
-      c.updates.push({ id: op.grant.id, role: op.grant.role, status: 'suspended', source_id: op.grant.sourceId, rule: op.grant.rule, valid_until: op.grant.validUntil, suspended_at: c.now });
-      c.audit.push({ ...base, action: 'membership.suspended', workspace_id: op.grant.workspaceId, before: grantState(op.grant), after: { ...grantState(op.grant), status: 'suspended' } });
-      event('membership.suspended', { membershipId: op.grant.id, workspaceId: op.grant.workspaceId, role: op.grant.role, status: 'suspended', validUntil: op.grant.validUntil });
-      c.result.suspended++;
-      return;
-    }
-  }
-}
-
-function grantState(g: RuleGrant): Record<string, unknown> {
-  return { role: g.role, status: g.status, origin: 'rules', sourceId: g.sourceId, rule: g.rule, validUntil: g.validUntil };
+/** People rows as the column arrays of an `unnest`: their keys (e-mails or ids) first, then the attributes. */
+function personColumns(keys: readonly string[], rows: readonly PersonAttributes[]): Array<readonly unknown[]> {
+  return [
+    keys,
+    rows.map((r) => r.given_name),
+    rows.map((r) => r.family_name),
+    rows.map((r) => r.display_name),
+    rows.map((r) => r.company),
+    rows.map((r) => r.kind),
+    rows.map((r) => r.status),
+  ];
 }
 
 async function syncLinks(
@@ -334,9 +269,9 @@ async function syncLinks(
     // A source user whose e-mail changed moves to its new person.
     await tx.query(
       `insert into person_links (source_id, source_user_id, person_id)
-       select r.source_id, r.source_user_id, r.person_id from jsonb_to_recordset($1::jsonb) as r(source_id text, source_user_id uuid, person_id uuid)
+       select * from unnest($1::text[], $2::uuid[], $3::uuid[])
        on conflict (source_id, source_user_id) do update set person_id = excluded.person_id`,
-      [JSON.stringify(inserts)],
+      [inserts.map((l) => l.source_id), inserts.map((l) => l.source_user_id), inserts.map((l) => l.person_id)],
     );
   }
 }

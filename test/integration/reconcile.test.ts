@@ -82,6 +82,30 @@ describe.each(STORE_KINDS)('ingest → queue → reconcile on %s', (kind) => {
     expect(await pipeline.changes.queue.getJobCountByTypes('completed', 'waiting', 'active', 'delayed')).toBe(jobsBefore);
   });
 
+  it('one user written alone (as SCIM writes): the same content again writes and publishes nothing; a new e-mail touches both people', async () => {
+    const bob = user('hr', 'bob-alone');
+    const before = pipeline.publisher.published;
+    const [created] = await pipeline.ingest.writeUsers('hr', [bob]);
+    expect(created).toMatchObject({ id: bob.id, status: 'created' });
+    expect(pipeline.publisher.published - before).toBe(1);
+
+    const [same] = await pipeline.ingest.writeUsers('hr', [bob]);
+    expect(same).toEqual({ ...created, status: 'unchanged' });
+    expect(pipeline.publisher.published - before).toBe(1);
+
+    const [moved] = await pipeline.ingest.writeUsers('hr', [{ ...bob, email: 'bob-moved@example.com' }]);
+    expect(moved?.status).toBe('updated');
+    expect(moved?.version).toBeGreaterThan(created?.version ?? Infinity);
+    expect(pipeline.publisher.published - before).toBe(3);
+    const stored = await store.db.query<{ email: string; version: number }>('select email, version from source_users where source_id = $1 and id = $2', ['hr', bob.id]);
+    expect(stored.rows).toEqual([{ email: 'bob-moved@example.com', version: moved?.version }]);
+
+    await pipeline.ingest.deleteUsers('hr', [bob.id]);
+    const [back] = await pipeline.ingest.writeUsers('hr', [bob]);
+    expect(back?.status).toBe('created');
+    await pipeline.drain();
+  });
+
   it('a deactivated user is suspended at once, reactivated is active again, each with an audit row and its cause', async () => {
     const alice = user('hr', 'alice');
     await pipeline.ingest.writeUsers('hr', [alice]);
@@ -141,6 +165,58 @@ describe.each(STORE_KINDS)('ingest → queue → reconcile on %s', (kind) => {
     await pipeline.ingest.deleteUsers('hr', [hrBob.id]);
     await pipeline.drain();
     expect((await store.db.query<{ status: string }>(`select m.status from memberships m join people p on p.id = m.person_id where p.email = 'bob@partner.org'`)).rows).toEqual([{ status: 'suspended' }]);
+  });
+
+  it('reports each kind of grant change in the audit log and the outbox, with the state before and after', async () => {
+    const dave = user('hr', 'dave');
+    const step = async (write: () => Promise<unknown>) => {
+      await write();
+      await pipeline.drain();
+    };
+    await step(() => pipeline.ingest.writeGroups('hr', [group('hr', 'everyone', undefined), group('hr', 'editors', undefined)]));
+    await step(() => pipeline.ingest.writeUsers('hr', [dave]));
+    await step(() => pipeline.ingest.changeGroupMembers('hr', group('hr', 'everyone', undefined).id, { add: [dave.id] }));
+    await step(() => pipeline.ingest.changeGroupMembers('hr', group('hr', 'editors', undefined).id, { add: [dave.id] }));
+    await step(() => pipeline.ingest.writeUsers('hr', [{ ...dave, active: false }]));
+    await step(() => pipeline.ingest.writeUsers('hr', [dave]));
+
+    const grant = (
+      await store.db.query<{ id: string; person_id: string }>(
+        `select m.id, m.person_id from memberships m join people p on p.id = m.person_id where p.email = 'dave@example.com' and m.workspace_id = 'analytics'`,
+      )
+    ).rows[0];
+    const state = (role: string, status: string, rule: string) => ({ role, status, origin: 'rules', sourceId: 'hr', rule, validUntil: null });
+    const viewer = state('viewer', 'active', 'viewer: */everyone');
+    const editor = state('editor', 'active', 'editor: hr/editors');
+    const audit = await store.db.query<{ action: string; workspace_id: string; before: unknown; after: unknown }>(
+      'select action, workspace_id, before, after from audit_log where person_id = $1 order by id',
+      [grant?.person_id],
+    );
+    expect(audit.rows).toEqual([
+      { action: 'membership.granted', workspace_id: 'analytics', before: null, after: viewer },
+      { action: 'membership.role_changed', workspace_id: 'analytics', before: viewer, after: editor },
+      { action: 'membership.suspended', workspace_id: 'analytics', before: editor, after: { ...editor, status: 'suspended' } },
+      { action: 'membership.granted', workspace_id: 'analytics', before: { ...editor, status: 'suspended' }, after: editor },
+    ]);
+    const events = await store.db.query<{ type: string; workspace_id: string; payload: unknown }>(
+      'select type, workspace_id, payload from outbox where person_id = $1 order by id',
+      [grant?.person_id],
+    );
+    const event = (fields: Record<string, unknown>) => ({
+      membershipId: grant?.id,
+      workspaceId: 'analytics',
+      personId: grant?.person_id,
+      email: 'dave@example.com',
+      origin: 'rules',
+      validUntil: null,
+      ...fields,
+    });
+    expect(events.rows).toEqual([
+      { type: 'membership.granted', workspace_id: 'analytics', payload: event({ role: 'viewer', status: 'active' }) },
+      { type: 'membership.role_changed', workspace_id: 'analytics', payload: event({ role: 'editor', previousRole: 'viewer', status: 'active' }) },
+      { type: 'membership.suspended', workspace_id: 'analytics', payload: event({ role: 'editor', status: 'suspended' }) },
+      { type: 'membership.granted', workspace_id: 'analytics', payload: event({ role: 'editor', status: 'active', previousStatus: 'suspended' }) },
+    ]);
   });
 
   it('never touches manual or invite grants', async () => {
