@@ -32,8 +32,79 @@ interface ReturnedRow {
   updated_at: Date;
 }
 
-const USER_COLUMNS = `id uuid, external_id text, user_name text, email text, emails jsonb, given_name text,
-  family_name text, display_name text, company text, active boolean, attributes jsonb, content_hash text`;
+const USER_COLUMNS = 'id, external_id, user_name, email, emails, given_name, family_name, display_name, company, active, attributes, content_hash';
+
+interface UserRow {
+  id: string;
+  external_id: string | null;
+  user_name: string;
+  email: string | null;
+  emails: unknown;
+  given_name: string | null;
+  family_name: string | null;
+  display_name: string | null;
+  company: string | null;
+  active: boolean;
+  attributes: unknown;
+  content_hash: string;
+}
+
+/** User rows as the column arrays of an `unnest`, in the order of USER_COLUMNS (jsonb values as JSON text). */
+function userColumns(rows: readonly UserRow[]): unknown[][] {
+  return [
+    rows.map((r) => r.id),
+    rows.map((r) => r.external_id),
+    rows.map((r) => r.user_name),
+    rows.map((r) => r.email),
+    rows.map((r) => JSON.stringify(r.emails)),
+    rows.map((r) => r.given_name),
+    rows.map((r) => r.family_name),
+    rows.map((r) => r.display_name),
+    rows.map((r) => r.company),
+    rows.map((r) => r.active),
+    rows.map((r) => JSON.stringify(r.attributes)),
+    rows.map((r) => r.content_hash),
+  ];
+}
+
+/** Inserts the rows `r` of `userColumns` ($2…$13) that pass `where` into source `$1`, replacing what their ids hold. */
+const upsertUsers = (where = '') => `insert into source_users (source_id, ${USER_COLUMNS})
+         select $1, r.* from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[], $9::text[],
+                                    $10::text[], $11::boolean[], $12::jsonb[], $13::text[]) as r(${USER_COLUMNS}) ${where}
+         on conflict (source_id, id) do update set
+           external_id = excluded.external_id, user_name = excluded.user_name, email = excluded.email,
+           emails = excluded.emails, given_name = excluded.given_name, family_name = excluded.family_name,
+           display_name = excluded.display_name, company = excluded.company, active = excluded.active,
+           attributes = excluded.attributes, content_hash = excluded.content_hash,
+           version = nextval('observed_version'), updated_at = now(), deleted_at = null`;
+
+function userRow(user: UserRecord): UserRow {
+  return {
+    id: user.id,
+    external_id: user.externalId,
+    user_name: user.userName,
+    email: emailKey(user.email),
+    emails: user.emails,
+    given_name: user.givenName,
+    family_name: user.familyName,
+    display_name: user.displayName,
+    company: user.company,
+    active: user.active,
+    attributes: user.attributes,
+    content_hash: userHash(user),
+  };
+}
+
+/** The cause text of each kind of change, built once. */
+class CauseNames {
+  readonly #built = new Map<string, string>();
+  constructor(readonly build: (what: string) => string) {}
+  of(what: string): string {
+    let name = this.#built.get(what);
+    if (name === undefined) this.#built.set(what, (name = this.build(what)));
+    return name;
+  }
+}
 
 /** The content hash of a user as observed state stores it; equal content, equal hash. */
 export function userHash(u: UserRecord): string {
@@ -100,66 +171,19 @@ export class Ingest {
   async writeUsers(sourceId: string, users: readonly UserRecord[], options: WriteOptions = {}): Promise<WrittenRow[]> {
     if (users.length === 0) return [];
     const cause = options.cause ?? `${sourceId}: user written`;
+    // One string per kind of change, not one per user: a sync holds these until it publishes.
+    const causes = new CauseNames((what) => (what === 'e-mail changed' ? `${cause} (e-mail changed)` : `${cause} (user ${what})`));
     const changes: PersonChange[] = [];
+    const noteChange = (user: UserRecord, before: ExistingUser | undefined) => {
+      const key = emailKey(user.email);
+      const what = !before || before.deleted ? 'created' : before.active && !user.active ? 'deactivated' : !before.active && user.active ? 'reactivated' : 'updated';
+      if (key) changes.push({ key, sourceId, cause: causes.of(what) });
+      if (before?.email && before.email !== key) changes.push({ key: before.email, sourceId, cause: causes.of('e-mail changed') });
+    };
     let result: WrittenRow[];
     try {
-      result = await this.#db.transaction(async (tx) => {
-        const existing = new Map<string, ExistingUser>();
-        const found = await tx.query<ExistingUser>(
-          `select id, content_hash, email, active, deleted_at is not null as deleted
-             from source_users where source_id = $1 and id = any($2::uuid[]) for update`,
-          [sourceId, users.map((u) => u.id)],
-        );
-        for (const row of found.rows) existing.set(row.id, row);
-
-        const rows: Array<Record<string, unknown>> = [];
-        const unchanged: string[] = [];
-        for (const user of users) {
-          const hash = userHash(user);
-          const before = existing.get(user.id);
-          if (before && !before.deleted && before.content_hash === hash) {
-            unchanged.push(user.id);
-            continue;
-          }
-          const key = emailKey(user.email);
-          rows.push({
-            id: user.id,
-            external_id: user.externalId,
-            user_name: user.userName,
-            email: key,
-            emails: user.emails,
-            given_name: user.givenName,
-            family_name: user.familyName,
-            display_name: user.displayName,
-            company: user.company,
-            active: user.active,
-            attributes: user.attributes,
-            content_hash: hash,
-          });
-          const what = !before || before.deleted ? 'created' : before.active && !user.active ? 'deactivated' : !before.active && user.active ? 'reactivated' : 'updated';
-          if (key) changes.push({ key, sourceId, cause: `${cause} (user ${what})` });
-          if (before?.email && before.email !== key) changes.push({ key: before.email, sourceId, cause: `${cause} (e-mail changed)` });
-        }
-
-        const written = new Map<string, WrittenRow>();
-        if (rows.length > 0) {
-          const upserted = await tx.query<ReturnedRow>(
-            `insert into source_users (source_id, ${'id, external_id, user_name, email, emails, given_name, family_name, display_name, company, active, attributes, content_hash'})
-             select $1, r.* from jsonb_to_recordset($2::jsonb) as r(${USER_COLUMNS})
-             on conflict (source_id, id) do update set
-               external_id = excluded.external_id, user_name = excluded.user_name, email = excluded.email,
-               emails = excluded.emails, given_name = excluded.given_name, family_name = excluded.family_name,
-               display_name = excluded.display_name, company = excluded.company, active = excluded.active,
-               attributes = excluded.attributes, content_hash = excluded.content_hash,
-               version = nextval('observed_version'), updated_at = now(), deleted_at = null
-             returning id, version, created_at, updated_at`,
-            [sourceId, JSON.stringify(rows)],
-          );
-          recordUpserted(written, upserted.rows, existing);
-        }
-        await readUnchanged(tx, 'source_users', sourceId, unchanged, written);
-        return users.map((u) => written.get(u.id)).filter((w): w is WrittenRow => w !== undefined);
-      });
+      const only = users.length === 1 ? users[0] : undefined;
+      result = only ? [await this.#writeOneUser(sourceId, only, noteChange)] : await this.#writeManyUsers(sourceId, users, noteChange);
     } catch (error) {
       throw conflictFrom(error, sourceId);
     }
@@ -167,10 +191,75 @@ export class Ingest {
     return result;
   }
 
+  /** A batch in one transaction: lock what is stored, write what changed in one statement. */
+  async #writeManyUsers(sourceId: string, users: readonly UserRecord[], noteChange: (user: UserRecord, before: ExistingUser | undefined) => void): Promise<WrittenRow[]> {
+    return this.#db.transaction(async (tx) => {
+      const existing = new Map<string, ExistingUser>();
+      const found = await tx.query<ExistingUser>(
+        `select id, content_hash, email, active, deleted_at is not null as deleted
+           from source_users where source_id = $1 and id = any($2::uuid[]) for update`,
+        [sourceId, users.map((u) => u.id)],
+      );
+      for (const row of found.rows) existing.set(row.id, row);
+
+      const rows: UserRow[] = [];
+      const unchanged: string[] = [];
+      for (const user of users) {
+        const row = userRow(user);
+        const before = existing.get(user.id);
+        if (before && !before.deleted && before.content_hash === row.content_hash) {
+          unchanged.push(user.id);
+          continue;
+        }
+        rows.push(row);
+        noteChange(user, before);
+      }
+
+      const written = new Map<string, WrittenRow>();
+      if (rows.length > 0) {
+        const upserted = await tx.query<ReturnedRow>(`${upsertUsers()} returning id, version, created_at, updated_at`, [sourceId, ...userColumns(rows)]);
+        recordUpserted(written, upserted.rows, existing);
+      }
+      await readUnchanged(tx, 'source_users', sourceId, unchanged, written);
+      return users.map((u) => written.get(u.id)).filter((w): w is WrittenRow => w !== undefined);
+    });
+  }
+
+  /**
+   * One user in one statement, without a transaction around it: what a SCIM request writes. The
+   * stored row is locked and compared, and the new one written only when its hash differs, by
+   * the database itself — one round trip instead of four.
+   */
+  async #writeOneUser(sourceId: string, user: UserRecord, noteChange: (user: UserRecord, before: ExistingUser | undefined) => void): Promise<WrittenRow> {
+    const row = userRow(user);
+    const parts = await this.#db.query<ReturnedRow & { part: 'before' | 'written'; content_hash: string; email: string | null; active: boolean; deleted: boolean }>(
+      `with before as (
+         select id, content_hash, email, active, deleted_at is not null as deleted, version, created_at, updated_at
+           from source_users where source_id = $1 and id = ($2::uuid[])[1] for update
+       ), written as (
+         ${upsertUsers('where not exists (select 1 from before b where not b.deleted and b.content_hash = r.content_hash)')}
+         returning id, version, created_at, updated_at
+       )
+       select 'before' as part, id, content_hash, email, active, deleted, version, created_at, updated_at from before
+       union all
+       select 'written', id, null, null, null, null, version, created_at, updated_at from written`,
+      [sourceId, ...userColumns([row])],
+    );
+    const before = parts.rows.find((r) => r.part === 'before');
+    const written = parts.rows.find((r) => r.part === 'written');
+    if (written) {
+      noteChange(user, before);
+      return writtenRow(written, before && !before.deleted ? 'updated' : 'created');
+    }
+    if (!before) throw new Error(`user ${user.id} was neither stored nor written`);
+    return writtenRow(before, 'unchanged');
+  }
+
   /** Soft-deletes users (they read as gone) and drops them from their groups. Returns how many were live. */
   async deleteUsers(sourceId: string, ids: readonly string[], options: WriteOptions = {}): Promise<number> {
     if (ids.length === 0) return 0;
     const cause = options.cause ?? `${sourceId}: user deleted`;
+    const deletedCause = `${cause} (user deleted)`;
     const deleted = await this.#db.transaction(async (tx) => {
       const rows = await tx.query<{ id: string; email: string | null }>(
         `update source_users set deleted_at = now(), updated_at = now(), version = nextval('observed_version')
@@ -193,7 +282,7 @@ export class Ingest {
       return rows.rows;
     });
     await (options.changes ?? this.#changes).publish(
-      deleted.flatMap((r) => (r.email ? [{ key: r.email, sourceId, cause: `${cause} (user deleted)` }] : [])),
+      deleted.flatMap((r) => (r.email ? [{ key: r.email, sourceId, cause: deletedCause }] : [])),
     );
     return deleted.length;
   }
@@ -250,8 +339,10 @@ export class Ingest {
           if (group.memberIds !== undefined && !sameMembers(group.id)) {
             const now = currentMembers.get(group.id) ?? new Set<string>();
             const next = new Set(group.memberIds);
-            for (const u of next) if (!now.has(u)) memberAdds.push({ g: group.id, u }), touched.set(u, `${cause} (added to group ${group.displayName})`), (membersChanged = true);
-            for (const u of now) if (!next.has(u)) memberRemoves.push({ g: group.id, u }), touched.set(u, `${cause} (removed from group ${group.displayName})`), (membersChanged = true);
+            const added = `${cause} (added to group ${group.displayName})`;
+            const removed = `${cause} (removed from group ${group.displayName})`;
+            for (const u of next) if (!now.has(u)) memberAdds.push({ g: group.id, u }), touched.set(u, added), (membersChanged = true);
+            for (const u of now) if (!next.has(u)) memberRemoves.push({ g: group.id, u }), touched.set(u, removed), (membersChanged = true);
           }
           if (contentChanged) {
             rows.push({ id: group.id, external_id: group.externalId, display_name: group.displayName, aliases: group.aliases, attributes: group.attributes, content_hash: hash });
@@ -262,8 +353,9 @@ export class Ingest {
         }
 
         const written = new Map<string, WrittenRow>();
+        const insertedHere = new Set<string>();
         if (rows.length > 0) {
-          const upserted = await tx.query<ReturnedRow>(
+          const upserted = await tx.query<ReturnedRow & { inserted: boolean }>(
             `insert into source_groups (source_id, id, external_id, display_name, aliases, attributes, content_hash)
              select $1, r.id, r.external_id, r.display_name, array(select jsonb_array_elements_text(r.aliases)), r.attributes, r.content_hash
                from jsonb_to_recordset($2::jsonb) as r(id uuid, external_id text, display_name text, aliases jsonb, attributes jsonb, content_hash text)
@@ -271,10 +363,11 @@ export class Ingest {
                external_id = excluded.external_id, display_name = excluded.display_name, aliases = excluded.aliases,
                attributes = excluded.attributes, content_hash = excluded.content_hash,
                version = nextval('observed_version'), updated_at = now(), deleted_at = null
-             returning id, version, created_at, updated_at`,
+             returning id, version, created_at, updated_at, xmax = 0 as inserted`,
             [sourceId, JSON.stringify(rows)],
           );
           recordUpserted(written, upserted.rows, existing);
+          for (const r of upserted.rows) if (r.inserted) insertedHere.add(r.id);
         }
         if (bumpOnly.length > 0) {
           const bumped = await tx.query<ReturnedRow>(
@@ -292,11 +385,18 @@ export class Ingest {
           );
         }
         if (memberAdds.length > 0) {
-          await tx.query(
-            `insert into source_group_members (source_id, group_id, user_id)
-             select $1, g, u from unnest($2::uuid[], $3::uuid[]) as a(g, u) on conflict do nothing`,
-            [sourceId, memberAdds.map((m) => m.g), memberAdds.map((m) => m.u)],
-          );
+          // Members of a group row this transaction inserted cannot exist elsewhere (no other
+          // transaction sees the group yet), so they skip the costlier conflict check.
+          const toNew = memberAdds.filter((m) => insertedHere.has(m.g));
+          const toOld = toNew.length === memberAdds.length ? [] : memberAdds.filter((m) => !insertedHere.has(m.g));
+          for (const [adds, onConflict] of [[toNew, ''], [toOld, 'on conflict do nothing']] as const) {
+            if (adds.length === 0) continue;
+            await tx.query(
+              `insert into source_group_members (source_id, group_id, user_id)
+               select $1, g, u from unnest($2::uuid[], $3::uuid[]) as a(g, u) ${onConflict}`,
+              [sourceId, adds.map((m) => m.g), adds.map((m) => m.u)],
+            );
+          }
         }
         const hashesToStore = [...nextMembersHash].filter(([id, hash]) => existing.get(id)?.members_hash !== hash || existing.get(id)?.deleted);
         if (hashesToStore.length > 0) {
@@ -311,7 +411,8 @@ export class Ingest {
             'select distinct user_id from source_group_members where source_id = $1 and group_id = any($2::uuid[])',
             [sourceId, renamed],
           );
-          for (const m of members.rows) if (!touched.has(m.user_id)) touched.set(m.user_id, `${cause} (group renamed)`);
+          const renamedCause = `${cause} (group renamed)`;
+          for (const m of members.rows) if (!touched.has(m.user_id)) touched.set(m.user_id, renamedCause);
         }
         const unchanged = groups.map((g) => g.id).filter((id) => !written.has(id));
         await readUnchanged(tx, 'source_groups', sourceId, unchanged, written);
@@ -366,8 +467,10 @@ export class Ingest {
       return { added, removed, version, name };
     });
     const touched = new Map<string, string>();
-    for (const u of outcome.added) touched.set(u, `${cause} (added to group ${outcome.name})`);
-    for (const u of outcome.removed) touched.set(u, `${cause} (removed from group ${outcome.name})`);
+    const added = `${cause} (added to group ${outcome.name})`;
+    const removed = `${cause} (removed from group ${outcome.name})`;
+    for (const u of outcome.added) touched.set(u, added);
+    for (const u of outcome.removed) touched.set(u, removed);
     await this.#publishForUsers(sourceId, touched, options.changes);
     return { added: outcome.added, removed: outcome.removed, version: outcome.version };
   }
@@ -388,7 +491,8 @@ export class Ingest {
       );
       return { count: gone.rowCount, members: removed.rows };
     });
-    await this.#publishForUsers(sourceId, new Map(members.map((m) => [m.user_id, `${cause} (group deleted)`])), options.changes);
+    const deletedCause = `${cause} (group deleted)`;
+    await this.#publishForUsers(sourceId, new Map(members.map((m) => [m.user_id, deletedCause])), options.changes);
     return count;
   }
 
