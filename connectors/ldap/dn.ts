@@ -108,6 +108,8 @@ const SIMPLE_RDN = String.raw`[A-Za-z][A-Za-z0-9-]* *= *[^\s\\"+#,;<>=][^\\"+,;<
 const SIMPLE_DN = new RegExp(`^ *${SIMPLE_RDN}(?:, *${SIMPLE_RDN})*$`);
 
 function simpleNormalize(dn: string): string {
+  // Nothing to trim or collapse: the common case, without building a string per RDN.
+  if (!/\s/.test(dn)) return dn.toLowerCase();
   return dn
     .toLowerCase()
     .split(',')

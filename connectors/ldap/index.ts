@@ -32,6 +32,12 @@ export interface LdapConnectorDeps {
 /** RFC 2696 page size when `pageSize` is not configured (AD's default MaxPageSize). */
 export const DEFAULT_PAGE_SIZE = 1000;
 
+/**
+ * Groups per yielded page: a group carries its whole member list, so a page of a thousand large
+ * groups would be held (and, across threads, copied) at once.
+ */
+const GROUPS_PER_PAGE = 100;
+
 export function createLdapConnector(config: LdapSourceConfig, deps: LdapConnectorDeps): Connector {
   const { sourceId } = deps;
   const preset = presetFor(config.preset);
@@ -142,7 +148,9 @@ export function createLdapConnector(config: LdapSourceConfig, deps: LdapConnecto
     if (!groups) return;
     const read = reader(s);
     const graph = new GroupGraph(preset, index, read, groups.attributes);
-    for await (const entries of s.searchPages(groups)) yield await groupPage(entries, graph, read);
+    for await (const entries of s.searchPages(groups)) {
+      for (let i = 0; i < entries.length; i += GROUPS_PER_PAGE) yield await groupPage(entries.slice(i, i + GROUPS_PER_PAGE), graph, read);
+    }
   }
 
   async function* deltaPages(s: LdapSession, since: string): AsyncGenerator<ConnectorPage> {
@@ -180,7 +188,7 @@ export function createLdapConnector(config: LdapSourceConfig, deps: LdapConnecto
     for await (const _ of userPages(s, users, index));
     const graph = new GroupGraph(preset, index, read, groups.attributes);
     const all = [...affected.values()];
-    for (let i = 0; i < all.length; i += pageSize) yield await groupPage(all.slice(i, i + pageSize), graph, read);
+    for (let i = 0; i < all.length; i += GROUPS_PER_PAGE) yield await groupPage(all.slice(i, i + GROUPS_PER_PAGE), graph, read);
   }
 
   return {

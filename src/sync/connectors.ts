@@ -18,9 +18,16 @@ export type ConnectorFactory = (source: PulledSourceConfig, deps: ConnectorDeps)
 
 /**
  * One connector per directory kind, each given only its own parsed config and the secrets lookup.
- * Each kind's code (and its auth library) is loaded only when a source of that kind runs.
+ * Each kind's code (and its auth library) is loaded only when a source of that kind runs. LDAP
+ * reads on its own thread (`threaded-connector.ts`): decoding its answers is CPU work.
  */
 export const createConnector: ConnectorFactory = async (source, deps) => {
+  if (source.kind === 'ldap') return (await import('./threaded-connector.js')).threadedConnector(source, deps.env);
+  return createConnectorHere(source, deps);
+};
+
+/** The connector itself, on the calling thread. */
+export async function createConnectorHere(source: PulledSourceConfig, deps: ConnectorDeps): Promise<Connector> {
   const common = { env: deps.env, sourceId: source.id };
   switch (source.kind) {
     case 'ldap':
@@ -32,4 +39,4 @@ export const createConnector: ConnectorFactory = async (source, deps) => {
     case 'google':
       return (await import('../../connectors/google/index.js')).createGoogleConnector(source, { ...common, fetch: deps.fetch });
   }
-};
+}

@@ -12,11 +12,14 @@ import { emptyCounts, type RunCounts, type RunMode } from './runs.js';
 import { prefetch } from './prefetch.js';
 import { Staging } from './staging.js';
 import { toGroupRecord, toUserRecord } from './to-records.js';
+import { WriteWindow } from './write-window.js';
 
 const APPLY_BATCH = 1000;
 const GROUP_BATCH = 50;
 const ANALYZE_AFTER = 10_000;
 const PUBLISH_BATCH = 5000;
+/** Writes of a direct run in flight while the directory is read further. */
+const DIRECT_WRITES = 2;
 
 export interface SyncSource {
   id: string;
@@ -99,6 +102,9 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       for (const c of changes) if (!deferred.has(c.key)) deferred.set(c.key, c);
     },
   };
+  // A direct run writes only new users (the sets below keep their names and e-mails apart), so its
+  // writes cannot wait on each other, and several run while the next pages are read.
+  const directWrites = new WriteWindow(DIRECT_WRITES);
 
   try {
     // A first full run of an empty source can delete nothing, so nothing can block it: it writes
@@ -129,13 +135,15 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       if (page.cursor !== undefined) cursor = page.cursor;
       progress('reading');
     }
+    await directWrites.drain();
 
     // 2. Deletions: on full runs, whatever observed state holds that the directory no longer listed.
     progress('judging');
     const live = await db.query<{ n: number }>('select count(*)::int as n from source_users where source_id = $1 and deleted_at is null', [source.id]);
     const liveUsers = live.rows[0]?.n ?? 0;
     if (mode === 'full') {
-      await stageUnseen('user', seenUsers);
+      // A direct run wrote every live user of the source itself.
+      if (!direct) await stageUnseen('user', seenUsers);
       await stageUnseen('group', seenGroups);
     }
     usersToDelete = await staging.count('remove-user');
@@ -180,6 +188,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     progress('done');
     return { status: 'succeeded', mode, counts, skippedReasons, cursor, error: undefined, detail };
   } catch (error) {
+    // Nothing of a failed run may still be writing once it is reported.
+    await directWrites.drain().catch(() => {});
     const errorCode = error instanceof ConnectorError ? error.code : undefined;
     return { status: 'failed', mode, counts, skippedReasons, cursor: undefined, error: describeFailure(source.id, error), errorCode, detail };
   } finally {
@@ -193,8 +203,12 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   /** Changed records wait in staging — or, on a direct run, are written at once. */
   async function stage(kind: 'user' | 'group', records: ReadonlyArray<UserRecord | GroupRecord>): Promise<void> {
     if (!direct) return staging.add(kind, records);
-    if (kind === 'user') await writeUsers(records as UserRecord[], cause);
-    else for (let i = 0; i < records.length; i += GROUP_BATCH) await ingest.writeGroups(source.id, records.slice(i, i + GROUP_BATCH) as GroupRecord[], { cause, changes: deferring });
+    if (records.length === 0) return;
+    if (kind === 'user') return directWrites.add(() => writeUsers(records as UserRecord[], cause));
+    for (let i = 0; i < records.length; i += GROUP_BATCH) {
+      const batch = records.slice(i, i + GROUP_BATCH) as GroupRecord[];
+      await directWrites.add(async () => void (await ingest.writeGroups(source.id, batch, { cause, changes: deferring })));
+    }
   }
 
   async function diffUsers(records: UserRecord[]): Promise<void> {
@@ -221,6 +235,11 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       accepted.push(r);
     }
     if (accepted.length === 0) return;
+    if (direct) {
+      // The source had no live users when the run began, and only this run writes them.
+      counts.created += accepted.length;
+      return stage('user', accepted);
+    }
     const stored = await db.query<{ id: string; content_hash: string; live: boolean }>(
       'select id, content_hash, deleted_at is null as live from source_users where source_id = $1 and id = any($2::uuid[])',
       [source.id, accepted.map((r) => r.id)],
