@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Db, Queryable, QueryResult } from './db.js';
+import { StatementNames } from './statement-names.js';
 
 const INT8 = 20;
 
@@ -8,6 +9,8 @@ export interface PostgresOptions {
   /** Pool size. Default 10. */
   max?: number;
   applicationName?: string;
+  /** Distinct statements each connection may keep parsed and planned. Default 500; 0 prepares none. */
+  maxPreparedStatements?: number;
 }
 
 /** A `Db` over a node-postgres pool. bigint columns come back as numbers (ids and versions stay < 2^53). */
@@ -27,8 +30,12 @@ export function createPostgresDb(options: PostgresOptions): Db {
   // An idle client that loses its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
 
+  const names = new StatementNames(options.maxPreparedStatements ?? 500);
   const run = async <T>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]): Promise<QueryResult<T>> => {
-    const result = await client.query(text, params as unknown[] | undefined);
+    // Only statements with parameters: the others are one-offs (migrations, begin, commit).
+    const name = params !== undefined && params.length > 0 ? names.nameOf(text) : undefined;
+    const values = params as unknown[] | undefined;
+    const result = name === undefined ? await client.query(text, values) : await client.query({ name, text, values });
     return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
   };
 
