@@ -45,12 +45,13 @@ export function createHttpApp(options: HttpAppOptions): Express {
     next();
   });
 
+  // First the mounts (SCIM): they take the most requests, and express tries each layer in order.
+  for (const mount of options.mounts ?? []) app.use(mount.path, mount.router);
+
   app.use(opsRoutes({ db: options.db, redis: options.redis, metrics: options.metrics }));
 
   const board = bullBoard({ queues: options.queues, basePath: '/admin/queues', adminToken: options.adminToken });
   app.use('/admin/queues', board.auth, board.router);
-
-  for (const mount of options.mounts ?? []) app.use(mount.path, mount.router);
 
   const api = express.Router();
   api.use(express.json({ limit: '1mb' }));

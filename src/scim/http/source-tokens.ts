@@ -5,7 +5,8 @@
  * `cacheMs` so that a busy IdP does not cost a query per request; revoking one takes effect within
  * that time. Tokens are never logged or kept in clear beyond the config ones.
  */
-import { hashToken, safeEqual } from '../../api/tokens.js';
+import { timingSafeEqual } from 'node:crypto';
+import { hashToken } from '../../api/tokens.js';
 import type { Queryable } from '../../store/db.js';
 
 export interface ConfiguredToken {
@@ -26,26 +27,28 @@ const MAX_CACHED = 1000;
 
 export class SourceTokens {
   readonly #db: Queryable;
-  readonly #configured: readonly ConfiguredToken[];
+  /** The configured tokens as SHA-256 digests: a presented token is hashed once and compared with each. */
+  readonly #configured: ReadonlyArray<{ sourceId: string; digest: Buffer }>;
   readonly #cacheMs: number;
   readonly #now: () => number;
   readonly #cache = new Map<string, { sourceId: string; until: number }>();
 
   constructor(options: SourceTokensOptions) {
     this.#db = options.db;
-    this.#configured = options.configured.filter((t) => t.token !== '');
+    this.#configured = options.configured.filter((t) => t.token !== '').map((t) => ({ sourceId: t.sourceId, digest: Buffer.from(hashToken(t.token), 'hex') }));
     this.#cacheMs = options.cacheMs ?? 5000;
     this.#now = options.now ?? Date.now;
   }
 
   /** The source id, or undefined when the token is nobody's. */
   async sourceOf(token: string): Promise<string | undefined> {
+    const hash = hashToken(token);
+    const digest = Buffer.from(hash, 'hex');
     // Every configured token is compared, so the time taken does not depend on which one matched.
     let matched: string | undefined;
-    for (const configured of this.#configured) if (safeEqual(token, configured.token) && matched === undefined) matched = configured.sourceId;
+    for (const configured of this.#configured) if (timingSafeEqual(digest, configured.digest) && matched === undefined) matched = configured.sourceId;
     if (matched !== undefined) return matched;
 
-    const hash = hashToken(token);
     const cached = this.#cache.get(hash);
     if (cached && cached.until > this.#now()) return cached.sourceId;
     if (cached) this.#cache.delete(hash);
