@@ -35,9 +35,12 @@ describe('the daemon in one process (embedded store)', () => {
     }, 30_000, 'reconciliation');
   });
   afterAll(async () => {
-    await daemon?.close();
-    await daemon?.db.close();
-    await redis?.stop();
+    try {
+      await daemon?.close();
+      await daemon?.db.close();
+    } finally {
+      await redis?.stop();
+    }
   });
 
   const get = (path: string, token = TOKEN) => fetch(`${daemon.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });

@@ -35,6 +35,11 @@ export function runCli(args: string[], env: Record<string, string>): RunningProc
 export async function startRedisServer(port?: number): Promise<{ port: number; url: string; stop(): Promise<void> }> {
   const p = port ?? (await freePort());
   const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  // A test process that ends without stop() (a failed afterAll, a timeout) must not leave it behind.
+  const reap = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', reap);
   const url = `redis://127.0.0.1:${p}`;
   const { Redis } = await import('ioredis');
   const deadline = Date.now() + 5000;
@@ -57,6 +62,7 @@ export async function startRedisServer(port?: number): Promise<{ port: number; u
     url,
     stop: () =>
       new Promise<void>((resolve) => {
+        process.removeListener('exit', reap);
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
