@@ -9,7 +9,9 @@ describe('recordId', () => {
     for (const [source, kind, externalId] of [
       ['corp', 'user', '0b1c2d3e-entry-uuid'],
       ['corp', 'group', 'cn=Admins,ou=groups,dc=example,dc=com'],
-      ['entra', 'user', 'ünïcødé'],
+      ['entra', 'user', 'ünïcødé 😀'],
+      // Longer than the reused input buffer.
+      ['corp', 'group', `cn=${'x'.repeat(5000)},dc=example,dc=com`],
     ] as const) {
       expect(recordId(source, kind, externalId)).toBe(v5(`${source}\u0000${kind}\u0000${externalId}`, NAMESPACE));
     }
