@@ -1,6 +1,7 @@
 /**
- * The thread a `threadedConnector` lists the directory on. It answers each `next` with one page
- * (or `done`, or the error), passes throttling events on, and closes the connector on `close`.
+ * The thread a `threadedConnector` lists the directory on. Each `next` grants it pages to read
+ * ahead; it sends each page as soon as it has read it (then `done`, or the error), passes
+ * throttling events on, and closes the connector on `close`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Env } from '../config/env.js';
@@ -9,7 +10,7 @@ import { createConnectorHere, type PulledSourceConfig } from './connectors.js';
 import { ConnectorError, RetryableConnectorError } from './errors.js';
 
 export type ThreadListing = { mode: 'full' } | { mode: 'delta'; cursor: string };
-export type ThreadRequest = { type: 'next' } | { type: 'abort'; reason: string } | { type: 'close' };
+export type ThreadRequest = { type: 'next'; pages: number } | { type: 'abort'; reason: string } | { type: 'close' };
 export type ThreadReply =
   | { type: 'page'; page: ConnectorPage }
   | { type: 'done' }
@@ -24,23 +25,39 @@ if (parentPort) {
   const connector = await createConnectorHere(source, { env });
   const options = { signal: abort.signal, onThrottle: (event: ThrottleEvent) => reply({ type: 'throttle', event }) };
   let pages: AsyncIterator<ConnectorPage> | undefined;
+  /** Pages the engine has asked for and not yet been sent. */
+  let granted = 0;
+  let reading = false;
+  let finished = false;
 
   port.on('message', (request: ThreadRequest) => {
     if (request.type === 'abort') abort.abort(new Error(request.reason));
-    else if (request.type === 'next') void next();
-    else void close();
+    else if (request.type === 'next') {
+      granted += request.pages;
+      void read();
+    } else void close();
   });
 
-  async function next(): Promise<void> {
+  async function read(): Promise<void> {
+    if (reading || finished) return;
+    reading = true;
     try {
-      if (!pages) {
-        const listed = listing.mode === 'delta' && connector.delta ? connector.delta({ ...options, cursor: listing.cursor }) : connector.full(options);
-        pages = listed[Symbol.asyncIterator]();
+      pages ??= (listing.mode === 'delta' && connector.delta ? connector.delta({ ...options, cursor: listing.cursor }) : connector.full(options))[Symbol.asyncIterator]();
+      while (granted > 0) {
+        const result = await pages.next();
+        if (result.done) {
+          finished = true;
+          reply({ type: 'done' });
+          return;
+        }
+        granted--;
+        reply({ type: 'page', page: result.value });
       }
-      const result = await pages.next();
-      reply(result.done ? { type: 'done' } : { type: 'page', page: result.value });
     } catch (error) {
+      finished = true;
       reply({ type: 'error', error: describe(error) });
+    } finally {
+      reading = false;
     }
   }
 

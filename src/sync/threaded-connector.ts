@@ -14,8 +14,11 @@ const SOURCE_ENTRY = new URL('./connector-thread.ts', import.meta.url).href;
  * A connector that reads the directory on its own thread. Decoding a directory (BER for LDAP) is
  * most of the CPU a full run spends on reading; on its own thread it runs while the sync engine
  * diffs and writes the previous page, instead of taking turns with it on the main thread.
- * Pages cross as structured clones, one asked for at a time (the engine reads one page ahead).
+ * Pages cross as structured clones. The thread reads up to `READ_AHEAD` pages ahead of the
+ * engine, so neither side waits on the other while the other's work varies from page to page.
  */
+const READ_AHEAD = 3;
+
 export function threadedConnector(source: PulledSourceConfig, env: Env): Connector {
   return {
     kind: source.kind,
@@ -32,18 +35,18 @@ async function* listInThread(source: PulledSourceConfig, env: Env, listing: Thre
   const onAbort = () => send({ type: 'abort', reason: String(options.signal?.reason ?? 'aborted') });
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    send({ type: 'next', pages: READ_AHEAD });
     for (;;) {
-      send({ type: 'next' });
-      for (let reply = await inbox.take(); ; reply = await inbox.take()) {
-        if (reply.type === 'throttle') {
-          options.onThrottle?.(reply.event);
-          continue;
-        }
-        if (reply.type === 'error') throw errorFrom(reply.error);
-        if (reply.type === 'done') return;
-        yield reply.page;
-        break;
+      const reply = await inbox.take();
+      if (reply.type === 'throttle') {
+        options.onThrottle?.(reply.event);
+        continue;
       }
+      if (reply.type === 'error') throw errorFrom(reply.error);
+      if (reply.type === 'done') return;
+      yield reply.page;
+      // The page taken is replaced by one more to read ahead.
+      send({ type: 'next', pages: 1 });
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
