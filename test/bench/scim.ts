@@ -3,10 +3,12 @@
  * (50 connections, a separate process) — and, in the same run, the ceiling: a bare `node:http`
  * server doing the same indexed lookup (`lower(user_name) = lower($1)`) over a pool of the same size.
  * Measures: filtered `GET /Users?filter=userName eq "…"` (userName varied per request),
- * `POST /Users`, and a one-member `PATCH` of a 50,000-member group. Prints measured figures only.
+ * `POST /Users`, and a one-member `PATCH` of a 50,000-member group, with the CPU each request cost
+ * the server process and PostgreSQL (from /proc on Linux). Prints measured figures only.
  * BENCH_USERS, BENCH_DURATION (s), BENCH_CONNECTIONS, BENCH_POOL adjust it.
  */
 import { fork } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +107,37 @@ function userId(i: number): string {
   return `00000000-0000-4000-8000-${hex}`;
 }
 
+/** CPU milliseconds spent so far by each local PostgreSQL process, by pid (Linux /proc); undefined elsewhere. */
+function postgresCpuMs(): Map<string, number> | undefined {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return undefined;
+  }
+  const ticksPerMs = 100 / 1000; // USER_HZ
+  const spent = new Map<string, number>();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      spent.set(pid, (Number(fields[11]) + Number(fields[12])) / ticksPerMs);
+    } catch {
+      // the process ended between listing and reading
+    }
+  }
+  return spent;
+}
+
+/** CPU ms spent between two readings; processes that ended in between are not counted. */
+function cpuSpent(before: Map<string, number> | undefined, after: Map<string, number> | undefined): number | undefined {
+  if (!before || !after) return undefined;
+  let ms = 0;
+  for (const [pid, now] of after) ms += now - (before.get(pid) ?? 0);
+  return ms;
+}
+
 function load(spec: LoadSpec): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), ['load', JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
@@ -182,10 +215,18 @@ try {
   const scimUrl = daemon.url ?? '';
 
   const run = async (spec: Omit<LoadSpec, 'users'>) => {
+    const serverBefore = process.cpuUsage();
+    const postgresBefore = postgresCpuMs();
     const result = await load({ ...spec, users: USERS });
+    const server = process.cpuUsage(serverBefore);
+    const postgres = cpuSpent(postgresBefore, postgresCpuMs());
     results.push(result);
+    const perRequest = (ms: number) => `${((ms * 1000) / Math.max(1, result.requests)).toFixed(0)} µs`;
     console.log(
       `${result.name.padEnd(44)} ${result.rps.toFixed(0).padStart(6)} req/s   p50 ${String(result.p50).padStart(4)} ms   p99 ${String(result.p99).padStart(4)} ms   (${result.requests} requests, ${result.non2xx} non-2xx, ${result.errors} errors)`,
+    );
+    console.log(
+      `${''.padEnd(44)} CPU per request: server ${perRequest((server.user + server.system) / 1000)}${postgres === undefined ? '' : `, PostgreSQL ${perRequest(postgres)}`}`,
     );
     return result;
   };
