@@ -11,9 +11,6 @@ import { daemonRequest, DaemonRequestError } from './cli/daemon-client.js';
 import { importCommand } from './cli/import-command.js';
 import { tokensCreateCommand } from './cli/tokens-command.js';
 import { syncCommand } from './cli/sync-command.js';
-import { keepHeapSmall } from './runtime/heap.js';
-
-keepHeapSmall();
 
 const EXIT_CONFIG = 2;
 const SHUTDOWN_DEADLINE_MS = 10_000;

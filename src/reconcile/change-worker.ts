@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { changeJobSchema, type ChangeJob } from '../queue/change-queue.js';
 import { QUEUE_NAMES } from '../queue/names.js';
+import { duringBulkWork } from '../runtime/heap.js';
 import { reconcilePeople, type ReconcileContext, type ReconcileResult } from './reconcile-people.js';
 
 export interface ChangeWorkerOptions {
@@ -22,8 +23,10 @@ export function startChangeWorker(options: ChangeWorkerOptions): Worker<ChangeJo
     async (job) => {
       const parsed = changeJobSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`invalid change job payload: ${parsed.error.message}`);
-      const result = await reconcilePeople(options.context, parsed.data.changes);
-      options.onReconciled?.(result, parsed.data.changes.length);
+      const { changes } = parsed.data;
+      // A job about one person is request-sized; larger ones are bulk work (see runtime/heap.ts).
+      const result = changes.length > 1 ? await duringBulkWork(() => reconcilePeople(options.context, changes)) : await reconcilePeople(options.context, changes);
+      options.onReconciled?.(result, changes.length);
       return result;
     },
     { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency ?? 4, autorun: true },

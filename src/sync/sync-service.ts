@@ -8,6 +8,7 @@ import { parseInterval } from '../domain/duration.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { Db } from '../store/db.js';
 import { createConnector, isPulled, type ConnectorFactory, type PulledSourceConfig } from './connectors.js';
+import { duringBulkWork } from '../runtime/heap.js';
 import { runSync, type SyncProgress } from './run-sync.js';
 import { claimRun, createRun, failAbandonedRuns, finishRun, getRun, reportProgress, RunInProgressError, savedCursor, saveCursor, type RunMode, type SyncRunView } from './runs.js';
 
@@ -119,20 +120,22 @@ export class SyncService {
     }, PROGRESS_EVERY_MS);
     try {
       const attempt = (runMode: RunMode, runCursor: string | undefined) =>
-        runSync({
-          db: this.#o.db,
-          ingest: this.#o.ingest,
-          connector,
-          source: { id: source.id, maxDeletes: source.maxDeletes },
-          runId,
-          mode: runMode,
-          cursor: runCursor,
-          dryRun: job.dryRun,
-          allowDeletes: job.allowDeletes,
-          signal: abort.signal,
-          onProgress,
-          logger: log,
-        });
+        duringBulkWork(() =>
+          runSync({
+            db: this.#o.db,
+            ingest: this.#o.ingest,
+            connector,
+            source: { id: source.id, maxDeletes: source.maxDeletes },
+            runId,
+            mode: runMode,
+            cursor: runCursor,
+            dryRun: job.dryRun,
+            allowDeletes: job.allowDeletes,
+            signal: abort.signal,
+            onProgress,
+            logger: log,
+          }),
+        );
       let outcome = await attempt(mode, cursor);
       if (outcome.status === 'failed' && outcome.errorCode === 'CONNECTOR_CURSOR_EXPIRED' && mode === 'delta') {
         // An expired delta cursor (Graph keeps them for a limited time) would fail every delta

@@ -8,10 +8,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Connector } from '../../src/sync/connector.js';
-import { keepHeapSmall } from '../../src/runtime/heap.js';
-
-// The daemon's process settings (src/cli.ts).
-keepHeapSmall();
 
 type Kind = 'entra' | 'okta' | 'google';
 

@@ -17,10 +17,6 @@ import { migrate } from '../../src/store/migrate.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { createPipeline } from '../helpers/pipeline.js';
 import { groupDn, rawPagedUserRead, startSlapd, userDn } from '../helpers/slapd.js';
-import { keepHeapSmall } from '../../src/runtime/heap.js';
-
-// The daemon's process settings (src/cli.ts).
-keepHeapSmall();
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 1_000);

@@ -15,10 +15,6 @@ import { registerConfig } from '../../src/store/registry.js';
 import { group, user } from '../helpers/data.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis.js';
-import { keepHeapSmall } from '../../src/runtime/heap.js';
-
-// The daemon's process settings (src/cli.ts).
-keepHeapSmall();
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 4);

@@ -15,10 +15,6 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { pino } from 'pino';
-import { keepHeapSmall } from '../../src/runtime/heap.js';
-
-// The daemon's process settings (src/cli.ts).
-keepHeapSmall();
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
