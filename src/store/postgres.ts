@@ -9,7 +9,7 @@ export interface PostgresOptions {
   /** Pool size. Default 10. */
   max?: number;
   applicationName?: string;
-  /** Distinct statements each connection may keep parsed and planned. Default 500; 0 prepares none. */
+  /** Distinct statements each connection may keep parsed and planned. Default 200 (the daemon runs about 50); 0 prepares none. */
   maxPreparedStatements?: number;
 }
 
@@ -30,7 +30,7 @@ export function createPostgresDb(options: PostgresOptions): Db {
   // An idle client that loses its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
 
-  const names = new StatementNames(options.maxPreparedStatements ?? 500);
+  const names = new StatementNames(options.maxPreparedStatements ?? 200);
   const run = async <T>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]): Promise<QueryResult<T>> => {
     // Only statements with parameters: the others are one-offs (migrations, begin, commit).
     const name = params !== undefined && params.length > 0 ? names.nameOf(text) : undefined;

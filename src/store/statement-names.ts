@@ -12,7 +12,7 @@ export class StatementNames {
   readonly #seenOnce = new Set<string>();
   readonly #maxNames: number;
 
-  constructor(maxNames = 500) {
+  constructor(maxNames = 200) {
     this.#maxNames = maxNames;
   }
 
