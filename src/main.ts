@@ -168,7 +168,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // go; running syncs are aborted (they end failed, applying nothing more).
     closers.unshift(async () => {
       sync.abortAll('aborted: idsync is shutting down');
-      await Promise.all([closeWorker(worker, 7000), closeWorker(syncWorker, 7000)]);
+      await Promise.all([closeWorker(worker, 7000, logger), closeWorker(syncWorker, 7000, logger)]);
     });
   }
 
@@ -188,7 +188,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     workers.push(lifecycleWorker, webhookWorker);
     closers.unshift(async () => {
       await relay.stop();
-      await Promise.all([closeWorker(lifecycleWorker, 7000), closeWorker(webhookWorker, 7000)]);
+      await Promise.all([closeWorker(lifecycleWorker, 7000, logger), closeWorker(webhookWorker, 7000, logger)]);
     });
   }
 
@@ -252,15 +252,30 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   };
 }
 
-/** Lets active jobs finish; after `graceMs` closes forcibly (the jobs' locks lapse and another worker retries them). */
-async function closeWorker(worker: Worker, graceMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const graceful = worker.close();
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), graceMs);
-  });
-  const outcome = await Promise.race([graceful.then(() => 'closed' as const), timedOut]);
-  clearTimeout(timer);
-  if (outcome === 'timeout') await worker.close(true);
+/**
+ * Lets active jobs finish for up to `graceMs`, then cuts the worker's Redis connections: BullMQ
+ * answers a second `close(true)` with the first, graceful close, so only failing the commands it
+ * waits on ends it (seen after Redis restarted under a worker). Jobs cut off keep their locks until
+ * these lapse; another worker then retries them. Shutdown never waits on a worker for long.
+ */
+async function closeWorker(worker: Worker, graceMs: number, logger: Logger): Promise<void> {
+  const closed = worker.close();
+  if (await settlesWithin(closed, graceMs)) return;
+  logger.warn({ worker: worker.name }, 'worker did not stop in time; disconnecting it');
+  const disconnected = worker.disconnect().catch(() => {});
+  if (!(await settlesWithin(Promise.all([closed, disconnected]), 2000))) logger.warn({ worker: worker.name }, 'worker still closing; shutting down without it');
 }
 
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = promise.then(
+    () => true as const,
+    () => true as const,
+  );
+  const outcome = await Promise.race([settled, timedOut]);
+  clearTimeout(timer);
+  return outcome;
+}
