@@ -94,14 +94,10 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   let usersToDelete = 0;
   let direct = false;
   const cause = `${source.id}: ${mode} sync`;
-  // A direct run publishes each affected person once, at its end, rather than once per write
-  // (a user is written, then written again as a member of each of its groups).
-  const deferred = new Map<string, PersonChange>();
-  const deferring: ChangePublisher = {
-    publish: async (changes) => {
-      for (const c of changes) if (!deferred.has(c.key)) deferred.set(c.key, c);
-    },
-  };
+  // A direct run publishes each person it wrote once, at its end, read back from observed state
+  // (`publishWrittenUsers`), rather than once per write (a user is written, then written again as
+  // a member of each of its groups) or from a change per person held in memory for the whole run.
+  const publishedAtEnd: ChangePublisher = { publish: async () => {} };
   // A direct run writes only new users (the sets below keep their names and e-mails apart), so its
   // writes cannot wait on each other, and several run while the next pages are read.
   const directWrites = new WriteWindow(DIRECT_WRITES);
@@ -156,9 +152,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     }
     if (direct) {
       if (counts.created + counts.updated >= ANALYZE_AFTER) await analyze();
-      const all = [...deferred.values()];
-      deferred.clear();
-      for (let i = 0; i < all.length; i += PUBLISH_BATCH) await ingest.publish(all.slice(i, i + PUBLISH_BATCH));
+      await publishWrittenUsers();
     }
     if (options.dryRun) {
       detail['dryRun'] = true;
@@ -190,10 +184,29 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   } catch (error) {
     // Nothing of a failed run may still be writing once it is reported.
     await directWrites.drain().catch(() => {});
+    // What a failed direct run wrote stays observed: its people are reconciled all the same. (The
+    // next run is not direct, and finds them unchanged.)
+    if (direct) await publishWrittenUsers().catch((e: unknown) => options.logger?.warn({ source: source.id, err: { message: (e as Error).message } }, 'could not publish the users a failed run wrote'));
     const errorCode = error instanceof ConnectorError ? error.code : undefined;
     return { status: 'failed', mode, counts, skippedReasons, cursor: undefined, error: describeFailure(source.id, error), errorCode, detail };
   } finally {
     await staging.clear().catch(() => {});
+  }
+
+  /** Publishes every live user of the source, in pages by id: a direct run wrote each of them. */
+  async function publishWrittenUsers(): Promise<void> {
+    const created = `${cause} (user created)`;
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const rows = await db.query<{ id: string; email: string }>(
+        `select id, email from source_users where source_id = $1 and deleted_at is null and email is not null and id > $2::uuid order by id limit ${PUBLISH_BATCH}`,
+        [source.id, after],
+      );
+      const last = rows.rows[rows.rows.length - 1];
+      if (!last) return;
+      after = last.id;
+      await ingest.publish(rows.rows.map((r) => ({ key: r.email, sourceId: source.id, cause: created })));
+    }
   }
 
   function analyze(): Promise<unknown> {
@@ -207,7 +220,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     if (kind === 'user') return directWrites.add(() => writeUsers(records as UserRecord[], cause));
     for (let i = 0; i < records.length; i += GROUP_BATCH) {
       const batch = records.slice(i, i + GROUP_BATCH) as GroupRecord[];
-      await directWrites.add(async () => void (await ingest.writeGroups(source.id, batch, { cause, changes: deferring })));
+      await directWrites.add(async () => void (await ingest.writeGroups(source.id, batch, { cause, changes: publishedAtEnd })));
     }
   }
 
@@ -321,7 +334,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
 
   /** Writes a batch; if one record breaks a uniqueness rule, writes the rest one by one and skips that one. */
   async function writeUsers(users: UserRecord[], cause: string): Promise<void> {
-    const changes = direct ? deferring : undefined;
+    const changes = direct ? publishedAtEnd : undefined;
     try {
       await ingest.writeUsers(source.id, users, { cause, changes });
     } catch (error) {
