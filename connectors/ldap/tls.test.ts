@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectorPage } from '../../src/sync/connector.js';
 import type { ConnectorError } from '../../src/sync/errors.js';
-import { createTestCa, startSlapd, type Slapd } from '../../test/helpers/slapd.js';
+import { createTestCa, slapdSource, startSlapd, type Slapd } from '../../test/helpers/slapd.js';
 import { ldapSourceConfig } from './config.js';
 import { createLdapConnector } from './index.js';
 
@@ -25,16 +25,7 @@ afterAll(async () => {
 });
 
 function connector(overrides: Record<string, unknown>) {
-  const config = ldapSourceConfig.parse({
-    id: 'tls-ldap',
-    kind: 'ldap',
-    url: slapd.url,
-    bindDn: slapd.bindDn,
-    passwordEnv: 'PW',
-    users: { baseDn: slapd.peopleDn },
-    groups: { baseDn: slapd.groupsDn },
-    ...overrides,
-  });
+  const config = ldapSourceConfig.parse({ ...slapdSource(slapd, 'tls-ldap', 'PW'), ...overrides });
   return createLdapConnector(config, { env: { PW: slapd.password }, sourceId: 'tls-ldap' });
 }
 

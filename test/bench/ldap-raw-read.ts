@@ -9,7 +9,7 @@ import { ldapSourceConfig } from '../../connectors/ldap/config.js';
 import { normalizeDn } from '../../connectors/ldap/dn.js';
 import { UserIndex } from '../../connectors/ldap/groups.js';
 import { createLdapConnector } from '../../connectors/ldap/index.js';
-import { rawPagedUserRead, startSlapd } from '../helpers/slapd.js';
+import { rawPagedUserRead, slapdSource, startSlapd } from '../helpers/slapd.js';
 
 const USERS = Number(process.argv[2] ?? 100_000);
 const GROUPS = Number(process.argv[3] ?? 1_000);
@@ -29,15 +29,7 @@ try {
   const raw = await rawPagedUserRead(slapd);
   console.log(`raw searchPaginated: ${raw} users in ${(performance.now() - t).toFixed(0)} ms`);
 
-  const config = ldapSourceConfig.parse({
-    id: 'bench',
-    kind: 'ldap',
-    url: slapd.url,
-    bindDn: slapd.bindDn,
-    passwordEnv: 'PW',
-    users: { baseDn: slapd.peopleDn },
-    groups: { baseDn: slapd.groupsDn },
-  });
+  const config = ldapSourceConfig.parse(slapdSource(slapd, 'bench', 'PW'));
   const connector = createLdapConnector(config, { env: { PW: slapd.password }, sourceId: 'bench' });
   t = performance.now();
   let users = 0;

@@ -16,7 +16,7 @@ import { createPostgresDb } from '../../src/store/postgres.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { createPipeline } from '../helpers/pipeline.js';
-import { groupDn, rawPagedUserRead, startSlapd, userDn } from '../helpers/slapd.js';
+import { groupDn, rawPagedUserRead, slapdSource, startSlapd, userDn } from '../helpers/slapd.js';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 1_000);
@@ -42,7 +42,7 @@ const pipeline = await createPipeline(
   db,
   {
     organization: { internalDomains: ['example.com'] },
-    sources: [{ id: 'corp', kind: 'ldap', url: slapd.url, bindDn: slapd.bindDn, passwordEnv: 'PW', users: { baseDn: slapd.peopleDn }, groups: { baseDn: slapd.groupsDn }, maxDeletes: '5%' }],
+    sources: [{ ...slapdSource(slapd, 'corp', 'PW'), maxDeletes: '5%' }],
     workspaces: Array.from({ length: 10 }, (_, w) => ({
       id: `ws${w}`,
       name: `Workspace ${w}`,

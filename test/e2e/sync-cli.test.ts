@@ -9,7 +9,7 @@ import { startDaemon, type Daemon } from '../../src/main.js';
 import { createPgliteDb } from '../../src/store/pglite.js';
 import { runCli, waitFor } from '../helpers/process.js';
 import { deletePrefix, testRedis, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
-import { startSlapd, type Slapd } from '../helpers/slapd.js';
+import { slapdSource, startSlapd, type Slapd } from '../helpers/slapd.js';
 
 const TOKEN = 'sync-cli-admin-token';
 const execFileAsync = promisify(execFile);
@@ -25,7 +25,7 @@ describe('sync through the daemon: API and `idsync sync`', () => {
     const config = parseConfig({
       sources: [
         { id: 'scim', kind: 'scim' },
-        { id: 'corp', kind: 'ldap', url: slapd.url, bindDn: slapd.bindDn, passwordEnv: 'LDAP_PW', users: { baseDn: slapd.peopleDn }, groups: { baseDn: slapd.groupsDn } },
+        slapdSource(slapd, 'corp', 'LDAP_PW'),
       ],
       workspaces: [{ id: 'eng', name: 'Eng', roles: { viewer: [{ source: 'corp', group: 'group1' }] } }],
     });

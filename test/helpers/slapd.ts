@@ -89,6 +89,19 @@ async function allThreadsStopped(pid: number): Promise<void> {
   }
 }
 
+/** A `kind: ldap` source reading this slapd's people and groups, bound as its root DN. */
+export function slapdSource(slapd: Slapd, id: string, passwordEnv: string) {
+  return {
+    id,
+    kind: 'ldap' as const,
+    url: slapd.url,
+    bindDn: slapd.bindDn,
+    passwordEnv,
+    users: { baseDn: slapd.peopleDn },
+    groups: { baseDn: slapd.groupsDn },
+  };
+}
+
 /** The DN of generated user n. */
 export function userDn(n: number, baseDn = 'dc=example,dc=com'): string {
   return `uid=user${n},ou=people,${baseDn}`;

@@ -4,7 +4,7 @@ import type { ConnectorPage } from '../../src/sync/connector.js';
 import { createConnectorHere, type PulledSourceConfig } from '../../src/sync/connectors.js';
 import { ConnectorError } from '../../src/sync/errors.js';
 import { threadedConnector } from '../../src/sync/threaded-connector.js';
-import { startSlapd, type Slapd } from '../helpers/slapd.js';
+import { slapdSource, startSlapd, type Slapd } from '../helpers/slapd.js';
 
 async function collect(pages: AsyncIterable<ConnectorPage>): Promise<ConnectorPage[]> {
   const out: ConnectorPage[] = [];
@@ -17,16 +17,7 @@ describe('an LDAP connector on its own thread', () => {
   let source: PulledSourceConfig;
   beforeAll(async () => {
     slapd = await startSlapd({ users: 1200, groups: 30, groupsPerUser: 2 });
-    source = ldapSourceConfig.parse({
-      id: 'corp',
-      kind: 'ldap',
-      url: slapd.url,
-      bindDn: slapd.bindDn,
-      passwordEnv: 'LDAP_PW',
-      users: { baseDn: slapd.peopleDn },
-      groups: { baseDn: slapd.groupsDn },
-      pageSize: 500,
-    }) as PulledSourceConfig;
+    source = ldapSourceConfig.parse({ ...slapdSource(slapd, 'corp', 'LDAP_PW'), pageSize: 500 }) as PulledSourceConfig;
   });
   afterAll(async () => {
     await slapd?.stop();
