@@ -193,19 +193,13 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     await staging.clear().catch(() => {});
   }
 
-  /** Publishes every live user of the source, in pages by id: a direct run wrote each of them. */
+  /** Publishes every live user of the source: a direct run wrote each of them. */
   async function publishWrittenUsers(): Promise<void> {
     const created = `${cause} (user created)`;
-    let after = '00000000-0000-0000-0000-000000000000';
-    for (;;) {
-      const rows = await db.query<{ id: string; email: string }>(
-        `select id, email from source_users where source_id = $1 and deleted_at is null and email is not null and id > $2::uuid order by id limit ${PUBLISH_BATCH}`,
-        [source.id, after],
-      );
-      const last = rows.rows[rows.rows.length - 1];
-      if (!last) return;
-      after = last.id;
-      await ingest.publish(rows.rows.map((r) => ({ key: r.email, sourceId: source.id, cause: created })));
+    for await (const rows of livePages<{ id: string; email: string | null }>('source_users', 'id, email', PUBLISH_BATCH)) {
+      const changes: PersonChange[] = [];
+      for (const r of rows) if (r.email !== null) changes.push({ key: r.email, sourceId: source.id, cause: created });
+      await ingest.publish(changes);
     }
   }
 
@@ -320,15 +314,23 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
 
   async function stageUnseen(recordKind: 'user' | 'group', seen: Set<string>): Promise<void> {
     const table = recordKind === 'user' ? 'source_users' : 'source_groups';
+    for await (const rows of livePages<{ id: string }>(table, 'id', 10_000)) {
+      await staging.add(recordKind === 'user' ? 'remove-user' : 'remove-group', rows.map((r) => r.id).filter((id) => !seen.has(id)));
+    }
+  }
+
+  /** The source's live rows of `table`, in pages ordered by id. */
+  async function* livePages<T extends { id: string }>(table: 'source_users' | 'source_groups', columns: string, pageSize: number): AsyncGenerator<T[]> {
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const rows = await db.query<{ id: string }>(
-        `select id from ${table} where source_id = $1 and deleted_at is null and id > $2::uuid order by id limit 10000`,
+      const rows = await db.query<T>(
+        `select ${columns} from ${table} where source_id = $1 and deleted_at is null and id > $2::uuid order by id limit ${pageSize}`,
         [source.id, after],
       );
-      if (rows.rows.length === 0) return;
-      after = (rows.rows[rows.rows.length - 1] as { id: string }).id;
-      await staging.add(recordKind === 'user' ? 'remove-user' : 'remove-group', rows.rows.map((r) => r.id).filter((id) => !seen.has(id)));
+      const last = rows.rows[rows.rows.length - 1];
+      if (!last) return;
+      after = last.id;
+      yield rows.rows;
     }
   }
 
