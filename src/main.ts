@@ -29,6 +29,7 @@ import { lifecycleSettings } from './lifecycle/settings.js';
 import { webhookTargets } from './webhooks/delivery-job.js';
 import { startOutboxRelay } from './webhooks/outbox-relay.js';
 import { startWebhookWorker } from './webhooks/webhook-worker.js';
+import { settlesWithin } from './runtime/settles-within.js';
 
 const RELAY_INTERVAL_MS = 2000;
 
@@ -264,18 +265,4 @@ async function closeWorker(worker: Worker, graceMs: number, logger: Logger): Pro
   logger.warn({ worker: worker.name }, 'worker did not stop in time; disconnecting it');
   const disconnected = worker.disconnect().catch(() => {});
   if (!(await settlesWithin(Promise.all([closed, disconnected]), 2000))) logger.warn({ worker: worker.name }, 'worker still closing; shutting down without it');
-}
-
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const settled = promise.then(
-    () => true as const,
-    () => true as const,
-  );
-  const outcome = await Promise.race([settled, timedOut]);
-  clearTimeout(timer);
-  return outcome;
 }

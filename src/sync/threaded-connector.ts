@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { settlesWithin } from '../runtime/settles-within.js';
 import type { Env } from '../config/env.js';
 import type { Connector, ConnectorPage, ListOptions } from './connector.js';
 import type { PulledSourceConfig } from './connectors.js';
@@ -52,8 +53,7 @@ async function* listInThread(source: PulledSourceConfig, env: Env, listing: Thre
     options.signal?.removeEventListener('abort', onAbort);
     // Let the thread close its directory session (LDAP unbind); stop it if it does not in time.
     send({ type: 'close' });
-    const closed = await Promise.race([inbox.closed, new Promise<boolean>((resolve) => setTimeout(resolve, 2000, false).unref())]);
-    if (!closed) await worker.terminate();
+    if (!(await settlesWithin(inbox.closed, 2000))) await worker.terminate();
   }
 }
 
