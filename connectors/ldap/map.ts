@@ -101,7 +101,8 @@ export function mapUserEntry(entry: LdapEntry, m: UserMapping): UserResult {
     externalId,
     userName,
     email,
-    emails: emails.map((value, i) => (i === 0 ? { value, primary: true } : { value })),
+    // Keys in sorted order: the content hash then takes its fast path (content-hash.ts).
+    emails: emails.map((value, i) => (i === 0 ? { primary: true, value } : { value })),
     givenName: firstText(entry, m.fields.givenName) ?? null,
     familyName: firstText(entry, m.fields.familyName) ?? null,
     displayName: firstText(entry, m.fields.displayName) ?? null,

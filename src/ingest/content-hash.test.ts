@@ -15,4 +15,17 @@ describe('content hash', () => {
     expect(contentHash({ a: { b: {}, c: [] }, z: 1 })).toBe(contentHash({ z: 1, a: { c: [], b: {} } }));
     expect(contentHash(['a', 'b'])).not.toBe(contentHash(['b', 'a']));
   });
+
+  it('gives the same text whether or not the keys were already in order (the JSON.stringify fast path)', () => {
+    const inOrder = ['id', 'x@example.com', [{ primary: true, type: 'work', value: 'x@example.com' }], { dn: 'uid=x,dc=example', tags: ['b', 'a'] }, 3, null];
+    const shuffled = ['id', 'x@example.com', [{ value: 'x@example.com', type: 'work', primary: true }], { tags: ['b', 'a'], dn: 'uid=x,dc=example' }, 3, null];
+    expect(stableStringify(inOrder)).toBe(stableStringify(shuffled));
+    expect(stableStringify(inOrder)).toBe(JSON.stringify(inOrder));
+    // Keys JSON.stringify lists out of sorted order (integer-like keys come first, by number).
+    expect(stableStringify({ 2: 'b', 10: 'a', x: 1 })).toBe('{"10":"a","2":"b","x":1}');
+    // toJSON and undefined properties do not leak into the sorted form.
+    expect(stableStringify({ a: new Date(0), b: undefined })).toBe('{"a":{}}');
+    expect(stableStringify({ a: 1, b: undefined, c: [undefined] })).toBe('{"a":1,"c":[null]}');
+    expect(stableStringify(undefined)).toBe('null');
+  });
 });
