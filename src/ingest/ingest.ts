@@ -115,9 +115,9 @@ export function userHash(u: UserRecord): string {
   return contentHash([u.externalId, u.userName, u.email, u.emails, u.givenName, u.familyName, u.displayName, u.company, u.active, u.attributes]);
 }
 
-/** A hash of a member list, order-free; stored with the group when its whole list is written. */
-export function membersHash(memberIds: readonly string[]): string {
-  return contentHash([...new Set(memberIds)].sort());
+/** A hash of a member list (ids, or a pulled group's external ids), order-free; stored with the group when its whole list is written. */
+export function membersHash(members: readonly string[]): string {
+  return contentHash([...new Set(members)].sort());
 }
 
 /** The content hash of a group (members are compared separately). */
@@ -318,7 +318,7 @@ export class Ingest {
         const existing = new Map(found.rows.map((r) => [r.id, r]));
         const currentMembers = new Map<string, Set<string>>();
         const nextMembersHash = new Map<string, string>();
-        for (const g of groups) if (g.memberIds !== undefined) nextMembersHash.set(g.id, membersHash(g.memberIds));
+        for (const g of groups) if (g.memberIds !== undefined) nextMembersHash.set(g.id, g.membersHash ?? membersHash(g.memberIds));
         // Member rows are read only for groups whose member list may have changed.
         const sameMembers = (id: string) => {
           const before = existing.get(id);

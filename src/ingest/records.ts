@@ -24,6 +24,12 @@ export interface GroupRecord {
   attributes: Record<string, unknown>;
   /** Source user ids. `undefined` leaves the member list as it is. */
   memberIds?: string[] | undefined;
+  /**
+   * The hash stored with the member list, when the writer computed its own: a pulled group's is
+   * taken over its members' external ids (`to-records.ts`), so a sync can check an unchanged
+   * member list without deriving an id per member. Default `membersHash(memberIds)`.
+   */
+  membersHash?: string | undefined;
 }
 
 export type WriteStatus = 'created' | 'updated' | 'unchanged';

@@ -4,14 +4,14 @@ import { IngestConflictError } from '../ingest/errors.js';
 import { groupHash, membersHash, userHash, type Ingest } from '../ingest/ingest.js';
 import type { ChangePublisher, GroupRecord, PersonChange, UserRecord } from '../ingest/records.js';
 import type { Db } from '../store/db.js';
-import type { Connector, ConnectorPage, MemberChange, ThrottleEvent } from './connector.js';
+import type { Connector, ConnectorPage, MemberChange, SourceGroup, ThrottleEvent } from './connector.js';
 import { ConnectorError } from './errors.js';
 import { deletionLimit } from './max-deletes.js';
 import { recordId } from './record-ids.js';
 import { emptyCounts, type RunCounts, type RunMode } from './runs.js';
 import { prefetch } from './prefetch.js';
 import { Staging } from './staging.js';
-import { toGroupRecord, toUserRecord } from './to-records.js';
+import { toGroupRecord, toUserRecord, withMembers } from './to-records.js';
 import { WriteWindow } from './write-window.js';
 
 const APPLY_BATCH = 1000;
@@ -90,6 +90,10 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   const seenGroups = new Set<string>();
   const userNames = new Set<string>();
   const emails = new Set<string>();
+  /** Seen entries that were live in observed state: when they are all of them, nothing went unseen. */
+  const seenLive = { user: 0, group: 0 };
+  /** Groups whose members are unchanged but whose stored member hash is not current: [id, hash]. */
+  const staleMemberHashes: Array<[string, string]> = [];
   let cursor: string | undefined;
   let usersToDelete = 0;
   let direct = false;
@@ -105,8 +109,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   try {
     // A first full run of an empty source can delete nothing, so nothing can block it: it writes
     // each page as it is read (no staging), and reconciliation starts while the directory is read.
-    const liveAtStart = await db.query<{ n: number }>('select count(*)::int as n from source_users where source_id = $1 and deleted_at is null', [source.id]);
-    direct = mode === 'full' && !options.dryRun && (liveAtStart.rows[0]?.n ?? 0) === 0;
+    direct = mode === 'full' && !options.dryRun && (await liveCount('user')) === 0;
     detail['direct'] = direct;
 
     // 1. Read and diff.
@@ -124,7 +127,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       options.signal?.throwIfAborted();
       for (const s of page.skipped ?? []) skip(s.reason);
       if (page.users?.length) await diffUsers(page.users.map((u) => toUserRecord(source.id, u)));
-      if (page.groups?.length) await diffGroups(page.groups.map((g) => toGroupRecord(source.id, g)));
+      if (page.groups?.length) await diffGroups(page.groups);
       if (page.removedUsers?.length) await stageRemovals('remove-user', 'user', page.removedUsers);
       if (page.removedGroups?.length) await stageRemovals('remove-group', 'group', page.removedGroups);
       if (page.memberChanges?.length) await staging.add('members', page.memberChanges);
@@ -135,8 +138,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
 
     // 2. Deletions: on full runs, whatever observed state holds that the directory no longer listed.
     progress('judging');
-    const live = await db.query<{ n: number }>('select count(*)::int as n from source_users where source_id = $1 and deleted_at is null', [source.id]);
-    const liveUsers = live.rows[0]?.n ?? 0;
+    const liveUsers = await liveCount('user');
     if (mode === 'full') {
       // A direct run wrote every live user of the source itself.
       if (!direct) await stageUnseen('user', seenUsers);
@@ -176,6 +178,13 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       }
     }
     for await (const ids of staging.read<string>('remove-group', APPLY_BATCH)) await ingest.deleteGroups(source.id, ids, { cause });
+    if (staleMemberHashes.length > 0) {
+      await db.query(
+        `update source_groups g set members_hash = h.hash from unnest($2::uuid[], $3::text[]) as h(id, hash)
+          where g.source_id = $1 and g.id = h.id`,
+        [source.id, staleMemberHashes.map(([id]) => id), staleMemberHashes.map(([, hash]) => hash)],
+      );
+    }
     // A large run changes the tables' shape faster than autovacuum re-reads their statistics; stale
     // statistics make the reconciler's plans go wrong, so refresh them now.
     if (!direct && counts.created + counts.updated + counts.deleted >= ANALYZE_AFTER) await analyze();
@@ -258,7 +267,10 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       if (!before || !before.live) {
         counts.created++;
         changed.push(r);
-      } else if (before.content_hash !== userHash(r)) {
+        continue;
+      }
+      seenLive.user++;
+      if (before.content_hash !== userHash(r)) {
         counts.updated++;
         changed.push(r);
       } else counts.unchanged++;
@@ -266,43 +278,55 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     await stage('user', changed);
   }
 
-  async function diffGroups(records: GroupRecord[]): Promise<void> {
-    const fresh = records.filter((g) => !seenGroups.has(g.id));
-    for (const g of fresh) seenGroups.add(g.id);
+  async function diffGroups(groups: readonly SourceGroup[]): Promise<void> {
+    const fresh: FreshGroup[] = [];
+    for (const g of groups) {
+      const record = toGroupRecord(source.id, g);
+      if (seenGroups.has(record.id)) continue;
+      seenGroups.add(record.id);
+      const members = g.memberExternalIds;
+      fresh.push({ record, members, membersHash: members && membersHash(members) });
+    }
     if (fresh.length === 0) return;
-    const ids = fresh.map((g) => g.id);
     const stored = await db.query<{ id: string; content_hash: string; members_hash: string | null; live: boolean }>(
       'select id, content_hash, members_hash, deleted_at is null as live from source_groups where source_id = $1 and id = any($2::uuid[])',
-      [source.id, ids],
+      [source.id, fresh.map((f) => f.record.id)],
     );
     const byId = new Map(stored.rows.map((r) => [r.id, r]));
+    const changed: GroupRecord[] = [];
     // The stored member-list hash settles most groups; member rows are read only where it cannot.
-    const hashSettles = (g: GroupRecord) => {
-      const before = byId.get(g.id);
-      return g.memberIds !== undefined && before?.members_hash != null && before.members_hash === membersHash(g.memberIds);
-    };
-    const withMembers = fresh.filter((g) => g.memberIds !== undefined && byId.get(g.id)?.live && !hashSettles(g)).map((g) => g.id);
-    const members = new Map<string, Set<string>>();
-    if (withMembers.length > 0) {
+    const unsettled: GroupRecord[] = [];
+    for (const f of fresh) {
+      const before = byId.get(f.record.id);
+      if (before?.live) seenLive.group++;
+      if (!before || !before.live || before.content_hash !== groupHash(f.record)) changed.push(complete(f));
+      else if (f.members !== undefined && before.members_hash !== f.membersHash) unsettled.push(complete(f));
+    }
+    if (unsettled.length > 0) {
       const rows = await db.query<{ group_id: string; user_id: string }>(
         'select group_id, user_id from source_group_members where source_id = $1 and group_id = any($2::uuid[])',
-        [source.id, withMembers],
+        [source.id, unsettled.map((g) => g.id)],
       );
+      const members = new Map<string, Set<string>>();
       for (const m of rows.rows) {
         let set = members.get(m.group_id);
         if (!set) members.set(m.group_id, (set = new Set()));
         set.add(m.user_id);
       }
+      for (const g of unsettled) {
+        const now = members.get(g.id) ?? new Set<string>();
+        const next = new Set(g.memberIds);
+        if (next.size !== now.size || [...next].some((u) => !now.has(u))) changed.push(g);
+        // Same members under a missing or older hash: store this one, so the next run need not read the rows.
+        else staleMemberHashes.push([g.id, g.membersHash as string]);
+      }
     }
-    const changed = fresh.filter((g) => {
-      const before = byId.get(g.id);
-      if (!before || !before.live || before.content_hash !== groupHash(g)) return true;
-      if (g.memberIds === undefined || hashSettles(g)) return false;
-      const now = members.get(g.id) ?? new Set<string>();
-      const next = new Set(g.memberIds);
-      return next.size !== now.size || [...next].some((u) => !now.has(u));
-    });
     await stage('group', changed);
+  }
+
+  /** The group as ingest writes it: with its member list, when the directory gave one. */
+  function complete(f: FreshGroup): GroupRecord {
+    return f.members === undefined ? f.record : withMembers(source.id, f.record, f.members);
   }
 
   async function stageRemovals(kind: 'remove-user' | 'remove-group', recordKind: 'user' | 'group', externalIds: readonly string[]): Promise<void> {
@@ -312,11 +336,20 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     await staging.add(kind, live.rows.map((r) => r.id));
   }
 
+  /** Stages the removal of the source's live records this run did not see. */
   async function stageUnseen(recordKind: 'user' | 'group', seen: Set<string>): Promise<void> {
+    // Every seen record counted in `seenLive` is a distinct live row: if they are all of them, none is left.
+    if (seenLive[recordKind] >= (await liveCount(recordKind))) return;
     const table = recordKind === 'user' ? 'source_users' : 'source_groups';
     for await (const rows of livePages<{ id: string }>(table, 'id', 10_000)) {
       await staging.add(recordKind === 'user' ? 'remove-user' : 'remove-group', rows.map((r) => r.id).filter((id) => !seen.has(id)));
     }
+  }
+
+  async function liveCount(recordKind: 'user' | 'group'): Promise<number> {
+    const table = recordKind === 'user' ? 'source_users' : 'source_groups';
+    const live = await db.query<{ n: number }>(`select count(*)::int as n from ${table} where source_id = $1 and deleted_at is null`, [source.id]);
+    return live.rows[0]?.n ?? 0;
   }
 
   /** The source's live rows of `table`, in pages ordered by id. */
@@ -352,6 +385,14 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       }
     }
   }
+}
+
+interface FreshGroup {
+  /** Without its members (`toGroupRecord`). */
+  record: GroupRecord;
+  /** The members' external ids; `undefined` when the page left the member list as it is. */
+  members: readonly string[] | undefined;
+  membersHash: string | undefined;
 }
 
 function describeFailure(sourceId: string, error: unknown): string {

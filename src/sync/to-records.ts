@@ -1,5 +1,6 @@
 import type { GroupRecord, UserRecord } from '../ingest/records.js';
 import type { SourceGroup, SourceUser } from './connector.js';
+import { membersHash } from '../ingest/ingest.js';
 import { recordId } from './record-ids.js';
 
 export function toUserRecord(sourceId: string, user: SourceUser): UserRecord {
@@ -8,7 +9,7 @@ export function toUserRecord(sourceId: string, user: SourceUser): UserRecord {
     externalId: user.externalId,
     userName: user.userName,
     email: user.email,
-    emails: user.emails ?? (user.email ? [{ value: user.email, type: 'work', primary: true }] : []),
+    emails: user.emails ?? (user.email ? [{ primary: true, type: 'work', value: user.email }] : []),
     givenName: user.givenName ?? null,
     familyName: user.familyName ?? null,
     displayName: user.displayName ?? null,
@@ -18,6 +19,11 @@ export function toUserRecord(sourceId: string, user: SourceUser): UserRecord {
   };
 }
 
+/**
+ * The group, its members left out (`memberIds` undefined): a sync compares the member list by
+ * `membersHash` over external ids first, and derives a record id per member (`withMembers`) only
+ * for a group whose list it must compare row by row or write.
+ */
 export function toGroupRecord(sourceId: string, group: SourceGroup): GroupRecord {
   return {
     id: recordId(sourceId, 'group', group.externalId),
@@ -25,6 +31,10 @@ export function toGroupRecord(sourceId: string, group: SourceGroup): GroupRecord
     displayName: group.displayName,
     aliases: group.aliases ?? [],
     attributes: {},
-    memberIds: group.memberExternalIds?.map((e) => recordId(sourceId, 'user', e)),
   };
+}
+
+/** The group with its member list: record ids, and the hash over the external ids. */
+export function withMembers(sourceId: string, record: GroupRecord, memberExternalIds: readonly string[]): GroupRecord {
+  return { ...record, memberIds: memberExternalIds.map((e) => recordId(sourceId, 'user', e)), membersHash: membersHash(memberExternalIds) };
 }

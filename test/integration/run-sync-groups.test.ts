@@ -1,0 +1,83 @@
+/**
+ * Full runs over groups and unseen records: a group's member list is settled by a hash over its
+ * members' external ids; a missing or older stored hash is compared row by row once and then
+ * replaced; records the directory no longer lists are deleted. Real stores, an in-memory connector.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Ingest, membersHash } from '../../src/ingest/ingest.js';
+import type { Connector, ConnectorPage, SourceGroup, SourceUser } from '../../src/sync/connector.js';
+import { recordId } from '../../src/sync/record-ids.js';
+import { runSync } from '../../src/sync/run-sync.js';
+import { STORE_KINDS, openTestStore, type TestStore } from '../helpers/db.js';
+
+const user = (n: number): SourceUser => ({ externalId: `u-${n}`, userName: `user${n}`, email: `user${n}@example.com`, active: true });
+const group = (members: number[]): SourceGroup => ({ externalId: 'g-1', displayName: 'Engineering', memberExternalIds: members.map((n) => `u-${n}`) });
+const listing = (users: number[], members: number[]): Connector => ({
+  kind: 'ldap',
+  async *full(): AsyncGenerator<ConnectorPage> {
+    yield { users: users.map(user) };
+    yield { groups: [group(members)], cursor: 'c' };
+  },
+});
+const groupId = recordId('corp', 'group', 'g-1');
+
+describe.each(STORE_KINDS)('full runs over groups (%s)', (kind) => {
+  let store: TestStore;
+  beforeEach(async () => {
+    store = await openTestStore(kind);
+    await store.db.query(`insert into sources (id, kind) values ('corp', 'ldap')`);
+  });
+  afterEach(async () => store.close());
+
+  const run = async (connector: Connector) => {
+    const ingest = new Ingest({ db: store.db, changes: { publish: async () => {} } });
+    const outcome = await runSync({ db: store.db, ingest, connector, source: { id: 'corp', maxDeletes: 10 }, runId: randomUUID(), mode: 'full', cursor: undefined });
+    expect(outcome.error).toBeUndefined();
+    return outcome;
+  };
+  const stored = async () => {
+    const g = await store.db.query<{ members_hash: string | null; version: string }>(`select members_hash, version::text from source_groups where id = $1`, [groupId]);
+    const m = await store.db.query<{ user_id: string }>(`select user_id from source_group_members where group_id = $1 order by user_id`, [groupId]);
+    return { hash: g.rows[0]?.members_hash, version: g.rows[0]?.version, members: m.rows.map((r) => r.user_id) };
+  };
+  const ids = (...ns: number[]) => ns.map((n) => recordId('corp', 'user', `u-${n}`)).sort();
+
+  it('stores the hash of the external ids and, with nothing changed, rewrites nothing', async () => {
+    await run(listing([1, 2, 3], [1, 2]));
+    const first = await stored();
+    expect(first.hash).toBe(membersHash(['u-2', 'u-1']));
+    expect(first.members).toEqual(ids(1, 2));
+    const again = await run(listing([1, 2, 3], [1, 2]));
+    expect(again.counts).toMatchObject({ unchanged: 3, created: 0, updated: 0, deleted: 0 });
+    expect(await stored()).toEqual(first);
+  });
+
+  it('compares a group with a missing or older member hash row by row, then stores the current hash without rewriting the group', async () => {
+    await run(listing([1, 2, 3], [1, 2]));
+    const before = await stored();
+    for (const old of [null, membersHash(ids(1, 2))]) {
+      await store.db.query(`update source_groups set members_hash = $2 where id = $1`, [groupId, old]);
+      await run(listing([1, 2, 3], [1, 2]));
+      expect(await stored()).toEqual(before);
+    }
+  });
+
+  it('writes a changed member list and its new hash', async () => {
+    await run(listing([1, 2, 3], [1, 2]));
+    const before = await stored();
+    await run(listing([1, 2, 3], [2, 3]));
+    const after = await stored();
+    expect(after.members).toEqual(ids(2, 3));
+    expect(after.hash).toBe(membersHash(['u-2', 'u-3']));
+    expect(Number(after.version)).toBeGreaterThan(Number(before.version));
+  });
+
+  it('deletes a user the directory no longer lists, and only that one', async () => {
+    await run(listing([1, 2, 3], [1, 2]));
+    const outcome = await run(listing([1, 3], [1]));
+    expect(outcome.counts).toMatchObject({ deleted: 1, unchanged: 2 });
+    const live = await store.db.query<{ external_id: string }>(`select external_id from source_users where source_id = 'corp' and deleted_at is null order by external_id`);
+    expect(live.rows.map((r) => r.external_id)).toEqual(['u-1', 'u-3']);
+  });
+});
