@@ -26,19 +26,33 @@ export function texts(entry: LdapEntry, name: string): string[] {
   const list = Array.isArray(raw) ? raw : [raw];
   const out: string[] = [];
   for (const v of list) {
-    const s = typeof v === 'string' ? v : v.toString('utf8');
-    if (s.trim() !== '') out.push(s.trim());
+    const s = text(v);
+    if (s !== '') out.push(s);
   }
   return out;
 }
 
 /** The first value of the first attribute in `names` that has one. */
 export function firstText(entry: LdapEntry, names: readonly string[]): string | undefined {
+  // Called about ten times per user: it walks the values instead of building `texts`' arrays.
   for (const name of names) {
-    const v = texts(entry, name)[0];
-    if (v !== undefined) return v;
+    const raw = lookup(entry, name);
+    if (raw === undefined) continue;
+    if (!Array.isArray(raw)) {
+      const s = text(raw);
+      if (s !== '') return s;
+      continue;
+    }
+    for (const v of raw) {
+      const s = text(v);
+      if (s !== '') return s;
+    }
   }
   return undefined;
+}
+
+function text(value: string | Buffer): string {
+  return (typeof value === 'string' ? value : value.toString('utf8')).trim();
 }
 
 /** The first value of `name` as bytes (for objectGUID / objectSid). */

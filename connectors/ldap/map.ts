@@ -125,7 +125,9 @@ export function mapUserEntry(entry: LdapEntry, m: UserMapping): UserResult {
 function emailValues(entry: LdapEntry, attributes: readonly string[]): string[] {
   for (const name of attributes) {
     const values = texts(entry, name).filter((v) => v.includes('@'));
-    if (values.length > 0) {
+    // Most entries have one address: nothing to deduplicate.
+    if (values.length === 1) return values;
+    if (values.length > 1) {
       const seen = new Set<string>();
       return values.filter((v) => !seen.has(v.toLowerCase()) && seen.add(v.toLowerCase()));
     }
