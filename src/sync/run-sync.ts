@@ -233,21 +233,23 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       counts.seen++;
       const name = r.userName.toLowerCase();
       const key = emailKey(r.email);
-      if (seenUsers.has(r.id)) {
+      // One insertion per set and user (these sets hold the whole directory); an entry skipped
+      // for a later set takes back what it added to the earlier ones.
+      if (!addNew(seenUsers, r.id)) {
         skip('duplicate-entry');
         continue;
       }
-      if (userNames.has(name)) {
+      if (!addNew(userNames, name)) {
+        seenUsers.delete(r.id);
         skip('duplicate-username');
         continue;
       }
-      if (key && emails.has(key)) {
+      if (key && !addNew(emails, key)) {
+        seenUsers.delete(r.id);
+        userNames.delete(name);
         skip('duplicate-email');
         continue;
       }
-      seenUsers.add(r.id);
-      userNames.add(name);
-      if (key) emails.add(key);
       accepted.push(r);
     }
     if (accepted.length === 0) return;
@@ -256,25 +258,26 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       counts.created += accepted.length;
       return stage('user', accepted);
     }
-    const stored = await db.query<{ id: string; content_hash: string; live: boolean }>(
-      'select id, content_hash, deleted_at is null as live from source_users where source_id = $1 and id = any($2::uuid[])',
-      [source.id, accepted.map((r) => r.id)],
+    // The database compares the hashes and answers only for users that are new or changed: a run
+    // that finds most of the directory unchanged reads back almost nothing.
+    const differing = await db.query<{ i: number; live: boolean }>(
+      `select t.i::int as i, s.deleted_at is null and s.id is not null as live
+         from unnest($2::uuid[], $3::text[]) with ordinality as t(id, hash, i)
+         left join source_users s on s.source_id = $1 and s.id = t.id
+        where s.id is null or s.deleted_at is not null or s.content_hash <> t.hash
+        order by t.i`,
+      [source.id, accepted.map((r) => r.id), accepted.map(userHash)],
     );
-    const byId = new Map(stored.rows.map((r) => [r.id, r]));
     const changed: UserRecord[] = [];
-    for (const r of accepted) {
-      const before = byId.get(r.id);
-      if (!before || !before.live) {
-        counts.created++;
-        changed.push(r);
-        continue;
-      }
-      seenLive.user++;
-      if (before.content_hash !== userHash(r)) {
-        counts.updated++;
-        changed.push(r);
-      } else counts.unchanged++;
+    let created = 0;
+    for (const row of differing.rows) {
+      if (!row.live) created++;
+      changed.push(accepted[row.i - 1] as UserRecord);
     }
+    counts.created += created;
+    counts.updated += changed.length - created;
+    counts.unchanged += accepted.length - changed.length;
+    seenLive.user += accepted.length - created;
     await stage('user', changed);
   }
 
@@ -385,6 +388,13 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       }
     }
   }
+}
+
+/** Adds `value`; false when it was there already. */
+function addNew(set: Set<string>, value: string): boolean {
+  const size = set.size;
+  set.add(value);
+  return set.size !== size;
 }
 
 interface FreshGroup {

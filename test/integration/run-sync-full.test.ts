@@ -1,7 +1,8 @@
 /**
- * Full runs over groups and unseen records: a group's member list is settled by a hash over its
- * members' external ids; a missing or older stored hash is compared row by row once and then
- * replaced; records the directory no longer lists are deleted. Real stores, an in-memory connector.
+ * Full runs: entries repeated in one listing are skipped with their reason; a group's member list
+ * is settled by a hash over its members' external ids, and a missing or older stored hash is
+ * compared row by row once and then replaced; records the directory no longer lists are deleted.
+ * Real stores, an in-memory connector.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -79,5 +80,26 @@ describe.each(STORE_KINDS)('full runs over groups (%s)', (kind) => {
     expect(outcome.counts).toMatchObject({ deleted: 1, unchanged: 2 });
     const live = await store.db.query<{ external_id: string }>(`select external_id from source_users where source_id = 'corp' and deleted_at is null order by external_id`);
     expect(live.rows.map((r) => r.external_id)).toEqual(['u-1', 'u-3']);
+  });
+
+  it('skips an entry whose id, user name or e-mail an earlier entry of the listing has, and keeps nothing of a skipped entry', async () => {
+    const entries: SourceUser[] = [
+      { ...user(1) },
+      { ...user(2), externalId: 'u-1' }, // duplicate-entry
+      { ...user(3), userName: 'USER1' }, // duplicate-username
+      { ...user(4), email: 'User1@Example.com' }, // duplicate-email: its id and name are taken back...
+      { ...user(5), externalId: 'u-4' }, // ...so this one, with u-4's id,
+      { ...user(6), userName: 'user4' }, // and this one, with u-4's name, are accepted
+    ];
+    const outcome = await run({ kind: 'ldap', full: async function* () { yield { users: entries, cursor: 'c' }; } });
+    expect(outcome.skippedReasons).toEqual({ 'duplicate-entry': 1, 'duplicate-username': 1, 'duplicate-email': 1 });
+    const live = await store.db.query<{ external_id: string; user_name: string; email: string }>(
+      `select external_id, user_name, email from source_users where source_id = 'corp' and deleted_at is null order by external_id, user_name`,
+    );
+    expect(live.rows).toEqual([
+      { external_id: 'u-1', user_name: 'user1', email: 'user1@example.com' },
+      { external_id: 'u-4', user_name: 'user5', email: 'user5@example.com' },
+      { external_id: 'u-6', user_name: 'user4', email: 'user6@example.com' },
+    ]);
   });
 });
