@@ -111,7 +111,7 @@ class CauseNames {
 }
 
 /** The content hash of a user as observed state stores it; equal content, equal hash. */
-export function userHash(u: UserRecord): string {
+export function userHash(u: Omit<UserRecord, 'id'>): string {
   return contentHash([u.externalId, u.userName, u.email, u.emails, u.givenName, u.familyName, u.displayName, u.company, u.active, u.attributes]);
 }
 

@@ -4,14 +4,14 @@ import { IngestConflictError } from '../ingest/errors.js';
 import { groupHash, membersHash, userHash, type Ingest } from '../ingest/ingest.js';
 import type { ChangePublisher, GroupRecord, PersonChange, UserRecord } from '../ingest/records.js';
 import type { Db } from '../store/db.js';
-import type { Connector, ConnectorPage, MemberChange, SourceGroup, ThrottleEvent } from './connector.js';
+import type { Connector, ConnectorPage, MemberChange, SourceGroup, SourceUser, ThrottleEvent } from './connector.js';
 import { ConnectorError } from './errors.js';
 import { deletionLimit } from './max-deletes.js';
 import { recordId } from './record-ids.js';
 import { emptyCounts, type RunCounts, type RunMode } from './runs.js';
 import { prefetch } from './prefetch.js';
 import { Staging } from './staging.js';
-import { toGroupRecord, toUserRecord, withMembers } from './to-records.js';
+import { toGroupRecord, userContent, withMembers, withUserId, type UserContent } from './to-records.js';
 import { WriteWindow } from './write-window.js';
 
 const APPLY_BATCH = 1000;
@@ -86,6 +86,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   const progress = (phase: SyncProgress['phase']) =>
     options.onProgress?.({ phase, counts: { ...counts }, rate: Math.round(counts.seen / Math.max(0.001, (Date.now() - started) / 1000)) });
 
+  /** External ids of the users seen, ids of the groups seen. */
   const seenUsers = new Set<string>();
   const seenGroups = new Set<string>();
   const userNames = new Set<string>();
@@ -126,7 +127,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     for await (const page of prefetch(pages)) {
       options.signal?.throwIfAborted();
       for (const s of page.skipped ?? []) skip(s.reason);
-      if (page.users?.length) await diffUsers(page.users.map((u) => toUserRecord(source.id, u)));
+      if (page.users?.length) await diffUsers(page.users);
       if (page.groups?.length) await diffGroups(page.groups);
       if (page.removedUsers?.length) await stageRemovals('remove-user', 'user', page.removedUsers);
       if (page.removedGroups?.length) await stageRemovals('remove-group', 'group', page.removedGroups);
@@ -141,8 +142,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     const liveUsers = await liveCount('user');
     if (mode === 'full') {
       // A direct run wrote every live user of the source itself.
-      if (!direct) await stageUnseen('user', seenUsers);
-      await stageUnseen('group', seenGroups);
+      if (!direct) await stageUnseen('user', 'external_id', seenUsers);
+      await stageUnseen('group', 'id', seenGroups);
     }
     usersToDelete = await staging.count('remove-user');
     counts.deleted = usersToDelete;
@@ -227,52 +228,53 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     }
   }
 
-  async function diffUsers(records: UserRecord[]): Promise<void> {
-    const accepted: UserRecord[] = [];
-    for (const r of records) {
+  async function diffUsers(users: readonly SourceUser[]): Promise<void> {
+    const accepted: UserContent[] = [];
+    for (const u of users) {
       counts.seen++;
-      const name = r.userName.toLowerCase();
-      const key = emailKey(r.email);
+      const name = u.userName.toLowerCase();
+      const key = emailKey(u.email);
       // One insertion per set and user (these sets hold the whole directory); an entry skipped
       // for a later set takes back what it added to the earlier ones.
-      if (!addNew(seenUsers, r.id)) {
+      if (!addNew(seenUsers, u.externalId)) {
         skip('duplicate-entry');
         continue;
       }
       if (!addNew(userNames, name)) {
-        seenUsers.delete(r.id);
+        seenUsers.delete(u.externalId);
         skip('duplicate-username');
         continue;
       }
       if (key && !addNew(emails, key)) {
-        seenUsers.delete(r.id);
+        seenUsers.delete(u.externalId);
         userNames.delete(name);
         skip('duplicate-email');
         continue;
       }
-      accepted.push(r);
+      accepted.push(userContent(u));
     }
     if (accepted.length === 0) return;
     if (direct) {
       // The source had no live users when the run began, and only this run writes them.
       counts.created += accepted.length;
-      return stage('user', accepted);
+      return stage('user', accepted.map((u) => withUserId(source.id, u)));
     }
     // The database compares the hashes and answers only for users that are new or changed: a run
     // that finds most of the directory unchanged reads back almost nothing.
+    // (A pulled user's id derives from its external id, so either names the row.)
     const differing = await db.query<{ i: number; live: boolean }>(
-      `select t.i::int as i, s.deleted_at is null and s.id is not null as live
-         from unnest($2::uuid[], $3::text[]) with ordinality as t(id, hash, i)
-         left join source_users s on s.source_id = $1 and s.id = t.id
-        where s.id is null or s.deleted_at is not null or s.content_hash <> t.hash
+      `select t.i::int as i, s.id is not null as live
+         from unnest($2::text[], $3::text[]) with ordinality as t(external_id, hash, i)
+         left join source_users s on s.source_id = $1 and s.external_id = t.external_id and s.deleted_at is null
+        where s.id is null or s.content_hash <> t.hash
         order by t.i`,
-      [source.id, accepted.map((r) => r.id), accepted.map(userHash)],
+      [source.id, accepted.map((u) => u.externalId), accepted.map(userHash)],
     );
     const changed: UserRecord[] = [];
     let created = 0;
     for (const row of differing.rows) {
       if (!row.live) created++;
-      changed.push(accepted[row.i - 1] as UserRecord);
+      changed.push(withUserId(source.id, accepted[row.i - 1] as UserContent));
     }
     counts.created += created;
     counts.updated += changed.length - created;
@@ -339,13 +341,13 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     await staging.add(kind, live.rows.map((r) => r.id));
   }
 
-  /** Stages the removal of the source's live records this run did not see. */
-  async function stageUnseen(recordKind: 'user' | 'group', seen: Set<string>): Promise<void> {
+  /** Stages the removal of the source's live records this run did not see (`seen` holds their `key` column). */
+  async function stageUnseen(recordKind: 'user' | 'group', key: 'id' | 'external_id', seen: Set<string>): Promise<void> {
     // Every seen record counted in `seenLive` is a distinct live row: if they are all of them, none is left.
     if (seenLive[recordKind] >= (await liveCount(recordKind))) return;
     const table = recordKind === 'user' ? 'source_users' : 'source_groups';
-    for await (const rows of livePages<{ id: string }>(table, 'id', 10_000)) {
-      await staging.add(recordKind === 'user' ? 'remove-user' : 'remove-group', rows.map((r) => r.id).filter((id) => !seen.has(id)));
+    for await (const rows of livePages<{ id: string; key: string }>(table, `id, ${key} as key`, 10_000)) {
+      await staging.add(recordKind === 'user' ? 'remove-user' : 'remove-group', rows.filter((r) => !seen.has(r.key)).map((r) => r.id));
     }
   }
 

@@ -3,9 +3,19 @@ import type { SourceGroup, SourceUser } from './connector.js';
 import { membersHash } from '../ingest/ingest.js';
 import { recordId } from './record-ids.js';
 
+/** What observed state keeps of a user, apart from its id. */
+export type UserContent = Omit<UserRecord, 'id'>;
+
 export function toUserRecord(sourceId: string, user: SourceUser): UserRecord {
+  return withUserId(sourceId, userContent(user));
+}
+
+/**
+ * The user's content, without its id: a sync compares most users by external id and content
+ * hash, and derives the id (`withUserId`) only for those it writes.
+ */
+export function userContent(user: SourceUser): UserContent {
   return {
-    id: recordId(sourceId, 'user', user.externalId),
     externalId: user.externalId,
     userName: user.userName,
     email: user.email,
@@ -17,6 +27,10 @@ export function toUserRecord(sourceId: string, user: SourceUser): UserRecord {
     active: user.active,
     attributes: user.attributes ?? {},
   };
+}
+
+export function withUserId(sourceId: string, content: UserContent): UserRecord {
+  return { id: recordId(sourceId, 'user', content.externalId as string), ...content };
 }
 
 /**

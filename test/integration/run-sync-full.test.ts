@@ -74,12 +74,17 @@ describe.each(STORE_KINDS)('full runs over groups (%s)', (kind) => {
     expect(Number(after.version)).toBeGreaterThan(Number(before.version));
   });
 
-  it('deletes a user the directory no longer lists, and only that one', async () => {
+  it('deletes a user the directory no longer lists, and only that one; listed again, it is created anew', async () => {
     await run(listing([1, 2, 3], [1, 2]));
     const outcome = await run(listing([1, 3], [1]));
     expect(outcome.counts).toMatchObject({ deleted: 1, unchanged: 2 });
     const live = await store.db.query<{ external_id: string }>(`select external_id from source_users where source_id = 'corp' and deleted_at is null order by external_id`);
     expect(live.rows.map((r) => r.external_id)).toEqual(['u-1', 'u-3']);
+    // Listed again, it is created anew; a changed one is updated.
+    const back = await run({ kind: 'ldap', full: async function* () { yield { users: [user(1), user(2), { ...user(3), displayName: 'Renamed' }] }; yield { groups: [group([1])], cursor: 'c' }; } });
+    expect(back.counts).toMatchObject({ created: 1, updated: 1, unchanged: 1, deleted: 0 });
+    const again = await store.db.query<{ n: number }>(`select count(*)::int as n from source_users where source_id = 'corp' and deleted_at is null`);
+    expect(again.rows[0]?.n).toBe(3);
   });
 
   it('skips an entry whose id, user name or e-mail an earlier entry of the listing has, and keeps nothing of a skipped entry', async () => {
