@@ -8,7 +8,7 @@ import { parseInterval } from '../domain/duration.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { Db } from '../store/db.js';
 import { createConnector, isPulled, type ConnectorFactory, type PulledSourceConfig } from './connectors.js';
-import { duringBulkWork } from '../runtime/heap.js';
+import { BULK_READ_GROWING_PERCENT, duringBulkWork } from '../runtime/heap.js';
 import { runSync, type SyncProgress } from './run-sync.js';
 import { claimRun, createRun, failAbandonedRuns, finishRun, getRun, reportProgress, RunInProgressError, savedCursor, saveCursor, type RunMode, type SyncRunView } from './runs.js';
 
@@ -135,6 +135,7 @@ export class SyncService {
             onProgress,
             logger: log,
           }),
+          BULK_READ_GROWING_PERCENT,
         );
       let outcome = await attempt(mode, cursor);
       if (outcome.status === 'failed' && outcome.errorCode === 'CONNECTOR_CURSOR_EXPIRED' && mode === 'delta') {
