@@ -20,6 +20,8 @@ const ANALYZE_AFTER = 10_000;
 const PUBLISH_BATCH = 5000;
 /** Writes of a direct run in flight while the directory is read further. */
 const DIRECT_WRITES = 2;
+/** Users per write of a direct run, whatever the directory's page size. */
+const DIRECT_USER_BATCH = 1000;
 
 export interface SyncSource {
   id: string;
@@ -106,6 +108,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   // A direct run writes only new users (the sets below keep their names and e-mails apart), so its
   // writes cannot wait on each other, and several run while the next pages are read.
   const directWrites = new WriteWindow(DIRECT_WRITES);
+  let directUsers: UserRecord[] = [];
+  let directGroupsStarted = false;
 
   try {
     // A first full run of an empty source can delete nothing, so nothing can block it: it writes
@@ -135,6 +139,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       if (page.cursor !== undefined) cursor = page.cursor;
       progress('reading');
     }
+    await flushDirectUsers();
     await directWrites.drain();
 
     // 2. Deletions: on full runs, whatever observed state holds that the directory no longer listed.
@@ -192,7 +197,9 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     progress('done');
     return { status: 'succeeded', mode, counts, skippedReasons, cursor, error: undefined, detail };
   } catch (error) {
-    // Nothing of a failed run may still be writing once it is reported.
+    // What a failed direct run read it still writes (unless it was stopped); and nothing of it may
+    // still be writing once it is reported.
+    if (direct && !options.signal?.aborted) await flushDirectUsers().catch(() => {});
     await directWrites.drain().catch(() => {});
     // What a failed direct run wrote stays observed: its people are reconciled all the same. (The
     // next run is not direct, and finds them unchanged.)
@@ -217,15 +224,32 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     return db.query('analyze source_users, source_groups, source_group_members');
   }
 
-  /** Changed records wait in staging — or, on a direct run, are written at once. */
+  /** Changed records wait in staging — or, on a direct run, are written at once (users in batches). */
   async function stage(kind: 'user' | 'group', records: ReadonlyArray<UserRecord | GroupRecord>): Promise<void> {
     if (!direct) return staging.add(kind, records);
     if (records.length === 0) return;
-    if (kind === 'user') return directWrites.add(() => writeUsers(records as UserRecord[], cause));
+    if (kind === 'user') {
+      for (const r of records) directUsers.push(r as UserRecord);
+      if (directUsers.length >= DIRECT_USER_BATCH) await flushDirectUsers();
+      return;
+    }
+    if (!directGroupsStarted) {
+      // Group members name users: every user write must have committed before the first group's.
+      directGroupsStarted = true;
+      await flushDirectUsers();
+      await directWrites.drain();
+    }
     for (let i = 0; i < records.length; i += GROUP_BATCH) {
       const batch = records.slice(i, i + GROUP_BATCH) as GroupRecord[];
       await directWrites.add(async () => void (await ingest.writeGroups(source.id, batch, { cause, changes: publishedAtEnd })));
     }
+  }
+
+  async function flushDirectUsers(): Promise<void> {
+    if (directUsers.length === 0) return;
+    const batch = directUsers;
+    directUsers = [];
+    await directWrites.add(() => writeUsers(batch, cause));
   }
 
   async function diffUsers(users: readonly SourceUser[]): Promise<void> {
