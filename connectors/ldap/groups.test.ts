@@ -169,3 +169,47 @@ describe('nesting and primary groups', () => {
     expect(graph.transitiveUserIds(n.record.dnKey)).toHaveLength(1);
   });
 });
+
+describe('UserIndex: posixGroup memberUid', () => {
+  const record = (dn: string, uid: string | undefined, externalId: string) => ({
+    user: { externalId, userName: uid ?? externalId, email: `${externalId}@example.com`, active: true },
+    dnKey: normalizeDn(dn),
+    uid,
+    primaryGroupId: undefined,
+  });
+
+  it('finds users named uid=<uid> under any parent by building their DN, without a map entry each', () => {
+    const index = new UserIndex();
+    index.add(record('uid=alice,ou=People,dc=example,dc=com', 'alice', 'a'));
+    index.add(record('uid=bob,ou=People,dc=example,dc=com', 'bob', 'b'));
+    index.add(record('UID=carol, OU=Contractors,dc=example,dc=com', 'carol', 'c'));
+    expect(index.byUid.size).toBe(0);
+    expect([...index.uidParents].sort()).toEqual(['ou=contractors,dc=example,dc=com', 'ou=people,dc=example,dc=com']);
+    expect(['alice', 'bob', 'carol', 'dave'].map((u) => index.idForUid(u))).toEqual(['a', 'b', 'c', undefined]);
+  });
+
+  it('keeps a map entry for users named otherwise, and never finds a user through a DN its uid does not match', () => {
+    const index = new UserIndex();
+    index.add(record('uid=alice,ou=people,dc=example,dc=com', 'alice', 'a'));
+    index.add(record('cn=Erin Example,ou=people,dc=example,dc=com', 'erin', 'e'));
+    // Named uid=frank, but its uid is fred: "frank" must not resolve to it.
+    index.add(record('uid=frank,ou=people,dc=example,dc=com', 'fred', 'f'));
+    // A uid that a DN would have to escape.
+    index.add(record('uid=g\\+h,ou=people,dc=example,dc=com', 'g+h', 'g'));
+    // No uid at all.
+    index.add(record('uid=henry,ou=people,dc=example,dc=com', undefined, 'h'));
+    expect([...index.byUid.keys()].sort()).toEqual(['erin', 'fred', 'g+h']);
+    expect(['alice', 'erin', 'fred', 'frank', 'g+h', 'henry'].map((u) => index.idForUid(u))).toEqual(['a', 'e', 'f', undefined, 'g', undefined]);
+  });
+
+  it('resolves a posixGroup through idForUid', () => {
+    const index = new UserIndex();
+    index.add(record('uid=alice,ou=people,dc=example,dc=com', 'alice', 'a'));
+    index.add(record('cn=Erin,ou=people,dc=example,dc=com', 'erin', 'e'));
+    const group: GroupNode = {
+      record: { externalId: 'g', displayName: 'posix', dn: 'cn=posix,ou=groups', dnKey: 'cn=posix,ou=groups', memberDnValues: [], memberUids: ['alice', 'erin', 'nobody'], rid: undefined },
+      memberDnKeys: [],
+    };
+    expect(transitiveUserIds('cn=posix,ou=groups', new Map([['cn=posix,ou=groups', group]]), index)).toEqual(['a', 'e']);
+  });
+});

@@ -12,22 +12,59 @@ import type { LdapPreset } from './presets.js';
 import { readAllValues, type ReadEntry } from './range.js';
 import type { SkippedEntry } from '../../src/sync/connector.js';
 
+/** A lower-case uid written the same inside a DN (`uid=<uid>`) as outside: nothing to escape. */
+const PLAIN_UID = /^[a-z0-9._-]+$/;
+
 export class UserIndex {
   readonly byDn = new Map<string, string>();
+  /**
+   * uid → externalId for users that are not found through `uidParents`. Most directories name
+   * users `uid=<uid>,ou=people,…`: such a user is found by building that DN, which spares an
+   * entry per user in a map that would hold the whole directory.
+   */
   readonly byUid = new Map<string, string>();
+  /** The parent DNs of users named `uid=<their uid>,<parent>` (usually one or two). */
+  readonly uidParents = new Set<string>();
+  /** DNs named `uid=<v>,…` whose entry's uid is not v: building that DN from v must not find them. */
+  readonly namedByOtherUid = new Set<string>();
   readonly byPrimaryGroup = new Map<number, string[]>();
   /** Users that exist but were skipped (no e-mail, duplicate): members that resolve to no one. */
   readonly excluded = new Set<string>();
+  #lastParent = '';
 
   add(record: UserRecord): void {
     const id = record.user.externalId;
-    this.byDn.set(record.dnKey, id);
-    if (record.uid !== undefined) this.byUid.set(record.uid, id);
+    const dnKey = record.dnKey;
+    this.byDn.set(dnKey, id);
+    const uid = record.uid;
+    if (uid !== undefined && PLAIN_UID.test(uid) && dnKey.startsWith('uid=') && dnKey.startsWith(uid, 4) && dnKey.charCodeAt(4 + uid.length) === 44 /* , */) {
+      const parentLength = dnKey.length - uid.length - 5;
+      // Consecutive users mostly share their parent: compare before slicing out a new string.
+      if (parentLength !== this.#lastParent.length || !dnKey.endsWith(this.#lastParent)) {
+        this.#lastParent = dnKey.slice(5 + uid.length);
+        this.uidParents.add(this.#lastParent);
+      }
+    } else {
+      if (uid !== undefined) this.byUid.set(uid, id);
+      if (dnKey.startsWith('uid=')) this.namedByOtherUid.add(dnKey);
+    }
     if (record.primaryGroupId !== undefined) {
       const list = this.byPrimaryGroup.get(record.primaryGroupId);
       if (list) list.push(id);
       else this.byPrimaryGroup.set(record.primaryGroupId, [id]);
     }
+  }
+
+  /** The externalId of the user whose (lower-case) uid is `uid`, for posixGroup `memberUid`. */
+  idForUid(uid: string): string | undefined {
+    const listed = this.byUid.get(uid);
+    if (listed !== undefined || !PLAIN_UID.test(uid)) return listed;
+    for (const parent of this.uidParents) {
+      const dnKey = `uid=${uid},${parent}`;
+      const id = this.byDn.get(dnKey);
+      if (id !== undefined && !this.namedByOtherUid.has(dnKey)) return id;
+    }
+    return undefined;
   }
 
   exclude(dnKey: string): void {
@@ -94,7 +131,7 @@ export function transitiveUserIds(root: string, nodes: ReadonlyMap<string, Group
       }
     }
     for (const uid of node.record.memberUids) {
-      const id = users.byUid.get(uid);
+      const id = users.idForUid(uid);
       if (id !== undefined) out.add(id);
     }
     if (node.record.rid !== undefined) {

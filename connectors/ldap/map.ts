@@ -156,12 +156,13 @@ export function mapUserPage(entries: readonly LdapEntry[], m: UserMapping, seenE
       continue;
     }
     const key = (r.record.user.email as string).toLowerCase();
-    if (seenEmails.has(key)) {
+    // One insertion instead of a lookup and an insertion: the set grows with the directory.
+    const before = seenEmails.size;
+    if (seenEmails.add(key).size === before) {
       page.skipped.push({ externalId: r.record.user.externalId, reason: SKIP_REASONS.duplicateEmail, detail: `${entry.dn}: ${key}` });
       page.skippedDnKeys.push(r.record.dnKey);
       continue;
     }
-    seenEmails.add(key);
     page.records.push(r.record);
   }
   return page;
