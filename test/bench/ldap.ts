@@ -2,7 +2,8 @@
  * bench:ldap — a generated directory of 100,000 users and 1,000 groups (2 groups per user) in a
  * throw-away slapd, synced into PostgreSQL in one process (connector → sync engine → ingest →
  * queue → reconcile workers). Prints, for each step, seconds, entries/s and the process's peak RSS:
- *   (a) the raw ldapts paged read of all users — the floor;
+ *   (a) the raw ldapts paged read of all users — the floor (read at the start and again before (c);
+ *       the faster read counts);
  *   (b) the first full sync, until every membership is reconciled;
  *   (c) a second full run with nothing changed (and the jobs it enqueued);
  *   (d) a delta run after 1,000 modifications, until reconciled.
@@ -64,11 +65,18 @@ const run = async (mode: 'full' | 'delta'): Promise<SyncRunView> => {
 };
 
 try {
-  // (a) the floor
-  t = performance.now();
-  const raw = await rawPagedUserRead(slapd);
-  const floor = (performance.now() - t) / 1000;
-  report('(a) raw ldapts paged read of all users', floor, raw);
+  // (a) the floor. Read at the start (ldapts' code cold, the young generation still small) it is
+  // slower than later in the process, when (c) runs; so it is read there again, and the fastest
+  // read is the floor (c) is measured against.
+  const reads: number[] = [];
+  const rawRead = async (): Promise<number> => {
+    const started = performance.now();
+    const n = await rawPagedUserRead(slapd);
+    reads.push((performance.now() - started) / 1000);
+    return n;
+  };
+  const raw = await rawRead();
+  report('(a) raw ldapts paged read of all users', reads[0] as number, raw, '(read again before (c))');
 
   // (b) first full sync until reconciled
   t = performance.now();
@@ -79,7 +87,10 @@ try {
   const memberships = await db.query<{ n: number }>(`select count(*)::int as n from memberships where status = 'active'`);
   report('(b) first full sync, reconciled', b, USERS, `(run ${read.toFixed(2)} s; ${first.counts.created} users created; ${memberships.rows[0]?.n} memberships)`);
 
-  // (c) nothing changed
+  // (c) nothing changed, against the fastest raw read
+  await rawRead();
+  const floor = Math.min(...reads);
+  report('(a) raw read again, warm', reads[1] as number, raw, `(floor: the faster, ${floor.toFixed(2)} s)`);
   const before = pipeline.publisher.published;
   const jobsBefore = await pipeline.changes.queue.getJobCountByTypes('completed', 'waiting', 'active', 'delayed', 'failed');
   t = performance.now();
