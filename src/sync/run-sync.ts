@@ -20,8 +20,8 @@ const ANALYZE_AFTER = 10_000;
 const PUBLISH_BATCH = 5000;
 /** Writes of a direct run in flight while the directory is read further. */
 const DIRECT_WRITES = 2;
-/** Users per write of a direct run, whatever the directory's page size. */
-const DIRECT_USER_BATCH = 1000;
+/** Users per write of a direct run, and per comparison with observed state, whatever the page size. */
+const USER_BATCH = 1000;
 
 export interface SyncSource {
   id: string;
@@ -109,6 +109,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   // writes cannot wait on each other, and several run while the next pages are read.
   const directWrites = new WriteWindow(DIRECT_WRITES);
   let directUsers: UserRecord[] = [];
+  /** Accepted users not yet compared with observed state (`compareUsers`). */
+  let toCompare: UserContent[] = [];
   let directGroupsStarted = false;
 
   try {
@@ -139,6 +141,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       if (page.cursor !== undefined) cursor = page.cursor;
       progress('reading');
     }
+    await compareUsers();
     await flushDirectUsers();
     await directWrites.drain();
 
@@ -230,7 +233,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     if (records.length === 0) return;
     if (kind === 'user') {
       for (const r of records) directUsers.push(r as UserRecord);
-      if (directUsers.length >= DIRECT_USER_BATCH) await flushDirectUsers();
+      if (directUsers.length >= USER_BATCH) await flushDirectUsers();
       return;
     }
     if (!directGroupsStarted) {
@@ -283,27 +286,36 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       counts.created += accepted.length;
       return stage('user', accepted.map((u) => withUserId(source.id, u)));
     }
+    for (const u of accepted) toCompare.push(u);
+    if (toCompare.length >= USER_BATCH) await compareUsers();
+  }
+
+  /** Stages the users of `toCompare` that are new or changed. */
+  async function compareUsers(): Promise<void> {
+    if (toCompare.length === 0) return;
+    const batch = toCompare;
+    toCompare = [];
     // The database compares the hashes and answers only for users that are new or changed: a run
-    // that finds most of the directory unchanged reads back almost nothing.
-    // (A pulled user's id derives from its external id, so either names the row.)
+    // that finds most of the directory unchanged reads back almost nothing. (A pulled user's id
+    // derives from its external id, so either names the row.)
     const differing = await db.query<{ i: number; live: boolean }>(
       `select t.i::int as i, s.id is not null as live
          from unnest($2::text[], $3::text[]) with ordinality as t(external_id, hash, i)
          left join source_users s on s.source_id = $1 and s.external_id = t.external_id and s.deleted_at is null
         where s.id is null or s.content_hash <> t.hash
         order by t.i`,
-      [source.id, accepted.map((u) => u.externalId), accepted.map(userHash)],
+      [source.id, batch.map((u) => u.externalId), batch.map(userHash)],
     );
     const changed: UserRecord[] = [];
     let created = 0;
     for (const row of differing.rows) {
       if (!row.live) created++;
-      changed.push(withUserId(source.id, accepted[row.i - 1] as UserContent));
+      changed.push(withUserId(source.id, batch[row.i - 1] as UserContent));
     }
     counts.created += created;
     counts.updated += changed.length - created;
-    counts.unchanged += accepted.length - changed.length;
-    seenLive.user += accepted.length - created;
+    counts.unchanged += batch.length - changed.length;
+    seenLive.user += batch.length - created;
     await stage('user', changed);
   }
 
