@@ -199,6 +199,8 @@ export function createLdapConnector(config: LdapSourceConfig, deps: LdapConnecto
 
   return {
     kind: 'ldap',
+    // `mapUserPage` skips a repeated e-mail across the whole user listing.
+    uniqueEmails: true,
     full(options?: ListOptions) {
       return session(options, (s) => fullPages(s));
     },

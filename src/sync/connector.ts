@@ -87,6 +87,12 @@ export interface DeltaOptions extends ListOptions {
 
 export interface Connector {
   readonly kind: string;
+  /**
+   * True when no user a listing yields has the e-mail (compared case-insensitively) of an earlier
+   * one: the connector skips such entries itself, as `duplicate-email`, and the engine need not
+   * check again. (The LDAP connector must, to keep a skipped entry out of its group members.)
+   */
+  readonly uniqueEmails?: boolean | undefined;
   /** Everything in scope, users first, then groups. The last page carries the cursor for the next delta. */
   full(options?: ListOptions): AsyncIterable<ConnectorPage>;
   /** What changed since `cursor`. Absent when the directory offers no delta. */

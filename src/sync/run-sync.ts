@@ -93,6 +93,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   const seenGroups = new Set<string>();
   const userNames = new Set<string>();
   const emails = new Set<string>();
+  /** A connector that skips repeated e-mails itself spares the run a set of the whole directory's. */
+  const checkEmails = connector.uniqueEmails !== true;
   /** Seen entries that were live in observed state: when they are all of them, nothing went unseen. */
   const seenLive = { user: 0, group: 0 };
   /** Groups whose members are unchanged but whose stored member hash is not current: [id, hash]. */
@@ -272,7 +274,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
         skip('duplicate-username');
         continue;
       }
-      if (key && !addNew(emails, key)) {
+      if (key && checkEmails && !addNew(emails, key)) {
         seenUsers.delete(u.externalId);
         userNames.delete(name);
         skip('duplicate-email');

@@ -107,4 +107,11 @@ describe.each(STORE_KINDS)('full runs over groups (%s)', (kind) => {
       { external_id: 'u-6', user_name: 'user4', email: 'user6@example.com' },
     ]);
   });
+
+  it('leaves the e-mail check to a connector that declares it makes it (uniqueEmails)', async () => {
+    const entries = [user(1), { ...user(2), email: 'USER1@example.com' }];
+    const trusting = await run({ kind: 'ldap', uniqueEmails: true, full: async function* () { yield { users: entries, cursor: 'c' }; } });
+    expect(trusting.skippedReasons).toEqual({});
+    expect(trusting.counts.created).toBe(2);
+  });
 });
