@@ -9,6 +9,8 @@ import { sleep } from './sleep.js';
 export class RateLimiter {
   #resumeAt = 0;
   #reason = '';
+  /** The pause (its `resumeAt`) already reported: each is reported once, however many requests wait it out. */
+  #reportedResumeAt = 0;
   readonly #now: () => number;
 
   constructor(options: { now?: () => number } = {}) {
@@ -28,12 +30,18 @@ export class RateLimiter {
     return Math.max(0, this.#resumeAt - this.#now());
   }
 
-  /** Waits out a pause, reporting it first. */
+  /**
+   * Waits out a pause. The first request to wait on a pause reports it; the others, and a timer
+   * that wakes a millisecond before the pause ends, wait without reporting it again.
+   */
   async ready(options: { attempt: number; signal?: AbortSignal | undefined; onThrottle?: ((e: ThrottleEvent) => void) | undefined }): Promise<void> {
     for (;;) {
       const waitMs = this.pendingMs();
       if (waitMs <= 0) return;
-      options.onThrottle?.({ waitMs, reason: this.#reason, attempt: options.attempt });
+      if (this.#reportedResumeAt !== this.#resumeAt) {
+        this.#reportedResumeAt = this.#resumeAt;
+        options.onThrottle?.({ waitMs, reason: this.#reason, attempt: options.attempt });
+      }
       await sleep(waitMs, options.signal);
     }
   }

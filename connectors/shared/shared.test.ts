@@ -39,6 +39,17 @@ describe('RateLimiter', () => {
     expect(Date.now() - start).toBeGreaterThanOrEqual(45);
     expect(events).toMatchObject([{ reason: 'X-Rate-Limit-Remaining=0', attempt: 1 }]);
   });
+  it('reports a pause once, however many requests wait it out; a later pause is reported again', async () => {
+    const limiter = new RateLimiter();
+    const events: ThrottleEvent[] = [];
+    const onThrottle = (e: ThrottleEvent) => events.push(e);
+    limiter.pauseUntil(Date.now() + 40, '429 Retry-After');
+    await Promise.all([1, 2, 3].map((attempt) => limiter.ready({ attempt, onThrottle })));
+    expect(events).toMatchObject([{ reason: '429 Retry-After' }]);
+    limiter.pauseUntil(Date.now() + 20, '503 Retry-After');
+    await limiter.ready({ attempt: 1, onThrottle });
+    expect(events.map((e) => e.reason)).toEqual(['429 Retry-After', '503 Retry-After']);
+  });
   it('rejects a wait when aborted', async () => {
     const limiter = new RateLimiter();
     limiter.pauseUntil(Date.now() + 10_000, '429');
