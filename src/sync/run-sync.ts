@@ -110,6 +110,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   // A direct run writes only new users (the sets below keep their names and e-mails apart), so its
   // writes cannot wait on each other, and several run while the next pages are read.
   const directWrites = new WriteWindow(DIRECT_WRITES);
+  /** A direct run's users not yet handed to a write (`flushDirectUsers`). */
   let directUsers: UserRecord[] = [];
   /** Accepted users not yet compared with observed state (`compareUsers`). */
   let toCompare: UserContent[] = [];
@@ -117,7 +118,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
 
   try {
     // A first full run of an empty source can delete nothing, so nothing can block it: it writes
-    // each page as it is read (no staging), and reconciliation starts while the directory is read.
+    // users as it reads them (no staging), and reconciliation starts while the directory is read.
     direct = mode === 'full' && !options.dryRun && (await liveCount('user')) === 0;
     detail['direct'] = direct;
 
