@@ -6,6 +6,7 @@ import type { ChangePublisher, GroupRecord, PersonChange, UserRecord } from '../
 import type { Db } from '../store/db.js';
 import type { Connector, ConnectorPage, MemberChange, SourceGroup, SourceUser, ThrottleEvent } from './connector.js';
 import { ConnectorError } from './errors.js';
+import { addNew } from './add-new.js';
 import { deletionLimit } from './max-deletes.js';
 import { recordId } from './record-ids.js';
 import { emptyCounts, type RunCounts, type RunMode } from './runs.js';
@@ -22,6 +23,8 @@ const PUBLISH_BATCH = 5000;
 const DIRECT_WRITES = 2;
 /** Users per write of a direct run, and per comparison with observed state, whatever the page size. */
 const USER_BATCH = 1000;
+/** Observed state's table for each kind of record. */
+const TABLES = { user: 'source_users', group: 'source_groups' } as const;
 
 export interface SyncSource {
   id: string;
@@ -153,8 +156,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     const liveUsers = await liveCount('user');
     if (mode === 'full') {
       // A direct run wrote every live user of the source itself.
-      if (!direct) await stageUnseen('user', 'external_id', seenUsers);
-      await stageUnseen('group', 'id', seenGroups);
+      if (!direct) await stageUnseen('user', 'external_id', seenUsers, liveUsers);
+      await stageUnseen('group', 'id', seenGroups, await liveCount('group'));
     }
     usersToDelete = await staging.count('remove-user');
     counts.deleted = usersToDelete;
@@ -370,29 +373,29 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
 
   /** The group as ingest writes it: with its member list, when the directory gave one. */
   function complete(f: FreshGroup): GroupRecord {
-    return f.members === undefined ? f.record : withMembers(source.id, f.record, f.members);
+    return f.members === undefined ? f.record : withMembers(source.id, f.record, f.members, f.membersHash as string);
   }
 
   async function stageRemovals(kind: 'remove-user' | 'remove-group', recordKind: 'user' | 'group', externalIds: readonly string[]): Promise<void> {
     const ids = externalIds.map((e) => recordId(source.id, recordKind, e));
-    const table = recordKind === 'user' ? 'source_users' : 'source_groups';
-    const live = await db.query<{ id: string }>(`select id from ${table} where source_id = $1 and id = any($2::uuid[]) and deleted_at is null`, [source.id, ids]);
+    const live = await db.query<{ id: string }>(`select id from ${TABLES[recordKind]} where source_id = $1 and id = any($2::uuid[]) and deleted_at is null`, [source.id, ids]);
     await staging.add(kind, live.rows.map((r) => r.id));
   }
 
-  /** Stages the removal of the source's live records this run did not see (`seen` holds their `key` column). */
-  async function stageUnseen(recordKind: 'user' | 'group', key: 'id' | 'external_id', seen: Set<string>): Promise<void> {
+  /**
+   * Stages the removal of the source's `live` records of `recordKind` this run did not see (`seen`
+   * holds their `key` column).
+   */
+  async function stageUnseen(recordKind: 'user' | 'group', key: 'id' | 'external_id', seen: Set<string>, live: number): Promise<void> {
     // Every seen record counted in `seenLive` is a distinct live row: if they are all of them, none is left.
-    if (seenLive[recordKind] >= (await liveCount(recordKind))) return;
-    const table = recordKind === 'user' ? 'source_users' : 'source_groups';
-    for await (const rows of livePages<{ id: string; key: string }>(table, `id, ${key} as key`, 10_000)) {
+    if (seenLive[recordKind] >= live) return;
+    for await (const rows of livePages<{ id: string; key: string }>(TABLES[recordKind], `id, ${key} as key`, 10_000)) {
       await staging.add(recordKind === 'user' ? 'remove-user' : 'remove-group', rows.filter((r) => !seen.has(r.key)).map((r) => r.id));
     }
   }
 
   async function liveCount(recordKind: 'user' | 'group'): Promise<number> {
-    const table = recordKind === 'user' ? 'source_users' : 'source_groups';
-    const live = await db.query<{ n: number }>(`select count(*)::int as n from ${table} where source_id = $1 and deleted_at is null`, [source.id]);
+    const live = await db.query<{ n: number }>(`select count(*)::int as n from ${TABLES[recordKind]} where source_id = $1 and deleted_at is null`, [source.id]);
     return live.rows[0]?.n ?? 0;
   }
 
@@ -429,13 +432,6 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       }
     }
   }
-}
-
-/** Adds `value`; false when it was there already. */
-function addNew(set: Set<string>, value: string): boolean {
-  const size = set.size;
-  set.add(value);
-  return set.size !== size;
 }
 
 interface FreshGroup {

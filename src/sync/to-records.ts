@@ -1,14 +1,9 @@
 import type { GroupRecord, UserRecord } from '../ingest/records.js';
 import type { SourceGroup, SourceUser } from './connector.js';
-import { membersHash } from '../ingest/ingest.js';
 import { recordId } from './record-ids.js';
 
 /** What observed state keeps of a user, apart from its id. */
 export type UserContent = Omit<UserRecord, 'id'>;
-
-export function toUserRecord(sourceId: string, user: SourceUser): UserRecord {
-  return withUserId(sourceId, userContent(user));
-}
 
 /**
  * The user's content, without its id: a sync compares most users by external id and content
@@ -48,7 +43,7 @@ export function toGroupRecord(sourceId: string, group: SourceGroup): GroupRecord
   };
 }
 
-/** The group with its member list: record ids, and the hash over the external ids. */
-export function withMembers(sourceId: string, record: GroupRecord, memberExternalIds: readonly string[]): GroupRecord {
-  return { ...record, memberIds: memberExternalIds.map((e) => recordId(sourceId, 'user', e)), membersHash: membersHash(memberExternalIds) };
+/** The group with its member list: record ids, and `hash`, the `membersHash` of the external ids. */
+export function withMembers(sourceId: string, record: GroupRecord, memberExternalIds: readonly string[], hash: string): GroupRecord {
+  return { ...record, memberIds: memberExternalIds.map((e) => recordId(sourceId, 'user', e)), membersHash: hash };
 }
