@@ -12,8 +12,12 @@ export interface LdapEntry {
 function lookup(entry: LdapEntry, name: string): LdapEntry[string] | undefined {
   const direct = entry[name];
   if (direct !== undefined) return direct;
-  const wanted = name.toLowerCase();
-  for (const key of Object.keys(entry)) {
+  // Most lookups that miss are of an attribute the entry does not have: compare lengths before
+  // lower-casing anything (`lookup` runs about ten times per user).
+  let wanted: string | undefined;
+  for (const key in entry) {
+    if (key.length !== name.length) continue;
+    wanted ??= name.toLowerCase();
     if (key.toLowerCase() === wanted) return entry[key];
   }
   return undefined;
@@ -23,9 +27,12 @@ function lookup(entry: LdapEntry, name: string): LdapEntry[string] | undefined {
 export function texts(entry: LdapEntry, name: string): string[] {
   const raw = lookup(entry, name);
   if (raw === undefined) return [];
-  const list = Array.isArray(raw) ? raw : [raw];
+  if (!Array.isArray(raw)) {
+    const s = text(raw);
+    return s === '' ? [] : [s];
+  }
   const out: string[] = [];
-  for (const v of list) {
+  for (const v of raw) {
     const s = text(v);
     if (s !== '') out.push(s);
   }

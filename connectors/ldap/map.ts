@@ -125,8 +125,10 @@ export function mapUserEntry(entry: LdapEntry, m: UserMapping): UserResult {
 /** Values of the first e-mail attribute that has any, deduplicated case-insensitively. */
 function emailValues(entry: LdapEntry, attributes: readonly string[]): string[] {
   for (const name of attributes) {
-    const values = texts(entry, name).filter((v) => v.includes('@'));
-    // Most entries have one address: nothing to deduplicate.
+    const all = texts(entry, name);
+    // Most entries have one address: nothing to filter or deduplicate.
+    if (all.length === 1 && (all[0] as string).includes('@')) return all;
+    const values = all.filter((v) => v.includes('@'));
     if (values.length === 1) return values;
     if (values.length > 1) {
       const seen = new Set<string>();

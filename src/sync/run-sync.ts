@@ -23,6 +23,11 @@ const PUBLISH_BATCH = 5000;
 const DIRECT_WRITES = 2;
 /** Users per write of a direct run, and per comparison with observed state, whatever the page size. */
 const USER_BATCH = 1000;
+/**
+ * Comparisons with observed state in flight while the directory is read further: the database
+ * compares one batch while the next pages are mapped and hashed, instead of the read waiting on it.
+ */
+const COMPARISONS = 2;
 /** Observed state's table for each kind of record. */
 const TABLES = { user: 'source_users', group: 'source_groups' } as const;
 
@@ -117,6 +122,9 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   let directUsers: UserRecord[] = [];
   /** Accepted users not yet compared with observed state (`compareUsers`). */
   let toCompare: UserContent[] = [];
+  const comparisons = new WriteWindow(COMPARISONS);
+  /** The last comparison to count and stage its users: each waits for the one before it. */
+  let lastComparison: Promise<void> = Promise.resolve();
   let directGroupsStarted = false;
 
   try {
@@ -148,6 +156,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       progress('reading');
     }
     await compareUsers();
+    await comparisons.drain();
     await flushDirectUsers();
     await directWrites.drain();
 
@@ -210,6 +219,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     // still be writing once it is reported.
     if (direct && !options.signal?.aborted) await flushDirectUsers().catch(() => {});
     await directWrites.drain().catch(() => {});
+    await comparisons.drain().catch(() => {});
     // What a failed direct run wrote stays observed: its people are reconciled all the same. (The
     // next run is not direct, and finds them unchanged.)
     if (direct) await publishWrittenUsers().catch((e: unknown) => options.logger?.warn({ source: source.id, err: { message: (e as Error).message } }, 'could not publish the users a failed run wrote'));
@@ -266,7 +276,6 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     for (const u of users) {
       counts.seen++;
       const name = u.userName.toLowerCase();
-      const key = emailKey(u.email);
       // One insertion per set and user (these sets hold the whole directory); an entry skipped
       // for a later set takes back what it added to the earlier ones.
       if (!addNew(seenUsers, u.externalId)) {
@@ -278,7 +287,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
         skip('duplicate-username');
         continue;
       }
-      if (key && checkEmails && !addNew(emails, key)) {
+      const key = checkEmails ? emailKey(u.email) : null;
+      if (key && !addNew(emails, key)) {
         seenUsers.delete(u.externalId);
         userNames.delete(name);
         skip('duplicate-email');
@@ -296,22 +306,35 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     if (toCompare.length >= USER_BATCH) await compareUsers();
   }
 
-  /** Stages the users of `toCompare` that are new or changed. */
+  /**
+   * Stages the users of `toCompare` that are new or changed. The comparison runs while the caller
+   * reads on (at most `COMPARISONS` at a time); their results are counted and staged in the order
+   * the users were read.
+   */
   async function compareUsers(): Promise<void> {
     if (toCompare.length === 0) return;
     const batch = toCompare;
     toCompare = [];
+    const hashes = batch.map(userHash);
+    const before = lastComparison;
+    await comparisons.add(() => (lastComparison = compareBatch(batch, hashes, before)));
+  }
+
+  async function compareBatch(batch: UserContent[], hashes: string[], before: Promise<void>): Promise<void> {
     // The database compares the hashes and answers only for users that are new or changed: a run
     // that finds most of the directory unchanged reads back almost nothing. (A pulled user's id
     // derives from its external id, so either names the row.)
     const differing = await db.query<{ i: number; live: boolean }>(
       `select t.i::int as i, s.id is not null as live
-         from unnest($2::text[], $3::text[]) with ordinality as t(external_id, hash, i)
+         from rows from (json_array_elements_text($2::json), json_array_elements_text($3::json)) with ordinality as t(external_id, hash, i)
          left join source_users s on s.source_id = $1 and s.external_id = t.external_id and s.deleted_at is null
         where s.id is null or s.content_hash <> t.hash
         order by t.i`,
-      [source.id, batch.map((u) => u.externalId), batch.map(userHash)],
+      // JSON arrays: serialised natively, where node-postgres escapes each element of a text[].
+      [source.id, JSON.stringify(batch.map((u) => u.externalId)), JSON.stringify(hashes)],
     );
+    // A failed comparison fails the run (through the window); the ones after it stage nothing.
+    await before;
     const changed: UserRecord[] = [];
     let created = 0;
     for (const row of differing.rows) {

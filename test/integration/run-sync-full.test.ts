@@ -108,6 +108,56 @@ describe.each(STORE_KINDS)('full runs over groups (%s)', (kind) => {
     ]);
   });
 
+  it('compares thousands of users in batches while reading on, and counts and writes exactly the changed ones', async () => {
+    const all = Array.from({ length: 3500 }, (_, i) => i + 1);
+    await run(listing(all, [1]));
+    const versions = async () => {
+      const rows = await store.db.query<{ external_id: string; version: string }>(`select external_id, version::text from source_users where source_id = 'corp'`);
+      return new Map(rows.rows.map((r) => [r.external_id, r.version]));
+    };
+    const before = await versions();
+    // One change in each batch of 1,000 and in the last, partial one; two users the store has not seen.
+    const changed = new Set([10, 1500, 2999, 3400]);
+    const users = [...all, 3501, 3502].map((n) => (changed.has(n) ? { ...user(n), displayName: `Renamed ${n}` } : user(n)));
+    // Pages smaller than a comparison batch, so several batches are read while others are compared.
+    const outcome = await run({
+      kind: 'ldap',
+      async *full() {
+        for (let i = 0; i < users.length; i += 300) yield { users: users.slice(i, i + 300) };
+        yield { groups: [group([1])], cursor: 'c' };
+      },
+    });
+    expect(outcome.counts).toMatchObject({ seen: 3502, created: 2, updated: 4, unchanged: 3496, deleted: 0 });
+    const after = await versions();
+    const rewritten = [...after].filter(([id, v]) => before.get(id) !== v).map(([id]) => id).sort();
+    expect(rewritten).toEqual(['u-10', 'u-1500', 'u-2999', 'u-3400', 'u-3501', 'u-3502']);
+  });
+
+  it('fails the run, applying nothing, when a comparison in flight fails', async () => {
+    const all = Array.from({ length: 3000 }, (_, i) => i + 1);
+    await run(listing(all, [1]));
+    let comparisons = 0;
+    // The store, but the second comparison with observed state fails.
+    const failing = {
+      ...store.db,
+      query: (text: string, params?: readonly unknown[]) => {
+        if (text.includes('json_array_elements_text') && ++comparisons === 2) return Promise.reject(new Error('connection lost'));
+        return store.db.query(text, params);
+      },
+    } as typeof store.db;
+    const renamed = all.map((n) => ({ ...user(n), displayName: `Renamed ${n}` }));
+    const ingest = new Ingest({ db: store.db, changes: { publish: async () => {} } });
+    const connector: Connector = { kind: 'ldap', full: async function* () { for (let i = 0; i < renamed.length; i += 250) yield { users: renamed.slice(i, i + 250) }; yield { cursor: 'c' }; } };
+    const outcome = await runSync({ db: failing, ingest, connector, source: { id: 'corp', maxDeletes: 10 }, runId: randomUUID(), mode: 'full', cursor: undefined });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toContain('connection lost');
+    expect(outcome.cursor).toBeUndefined();
+    const renamedRows = await store.db.query<{ n: number }>(`select count(*)::int as n from source_users where source_id = 'corp' and display_name like 'Renamed%'`);
+    expect(renamedRows.rows[0]?.n).toBe(0);
+    const staged = await store.db.query<{ n: number }>(`select count(*)::int as n from sync_staging`);
+    expect(staged.rows[0]?.n).toBe(0);
+  });
+
   it('leaves the e-mail check to a connector that declares it makes it (uniqueEmails)', async () => {
     const entries = [user(1), { ...user(2), email: 'USER1@example.com' }];
     const trusting = await run({ kind: 'ldap', uniqueEmails: true, full: async function* () { yield { users: entries, cursor: 'c' }; } });
