@@ -177,7 +177,9 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       return { status: 'blocked', mode, counts, skippedReasons, cursor: undefined, error, detail };
     }
     if (direct) {
-      if (counts.created + counts.updated >= ANALYZE_AFTER) await analyze();
+      // The tables were empty of this source: without statistics of what it wrote, the next run's
+      // comparisons would be planned as if it had written nothing (a scan per batch, not a lookup).
+      await analyze();
       await publishWrittenUsers();
     }
     if (options.dryRun) {

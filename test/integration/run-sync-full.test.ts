@@ -141,7 +141,7 @@ describe.each(STORE_KINDS)('full runs over groups (%s)', (kind) => {
     const failing = {
       ...store.db,
       query: (text: string, params?: readonly unknown[]) => {
-        if (text.includes('json_array_elements_text') && ++comparisons === 2) return Promise.reject(new Error('connection lost'));
+        if (text.includes('left join source_users') && ++comparisons === 2) return Promise.reject(new Error('connection lost'));
         return store.db.query(text, params);
       },
     } as typeof store.db;
