@@ -109,7 +109,7 @@ export function createLdapConnector(config: LdapSourceConfig, deps: LdapConnecto
       // The cursor is taken before anything is read (see cursor.ts).
       const clock = await readClock(s);
       const cursor = encodeCursor(cursorAt(clock, preset.delta, Date.now()));
-      yield* withCursorOnLast(body(s, clock), cursor);
+      yield* withCursorAtEnd(body(s, clock), cursor);
     } finally {
       open.delete(s);
       await s.close();
@@ -225,13 +225,12 @@ function isEmpty(page: ConnectorPage): boolean {
   return !page.users?.length && !page.groups?.length && !page.skipped?.length;
 }
 
-/** Yields the non-empty pages of `pages`, the last one carrying `cursor` (one page ahead). */
-async function* withCursorOnLast(pages: AsyncIterable<ConnectorPage>, cursor: string): AsyncGenerator<ConnectorPage> {
-  let held: ConnectorPage | undefined;
-  for await (const page of pages) {
-    if (isEmpty(page)) continue;
-    if (held) yield held;
-    held = page;
-  }
-  yield { ...(held ?? {}), cursor };
+/**
+ * Yields the non-empty pages of `pages`, then `cursor` on a last page of its own. (Holding each
+ * page back until the next arrived, to put the cursor on the last one, kept one more page of
+ * entries alive through every young-generation collection.)
+ */
+async function* withCursorAtEnd(pages: AsyncIterable<ConnectorPage>, cursor: string): AsyncGenerator<ConnectorPage> {
+  for await (const page of pages) if (!isEmpty(page)) yield page;
+  yield { cursor };
 }
