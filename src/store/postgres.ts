@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Db, Queryable, QueryResult } from './db.js';
+import { arrayParameter } from './array-literal.js';
 import { StatementNames } from './statement-names.js';
 
 const INT8 = 20;
@@ -34,7 +35,7 @@ export function createPostgresDb(options: PostgresOptions): Db {
   const run = async <T>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]): Promise<QueryResult<T>> => {
     // Only statements with parameters: the others are one-offs (migrations, begin, commit).
     const name = params !== undefined && params.length > 0 ? names.nameOf(text) : undefined;
-    const values = params as unknown[] | undefined;
+    const values = params?.map((p) => (Array.isArray(p) ? arrayParameter(p) : p));
     const result = name === undefined ? await client.query(text, values) : await client.query({ name, text, values });
     return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
   };
