@@ -38,6 +38,30 @@ function groupNames(account: ObservedAccount): Set<string> {
   return names;
 }
 
+/** A rule as matching needs it: the group name lower-cased, and the text grants record. */
+interface CompiledRule {
+  source: string;
+  group: string;
+  text: string;
+}
+
+/**
+ * Each workspace's rules, compiled once: a reconcile job matches them against hundreds of people,
+ * and lower-casing every rule's group for every person cost more than the matching itself.
+ * Keyed by the rule set, which comes from the parsed config and is never changed in place (a new
+ * config brings new objects, compiled anew).
+ */
+const compiled = new WeakMap<WorkspaceRules, ReadonlyArray<readonly CompiledRule[]>>();
+
+function rulesByRole(workspace: WorkspaceRules): ReadonlyArray<readonly CompiledRule[]> {
+  let byRole = compiled.get(workspace);
+  if (!byRole) {
+    byRole = ROLES.map((role) => workspace.roles[role].map((r) => ({ source: r.source, group: r.group.toLowerCase(), text: `${role}: ${r.source}/${r.group}` })));
+    compiled.set(workspace, byRole);
+  }
+  return byRole;
+}
+
 /**
  * The memberships the rules grant one person, from everything the sources currently say about them.
  * Only active accounts count; in each workspace the highest role any rule grants wins.
@@ -52,13 +76,14 @@ export function desiredMemberships(
   const result: DesiredMembership[] = [];
   for (const workspace of workspaces) {
     let best: DesiredMembership | undefined;
-    for (const role of ROLES) {
+    const byRole = rulesByRole(workspace);
+    for (let r = 0; r < ROLES.length; r++) {
+      const role = ROLES[r] as Role;
       if (best !== undefined && compareRoles(best.role, role) >= 0) break;
-      for (const rule of workspace.roles[role]) {
-        const wanted = rule.group.toLowerCase();
-        const account = active.find((a) => (rule.source === '*' || rule.source === a.sourceId) && a.names.has(wanted));
+      for (const rule of byRole[r] as readonly CompiledRule[]) {
+        const account = active.find((a) => (rule.source === '*' || rule.source === a.sourceId) && a.names.has(rule.group));
         if (account) {
-          best = { workspaceId: workspace.id, role, sourceId: account.sourceId, rule: `${role}: ${rule.source}/${rule.group}` };
+          best = { workspaceId: workspace.id, role, sourceId: account.sourceId, rule: rule.text };
           break;
         }
       }
