@@ -179,8 +179,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     if (direct) {
       // The tables were empty of this source: without statistics of what it wrote, the next run's
       // comparisons would be planned as if it had written nothing (a scan per batch, not a lookup).
-      await analyze();
-      await publishWrittenUsers();
+      // Reconciliation does not wait for them (its lookups are planned without statistics).
+      await Promise.all([analyze(), publishWrittenUsers()]);
     }
     if (options.dryRun) {
       detail['dryRun'] = true;
