@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { desiredMemberships, type ObservedAccount, type WorkspaceRules } from './desired-memberships.js';
 import { diffRuleGrants, type RuleGrant } from './membership-diff.js';
+import { ROLES } from './roles.js';
 
 const workspaces: WorkspaceRules[] = [
   {
@@ -57,6 +58,49 @@ describe('desiredMemberships', () => {
     ];
     expect(desiredMemberships(accounts, workspaces).map((d) => d.role)).toEqual(['viewer']);
     expect(desiredMemberships([{ sourceId: 'okta', active: false, groups: [g('Everyone')] }], workspaces)).toEqual([]);
+  });
+
+  it('picks what trying every rule in order picks: highest role, then first rule, then first account', () => {
+    // The rules as config reads: for each workspace, each role from admin down, each rule in
+    // order, the first account it matches. The index the implementation uses must agree.
+    const byTrying = (accounts: readonly ObservedAccount[], rules: readonly WorkspaceRules[]) => {
+      const active = accounts.filter((a) => a.active);
+      const names = (a: ObservedAccount) => new Set(a.groups.flatMap((x) => [x.displayName, ...(x.externalId === null ? [] : [x.externalId]), ...x.aliases].map((n) => n.toLowerCase())));
+      return rules.flatMap((w) => {
+        for (const role of ROLES) {
+          for (const rule of w.roles[role]) {
+            const account = active.find((a) => (rule.source === '*' || rule.source === a.sourceId) && names(a).has(rule.group.toLowerCase()));
+            if (account) return [{ workspaceId: w.id, role, sourceId: account.sourceId, rule: `${role}: ${rule.source}/${rule.group}` }];
+          }
+        }
+        return [];
+      });
+    };
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), Math.floor(seed / 65536) % n);
+    const pick = <T,>(xs: readonly T[]) => xs[next(xs.length)] as T;
+    const groups = ['Admins', 'admins', 'Eng', 'Sales', 'Everyone', 'cn=eng,ou=groups', 'Ops'];
+    const sources = ['ldap', 'okta', 'scim'];
+    let granting = 0;
+    for (let round = 0; round < 2000; round++) {
+      const rules: WorkspaceRules[] = Array.from({ length: 1 + next(3) }, (_, w) => ({
+        id: `w${w}`,
+        roles: {
+          admin: Array.from({ length: next(3) }, () => ({ source: pick([...sources, '*']), group: pick(groups) })),
+          editor: Array.from({ length: next(3) }, () => ({ source: pick([...sources, '*']), group: pick(groups) })),
+          viewer: Array.from({ length: next(4) }, () => ({ source: pick([...sources, '*']), group: pick(groups) })),
+        },
+      }));
+      const accounts: ObservedAccount[] = Array.from({ length: 1 + next(3) }, () => ({
+        sourceId: pick(sources),
+        active: next(5) > 0,
+        groups: Array.from({ length: next(4) }, () => g(pick(groups).toUpperCase(), { externalId: next(2) ? pick(groups) : undefined, aliases: next(3) ? [] : [pick(groups)] })),
+      }));
+      const expected = byTrying(accounts, rules);
+      expect(desiredMemberships(accounts, rules)).toEqual(expected);
+      if (expected.length > 0) granting++;
+    }
+    expect(granting).toBeGreaterThan(500); 
   });
 });
 

@@ -1,4 +1,4 @@
-import { compareRoles, ROLES, type Role } from './roles.js';
+import { ROLES, type Role } from './roles.js';
 
 /** One workspace's rule set, as in config `workspaces[].roles`. */
 export interface WorkspaceRules {
@@ -27,39 +27,51 @@ export interface DesiredMembership {
   rule: string;
 }
 
-/** Every name a rule may use for the account's groups, lower-cased: display names, external ids, aliases. */
-function groupNames(account: ObservedAccount): Set<string> {
-  const names = new Set<string>();
-  for (const g of account.groups) {
-    names.add(g.displayName.toLowerCase());
-    if (g.externalId !== null) names.add(g.externalId.toLowerCase());
-    for (const a of g.aliases) names.add(a.toLowerCase());
-  }
-  return names;
-}
-
-/** A rule as matching needs it: the group name lower-cased, and the text grants record. */
+/** A rule as matching needs it, at its rank: the role's (0 = admin) and its place in that role's list. */
 interface CompiledRule {
   source: string;
-  group: string;
+  role: Role;
+  rank: number;
   text: string;
 }
 
 /**
- * Each workspace's rules, compiled once: a reconcile job matches them against hundreds of people,
- * and lower-casing every rule's group for every person cost more than the matching itself.
+ * Each workspace's rules, indexed once by the lower-cased group name they name, in rank order: a
+ * reconcile job matches them against hundreds of people, and looking up a person's few group
+ * names costs less than trying every rule against them (lower-casing each rule's group each time).
  * Keyed by the rule set, which comes from the parsed config and is never changed in place (a new
- * config brings new objects, compiled anew).
+ * config brings new objects, indexed anew).
  */
-const compiled = new WeakMap<WorkspaceRules, ReadonlyArray<readonly CompiledRule[]>>();
+const indexed = new WeakMap<WorkspaceRules, ReadonlyMap<string, readonly CompiledRule[]>>();
 
-function rulesByRole(workspace: WorkspaceRules): ReadonlyArray<readonly CompiledRule[]> {
-  let byRole = compiled.get(workspace);
-  if (!byRole) {
-    byRole = ROLES.map((role) => workspace.roles[role].map((r) => ({ source: r.source, group: r.group.toLowerCase(), text: `${role}: ${r.source}/${r.group}` })));
-    compiled.set(workspace, byRole);
+function rulesByGroup(workspace: WorkspaceRules): ReadonlyMap<string, readonly CompiledRule[]> {
+  let index = indexed.get(workspace);
+  if (!index) {
+    const byGroup = new Map<string, CompiledRule[]>();
+    let rank = 0;
+    for (const role of ROLES) {
+      for (const r of workspace.roles[role]) {
+        const group = r.group.toLowerCase();
+        const list = byGroup.get(group) ?? [];
+        list.push({ source: r.source, role, rank: rank++, text: `${role}: ${r.source}/${r.group}` });
+        byGroup.set(group, list);
+      }
+    }
+    index = byGroup;
+    indexed.set(workspace, index);
   }
-  return byRole;
+  return index;
+}
+
+/** Every name a rule may use for the account's groups, lower-cased: display names, external ids, aliases. */
+function groupNames(account: ObservedAccount): string[] {
+  const names: string[] = [];
+  for (const g of account.groups) {
+    names.push(g.displayName.toLowerCase());
+    if (g.externalId !== null) names.push(g.externalId.toLowerCase());
+    for (const a of g.aliases) names.push(a.toLowerCase());
+  }
+  return names;
 }
 
 /**
@@ -75,20 +87,24 @@ export function desiredMemberships(
   if (active.length === 0) return [];
   const result: DesiredMembership[] = [];
   for (const workspace of workspaces) {
-    let best: DesiredMembership | undefined;
-    const byRole = rulesByRole(workspace);
-    for (let r = 0; r < ROLES.length; r++) {
-      const role = ROLES[r] as Role;
-      if (best !== undefined && compareRoles(best.role, role) >= 0) break;
-      for (const rule of byRole[r] as readonly CompiledRule[]) {
-        const account = active.find((a) => (rule.source === '*' || rule.source === a.sourceId) && a.names.has(rule.group));
-        if (account) {
-          best = { workspaceId: workspace.id, role, sourceId: account.sourceId, rule: rule.text };
-          break;
+    const index = rulesByGroup(workspace);
+    // The highest role any rule grants, by the first such rule in the config; for that rule, the
+    // first account it matches.
+    let best: CompiledRule | undefined;
+    let by: string | undefined;
+    for (const account of active) {
+      for (const name of account.names) {
+        for (const rule of index.get(name) ?? []) {
+          if (best !== undefined && rule.rank >= best.rank) break;
+          if (rule.source === '*' || rule.source === account.sourceId) {
+            best = rule;
+            by = account.sourceId;
+            break;
+          }
         }
       }
     }
-    if (best) result.push(best);
+    if (best) result.push({ workspaceId: workspace.id, role: best.role, sourceId: by as string, rule: best.text });
   }
   return result;
 }
