@@ -100,7 +100,7 @@ describe('desiredMemberships', () => {
       expect(desiredMemberships(accounts, rules)).toEqual(expected);
       if (expected.length > 0) granting++;
     }
-    expect(granting).toBeGreaterThan(500); 
+    expect(granting).toBeGreaterThan(500);
   });
 });
 

@@ -126,6 +126,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   /** The last comparison to count and stage its users: each waits for the one before it. */
   let lastComparison: Promise<void> = Promise.resolve();
   let directGroupsStarted = false;
+  /** A direct run's users are published once: at its end, or by the failure path if it never got there. */
+  let usersPublished = false;
 
   try {
     // A first full run of an empty source can delete nothing, so nothing can block it: it writes
@@ -180,7 +182,12 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       // The tables were empty of this source: without statistics of what it wrote, the next run's
       // comparisons would be planned as if it had written nothing (a scan per batch, not a lookup).
       // Reconciliation does not wait for them (its lookups are planned without statistics).
-      await Promise.all([analyze(), publishWrittenUsers()]);
+      // Both settle before a failure is handled, so that the failure path never publishes while
+      // (or after) this publication runs.
+      const [published, analysed] = await Promise.allSettled([publishWrittenUsers(), analyze()]);
+      usersPublished = published.status === 'fulfilled';
+      if (published.status === 'rejected') throw published.reason;
+      if (analysed.status === 'rejected') throw analysed.reason;
     }
     if (options.dryRun) {
       detail['dryRun'] = true;
@@ -224,7 +231,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     await comparisons.drain().catch(() => {});
     // What a failed direct run wrote stays observed: its people are reconciled all the same. (The
     // next run is not direct, and finds them unchanged.)
-    if (direct) await publishWrittenUsers().catch((e: unknown) => options.logger?.warn({ source: source.id, err: { message: (e as Error).message } }, 'could not publish the users a failed run wrote'));
+    if (direct && !usersPublished) await publishWrittenUsers().catch((e: unknown) => options.logger?.warn({ source: source.id, err: { message: (e as Error).message } }, 'could not publish the users a failed run wrote'));
     const errorCode = error instanceof ConnectorError ? error.code : undefined;
     return { status: 'failed', mode, counts, skippedReasons, cursor: undefined, error: describeFailure(source.id, error), errorCode, detail };
   } finally {

@@ -40,10 +40,10 @@ describe.each(STORE_KINDS)('a direct full run (%s)', (kind) => {
   });
   afterEach(async () => store.close());
 
-  const run = async (c: Connector, runId: string) => {
+  const run = async (c: Connector, runId: string, db = store.db) => {
     const publisher = new RecordingPublisher();
-    const ingest = new Ingest({ db: store.db, changes: publisher });
-    const outcome = await runSync({ db: store.db, ingest, connector: c, source: { id: 'corp', maxDeletes: 10 }, runId, mode: 'full', cursor: undefined });
+    const ingest = new Ingest({ db, changes: publisher });
+    const outcome = await runSync({ db, ingest, connector: c, source: { id: 'corp', maxDeletes: 10 }, runId, mode: 'full', cursor: undefined });
     return { outcome, keys: publisher.changes.map((ch) => ch.key).sort() };
   };
 
@@ -60,5 +60,14 @@ describe.each(STORE_KINDS)('a direct full run (%s)', (kind) => {
     const written = await store.db.query<{ n: number }>(`select count(*)::int as n from source_users where source_id = 'corp' and deleted_at is null`);
     expect(written.rows[0]?.n).toBe(4);
     expect(keys).toEqual(['u0@example.com', 'u1@example.com', 'u2@example.com', 'u3@example.com']);
+  });
+
+  it('when refreshing statistics fails, fails the run and still publishes each person it wrote once', async () => {
+    // The store, but `analyze` (which runs while the written users are published) fails.
+    const failing = { ...store.db, query: (text: string, params?: readonly unknown[]) => (text.startsWith('analyze') ? Promise.reject(new Error('statistics unavailable')) : store.db.query(text, params)) };
+    const { outcome, keys } = await run(connector([{ users: users(0, 3), cursor: 'c1' }]), randomUUID(), failing as typeof store.db);
+    expect(outcome).toMatchObject({ status: 'failed', cursor: undefined });
+    expect(outcome.error).toContain('statistics unavailable');
+    expect(keys).toEqual(['u0@example.com', 'u1@example.com', 'u2@example.com']);
   });
 });
