@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { visibleWorkspaces } from '../../admin/actor.js';
 import type { AdminContext } from '../../admin/context.js';
+import type { StoredEmailConflict } from '../../store/correlation.js';
 import type { Queryable } from '../../store/db.js';
 import { principalOf, type Principal } from '../auth.js';
 import { parseBody } from '../body.js';
@@ -23,6 +24,7 @@ interface PersonRow {
   status: string;
   last_active_at: Date | null;
   created_at: Date;
+  email_conflict: StoredEmailConflict | null;
 }
 
 /** People a principal may see: all for the system; for a person, themselves and fellow members. */
@@ -30,7 +32,7 @@ async function findPeople(q: Queryable, principal: Principal, filter: { id?: str
   const workspaces = await visibleWorkspaces(q, principal);
   const self = principal.kind === 'person' ? principal.personId : null;
   const r = await q.query<PersonRow>(
-    `select p.id, lower(p.email) as email, p.given_name, p.family_name, p.display_name, p.company, p.kind, p.status, p.last_active_at, p.created_at
+    `select p.id, lower(p.email) as email, p.given_name, p.family_name, p.display_name, p.company, p.kind, p.status, p.last_active_at, p.created_at, p.email_conflict
        from people p
       where ($1::uuid is null or p.id = $1) and ($2::text is null or lower(p.email) = $2) and ($3::text is null or lower(p.email) > $3)
         and ($4::text[] is null or p.id = $5::uuid or exists (
@@ -62,6 +64,8 @@ async function withMemberships(q: Queryable, principal: Principal, people: Perso
     status: p.status,
     lastActiveAt: p.last_active_at,
     createdAt: p.created_at,
+    // The address this person's accounts carry but another person holds (sticky links): nothing was merged.
+    emailConflict: p.email_conflict,
     grants: grants.rows
       .filter((g) => g.person_id === p.id)
       .map((g) => ({ workspace: g.workspace_id, origin: g.origin, role: g.role, status: g.status, validUntil: g.valid_until, sourceId: g.source_id, rule: g.rule })),
