@@ -58,7 +58,7 @@ export async function importUsers(ctx: AdminContext, actor: Actor, workspaceId: 
     const errors = [...parsed.errors];
     const emails = parsed.rows.map((r) => r.email).sort();
     const people = new Map(
-      (await tx.query<PersonRow>('select id, email, kind from people where lower(email) = any($1::text[]) order by lower(email) for update', [emails])).rows.map((p) => [p.email.toLowerCase(), p]),
+      (await tx.query<PersonRow>('select id, email, kind from people where lower(email) = any($1::text[]) order by id for update', [emails])).rows.map((p) => [p.email.toLowerCase(), p]),
     );
     const grantsByPerson = new Map<string, GrantRow[]>();
     for (const g of (
@@ -166,7 +166,7 @@ async function apply(
     [JSON.stringify(planned.filter((p) => p.person).map((p) => ({ email: p.row.email, company: p.row.company })))],
   );
   const ids = new Map(
-    (await tx.query<{ id: string; email: string }>('select id, lower(email) as email from people where lower(email) = any($1::text[]) order by lower(email) for update', [planned.map((p) => p.row.email)])).rows.map((r) => [r.email, r.id]),
+    (await tx.query<{ id: string; email: string }>('select id, lower(email) as email from people where lower(email) = any($1::text[]) order by id for update', [planned.map((p) => p.row.email)])).rows.map((r) => [r.email, r.id]),
   );
 
   const grants = planned.filter((p) => !p.current);
