@@ -7,7 +7,7 @@ export interface WebhookTarget {
   id: string;
   url: string;
   secretEnv: string;
-  /** Event types, or `*` for all. */
+  /** Event types: exact (`membership.granted`), a family (`membership.*`, `person.*`), or `*` for all. */
   events: readonly string[];
 }
 
@@ -16,7 +16,7 @@ export function webhookTargets(webhooks: ReadonlyArray<{ url: string; secretEnv:
 }
 
 export function wants(target: WebhookTarget, type: string): boolean {
-  return target.events.includes('*') || target.events.includes(type);
+  return target.events.some((e) => e === '*' || e === type || (e.endsWith('.*') && type.startsWith(e.slice(0, -1))));
 }
 
 export const deliveryJobSchema = z.object({
