@@ -17,13 +17,17 @@ const googleErrorBody = z
   })
   .passthrough();
 
-/** Google's error text: `error.message` (with the first `errors[].reason`); rate-limit 403s are throttles. */
+/**
+ * Google's error text: `error.message` (with the first `errors[].reason`). Rate-limit 403s are
+ * throttles; a 429 is one anyway, its reason kept to name it. Any other 403 (`forbidden`, …) is not.
+ */
 export function describeGoogleError(status: number, body: unknown): UpstreamError {
   const parsed = googleErrorBody.safeParse(body);
   if (!parsed.success) return { message: typeof body === 'string' && body.length < 200 ? body : `HTTP ${status}` };
   const reason = parsed.data.error.errors?.find((e) => e.reason !== undefined)?.reason;
   const message = [reason, parsed.data.error.message].filter((s) => s !== undefined && s !== '').join(': ').slice(0, 500);
-  return { message, throttleReason: status === 403 && reason !== undefined && THROTTLE_REASONS.has(reason) ? reason : undefined };
+  const throttle = reason !== undefined && ((status === 403 && THROTTLE_REASONS.has(reason)) || status === 429);
+  return { message, throttleReason: throttle ? reason : undefined };
 }
 
 const listPage = z.object({ nextPageToken: z.string().optional() }).passthrough();

@@ -4,10 +4,12 @@ import type { Connector, ConnectorPage, ThrottleEvent } from '../../src/sync/con
 import { ConnectorError } from '../../src/sync/errors.js';
 import { googleGroupId, googleUserId, startGoogleFake, type GoogleFake } from '../../test/fakes/google/index.js';
 import { googleSourceConfig } from './config.js';
-import { createGoogleConnector } from './index.js';
+import { createGoogleConnector, type GoogleConnectorDeps } from './index.js';
 import { collect, failure } from '../../test/helpers/pages.js';
 
-function connectorFor(fake: GoogleFake, overrides: Record<string, unknown> = {}, env?: Record<string, string>): Connector {
+type Timing = Pick<GoogleConnectorDeps, 'now' | 'sleep' | 'random' | 'fetch'>;
+
+function connectorFor(fake: GoogleFake, overrides: Record<string, unknown> = {}, env?: Record<string, string>, timing: Timing = {}): Connector {
   const config = googleSourceConfig.parse({
     id: 'gws-test',
     kind: 'google',
@@ -17,7 +19,22 @@ function connectorFor(fake: GoogleFake, overrides: Record<string, unknown> = {},
     retry: { baseDelayMs: 10 },
     ...overrides,
   });
-  return createGoogleConnector(config, { env: env ?? { GOOGLE_KEY: fake.serviceAccountKey() }, sourceId: 'gws-test' });
+  return createGoogleConnector(config, { env: env ?? { GOOGLE_KEY: fake.serviceAccountKey() }, sourceId: 'gws-test', ...timing });
+}
+
+/** A clock that source-wide pauses move forward at once, each recorded: seconds of backoff in no time. */
+function virtualClock(): { waits: number[]; now: () => number; sleep: (ms: number) => Promise<void> } {
+  let t = Date.now();
+  const waits: number[] = [];
+  return {
+    waits,
+    now: () => t,
+    sleep: (ms) => {
+      waits.push(ms);
+      t += ms;
+      return Promise.resolve();
+    },
+  };
 }
 
 const users = (pages: ConnectorPage[]) => pages.flatMap((p) => p.users ?? []);
@@ -82,16 +99,84 @@ describe('Google connector: throttling, failures and credentials', () => {
   });
   afterAll(() => fake.close());
 
-  it('treats 403 rateLimitExceeded as a throttle in the middle of a listing', async () => {
+  it.each([
+    { status: 403, reason: 'rateLimitExceeded' },
+    { status: 403, reason: 'userRateLimitExceeded' },
+    { status: 403, reason: 'quotaExceeded' },
+    { status: 429, reason: 'rateLimitExceeded' },
+  ] as const)('backs off 1 s + jitter, then 2 s, 4 s on $status $reason (no Retry-After), in the middle of a listing', async ({ status, reason }) => {
     fake.clearFaults();
-    fake.throttle({ after: 1, times: 1, retryAfterSeconds: 1 });
-    fake.throttle({ path: /\/members$/, after: 3, times: 1, reason: 'userRateLimitExceeded' });
+    fake.throttle({ path: /\/users$/, after: 1, times: 3, status, reason });
+    fake.throttle({ path: /\/members$/, after: 3, times: 1, status, reason });
+    const clock = virtualClock();
     const events: ThrottleEvent[] = [];
-    const pages = await collect(connectorFor(fake).full({ onThrottle: (e) => events.push(e) }));
+    const connector = connectorFor(fake, {}, undefined, { now: clock.now, sleep: clock.sleep, random: () => 0.25 });
+    const pages = await collect(connector.full({ onThrottle: (e) => events.push(e) }));
     expect(users(pages)).toHaveLength(1200);
     expect(groups(pages)).toHaveLength(12);
-    expect(events.map((e) => e.reason).sort()).toEqual(['403 rateLimitExceeded', '403 userRateLimitExceeded']);
-    expect(events.find((e) => e.reason === '403 rateLimitExceeded')?.waitMs).toBeGreaterThan(900);
+    // Google's min(2^n s + random ms, 64 s): the jitter here is 0.25 × 1,000 ms.
+    expect(clock.waits).toEqual([1250, 2250, 4250, 1250]);
+    expect(events).toEqual([
+      { waitMs: 1250, reason: `${status} ${reason}`, attempt: 2 },
+      { waitMs: 2250, reason: `${status} ${reason}`, attempt: 3 },
+      { waitMs: 4250, reason: `${status} ${reason}`, attempt: 4 },
+      { waitMs: 1250, reason: `${status} ${reason}`, attempt: 2 },
+    ]);
+  });
+
+  it('holds every request of the source, not only the throttled one, for at least a second (real time)', async () => {
+    const wide = await startGoogleFake({ users: 200, groups: 120 });
+    try {
+      const target = `/admin/directory/v1/groups/${googleGroupId(6)}/members`;
+      wide.throttle({ path: new RegExp(`${target}$`), times: 1, reason: 'userRateLimitExceeded' });
+      const sent: { path: string; at: number }[] = [];
+      let throttledAt = Number.NaN;
+      const watched: typeof fetch = async (input, init) => {
+        const path = new URL(input instanceof Request ? input.url : input).pathname;
+        sent.push({ path, at: Date.now() });
+        const response = await fetch(input, init);
+        if (response.status === 403) throttledAt = Date.now();
+        return response;
+      };
+      const pages = await collect(connectorFor(wide, { concurrency: 4 }, { GOOGLE_KEY: wide.serviceAccountKey() }, { fetch: watched }).full());
+      expect(groups(pages)).toHaveLength(120);
+      expect(Number.isNaN(throttledAt)).toBe(false);
+      // Requests already in flight when the 403 came back land within a few ms; nothing is sent
+      // after that for the 1-2 s Google's first backoff lasts, though 110 member lists were still to be read.
+      const during = sent.filter((r) => r.at > throttledAt + 50 && r.at < throttledAt + 1000);
+      expect(during).toEqual([]);
+      const retry = sent.filter((r) => r.path === target)[1];
+      expect(retry?.at).toBeGreaterThanOrEqual(throttledAt + 1000);
+      expect(sent.filter((r) => r.at > throttledAt + 1000).length).toBeGreaterThan(100);
+    } finally {
+      await wide.close();
+    }
+  });
+
+  it('waits out an exhausted per-user quota (403 userRateLimitExceeded until the next window)', async () => {
+    const quota = await startGoogleFake({ users: 300, groups: 8, rateLimit: { limit: 6, windowSeconds: 1 } });
+    try {
+      const events: ThrottleEvent[] = [];
+      const pages = await collect(connectorFor(quota, {}, { GOOGLE_KEY: quota.serviceAccountKey() }).full({ onThrottle: (e) => events.push(e) }));
+      expect(users(pages)).toHaveLength(300);
+      expect(groups(pages)).toHaveLength(8);
+      expect(events.length).toBeGreaterThan(0);
+      expect(events.every((e) => e.reason === '403 userRateLimitExceeded')).toBe(true);
+    } finally {
+      await quota.close();
+    }
+  });
+
+  it('does not retry a 403 that is not a throttle (forbidden)', async () => {
+    fake.clearFaults();
+    fake.forbid({ path: /\/groups$/ });
+    const before = fake.counters.byPath.get('/admin/directory/v1/groups') ?? 0;
+    const events: ThrottleEvent[] = [];
+    const error = await failure(connectorFor(fake).full({ onThrottle: (e) => events.push(e) }));
+    expect(error.code).toBe('CONNECTOR_UPSTREAM');
+    expect(error.message).toContain('403 forbidden: Not Authorized to access this resource/api');
+    expect(fake.counters.byPath.get('/admin/directory/v1/groups')).toBe(before + 1);
+    expect(events).toEqual([]);
   });
 
   it('retries one 500 transparently', async () => {

@@ -1,9 +1,11 @@
 import type { Connector, ConnectorPage, ListOptions } from '../../src/sync/connector.js';
 import { HttpClient } from '../shared/http-client.js';
 import { RateLimiter } from '../shared/rate-limiter.js';
+import type { sleep } from '../shared/sleep.js';
 import { describeGoogleError, GoogleClient } from './client.js';
 import type { GoogleSourceConfig } from './config.js';
 import { googleListing, type GoogleListingContext } from './listing.js';
+import { googleThrottleBackoff } from './throttle-backoff.js';
 import { createGoogleTokenProvider } from './token-provider.js';
 
 export { googleSourceConfig, type GoogleSourceConfig } from './config.js';
@@ -14,7 +16,10 @@ export interface GoogleConnectorDeps {
   sourceId: string;
   /** HTTP for the Directory API and the token endpoint; default the global `fetch`. */
   fetch?: typeof fetch | undefined;
+  /** The clock, the source-wide pauses' timer and the backoff's jitter; tests pass virtual ones. */
   now?: () => number;
+  sleep?: typeof sleep;
+  random?: () => number;
 }
 
 /** Directory API page caps: users 500, groups and members 200. */
@@ -34,7 +39,9 @@ export function createGoogleConnector(config: GoogleSourceConfig, deps: GoogleCo
     auth: createGoogleTokenProvider(config, { env: deps.env, sourceId: deps.sourceId, fetch: fetchImpl, requestTimeoutMs: config.retry.requestTimeoutMs, now }),
     describeError: describeGoogleError,
     retry: config.retry,
-    limiter: new RateLimiter({ now }),
+    limiter: new RateLimiter({ now, sleep: deps.sleep }),
+    throttleBackoff: googleThrottleBackoff,
+    random: deps.random,
     now,
   });
   const size = config.pageSize;

@@ -31,6 +31,11 @@ export interface HttpClientOptions {
   describeError(status: number, body: unknown): UpstreamError;
   retry: RetryOptions;
   limiter: RateLimiter;
+  /**
+   * The wait after a throttle that names none (no `Retry-After`, no reset), for the whole source.
+   * Default: the 5xx backoff of `retry.baseDelayMs`. Google documents its own (1 s, doubling).
+   */
+  throttleBackoff?: ((attempt: number, options: { maxMs: number; random: () => number }) => number) | undefined;
   random?: () => number;
   now?: () => number;
 }
@@ -51,6 +56,8 @@ interface RetryableFailure {
   reason: string;
   /** Server-directed wait (pauses the whole source); otherwise exponential backoff. */
   serverWaitMs: number | undefined;
+  /** A 429 or an adapter's throttle reason: the budget is the source's, so the whole source waits. */
+  throttle: boolean;
   detail: string;
   timeout: boolean;
 }
@@ -94,7 +101,7 @@ export class HttpClient {
         continue;
       }
       const failure = outcome;
-      const waitMs = failure.serverWaitMs ?? backoffDelay(attempt, { baseMs: retry.baseDelayMs, maxMs: retry.maxWaitMs, random: this.#o.random });
+      const waitMs = failure.serverWaitMs ?? this.#backoff(attempt, failure.throttle);
       if (attempt >= retry.maxAttempts || waitMs > retry.maxWaitMs) {
         const why = attempt >= retry.maxAttempts ? `failed after ${attempt} attempts` : `asked to wait ${waitMs} ms (more than maxWaitMs)`;
         const message = `${this.#label()}: ${what} ${why}: ${failure.detail}`;
@@ -104,13 +111,19 @@ export class HttpClient {
           ...(failure.serverWaitMs === undefined ? {} : { retryAfterMs: failure.serverWaitMs }),
         });
       }
-      if (failure.serverWaitMs !== undefined) {
+      if (failure.serverWaitMs !== undefined || failure.throttle) {
         limiter.pauseUntil(this.#now() + waitMs, failure.reason); // reported by ready() next turn
       } else {
         onThrottle?.({ waitMs, reason: failure.reason, attempt });
         await sleep(waitMs, signal);
       }
     }
+  }
+
+  #backoff(attempt: number, throttle: boolean): number {
+    const options = { maxMs: this.#o.retry.maxWaitMs, random: this.#o.random ?? Math.random };
+    if (throttle && this.#o.throttleBackoff) return this.#o.throttleBackoff(attempt, options);
+    return backoffDelay(attempt, { baseMs: this.#o.retry.baseDelayMs, ...options });
   }
 
   async #attempt(
@@ -126,7 +139,7 @@ export class HttpClient {
     } catch (error) {
       if (signal?.aborted) throw abortReason(signal);
       if (error instanceof RetryableConnectorError) {
-        return { reason: 'token endpoint', serverWaitMs: error.retryAfterMs, detail: error.message, timeout: false };
+        return { reason: 'token endpoint', serverWaitMs: error.retryAfterMs, throttle: false, detail: error.message, timeout: false };
       }
       throw error;
     }
@@ -143,10 +156,10 @@ export class HttpClient {
     } catch (error) {
       if (signal?.aborted) throw abortReason(signal);
       if (timeout.aborted) {
-        return { reason: 'timeout', serverWaitMs: undefined, detail: `no answer within ${this.#o.retry.requestTimeoutMs} ms`, timeout: true };
+        return { reason: 'timeout', serverWaitMs: undefined, throttle: false, detail: `no answer within ${this.#o.retry.requestTimeoutMs} ms`, timeout: true };
       }
       const code = networkCode(error);
-      return { reason: code, serverWaitMs: undefined, detail: `network error ${code}`, timeout: false };
+      return { reason: code, serverWaitMs: undefined, throttle: false, detail: `network error ${code}`, timeout: false };
     }
     // The budget headers of an answer that went through; a 429 is paused for below, as a 429.
     if (response.ok) this.#observeRateLimit(response.headers);
@@ -167,8 +180,9 @@ export class HttpClient {
     if (status === 429) {
       const reset = parseRateLimitReset(response.headers.get('x-rate-limit-reset'), response.headers.get('date'), this.#now());
       const serverWaitMs = retryAfter ?? reset;
-      const reason = retryAfter !== undefined ? '429 Retry-After' : reset !== undefined ? '429 X-Rate-Limit-Reset' : '429';
-      return { reason, serverWaitMs, detail, timeout: false };
+      const named = described.throttleReason !== undefined ? `429 ${described.throttleReason}` : '429';
+      const reason = retryAfter !== undefined ? '429 Retry-After' : reset !== undefined ? '429 X-Rate-Limit-Reset' : named;
+      return { reason, serverWaitMs, throttle: true, detail, timeout: false };
     }
     if (described.cursorExpired) {
       throw new ConnectorError('CONNECTOR_CURSOR_EXPIRED', `${this.#label()}: ${what} answered ${detail}: the delta cursor has expired`, {
@@ -176,10 +190,10 @@ export class HttpClient {
       });
     }
     if (described.throttleReason !== undefined) {
-      return { reason: `${status} ${described.throttleReason}`, serverWaitMs: retryAfter, detail, timeout: false };
+      return { reason: `${status} ${described.throttleReason}`, serverWaitMs: retryAfter, throttle: true, detail, timeout: false };
     }
     if (status >= 500) {
-      return { reason: retryAfter !== undefined ? `${status} Retry-After` : String(status), serverWaitMs: retryAfter, detail, timeout: false };
+      return { reason: retryAfter !== undefined ? `${status} Retry-After` : String(status), serverWaitMs: retryAfter, throttle: false, detail, timeout: false };
     }
     throw new ConnectorError('CONNECTOR_UPSTREAM', `${this.#label()}: ${what} answered ${detail}`, { sourceId: this.#o.sourceId });
   }

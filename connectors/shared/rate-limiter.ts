@@ -1,9 +1,10 @@
 import type { ThrottleEvent } from '../../src/sync/connector.js';
-import { sleep } from './sleep.js';
+import { sleep as realSleep } from './sleep.js';
 
 /**
  * One per source: when the directory asks us to wait (429 + Retry-After, Okta's
- * `X-Rate-Limit-Remaining: 0`), every request of that source waits, not only the one that was
+ * `X-Rate-Limit-Remaining: 0`) or throttles without saying how long (Google's 403
+ * `userRateLimitExceeded`), every request of that source waits, not only the one that was
  * told — concurrent requests would otherwise spend the next window's budget at once.
  */
 export class RateLimiter {
@@ -12,9 +13,12 @@ export class RateLimiter {
   /** The pause (its `resumeAt`) already reported: each is reported once, however many requests wait it out. */
   #reportedResumeAt = 0;
   readonly #now: () => number;
+  readonly #sleep: typeof realSleep;
 
-  constructor(options: { now?: () => number } = {}) {
+  /** `now` and `sleep` are the clock (default `Date.now` and timers); tests pass a virtual one. */
+  constructor(options: { now?: () => number; sleep?: typeof realSleep } = {}) {
     this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? realSleep;
   }
 
   /** Holds every request until `resumeAt` (epoch ms); a later pause extends an earlier one. */
@@ -42,7 +46,7 @@ export class RateLimiter {
         this.#reportedResumeAt = this.#resumeAt;
         options.onThrottle?.({ waitMs, reason: this.#reason, attempt: options.attempt });
       }
-      await sleep(waitMs, options.signal);
+      await this.#sleep(waitMs, options.signal);
     }
   }
 }

@@ -18,7 +18,15 @@ export interface GoogleFakeOptions extends GoogleDatasetOptions {
   /** The service account's key pair; generated when absent. */
   keyPair?: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
   clientEmail?: string | undefined;
+  /**
+   * The per-user query quota: past `limit` in a window, every request is answered 403
+   * `userRateLimitExceeded` without a Retry-After until the next window. Default Google's
+   * 2,400 queries per minute per user.
+   */
+  rateLimit?: { limit: number; windowSeconds: number } | undefined;
 }
+
+export type GoogleThrottleReason = 'rateLimitExceeded' | 'userRateLimitExceeded' | 'quotaExceeded';
 
 export interface GoogleFake {
   /** Origin: the connector's `directoryUrl`; the token endpoint is `${url}/token`. */
@@ -29,8 +37,13 @@ export interface GoogleFake {
   serviceAccountKey(overrides?: Record<string, unknown>): string;
   inject(rule: FaultRule): void;
   clearFaults(): void;
-  /** 403 `rateLimitExceeded` (or `userRateLimitExceeded`), optionally with Retry-After. */
-  throttle(options?: { after?: number; times?: number; reason?: 'rateLimitExceeded' | 'userRateLimitExceeded'; retryAfterSeconds?: number; path?: RegExp }): void;
+  /**
+   * A throttle as Google sends it, never with a Retry-After: 403 with `reason` (default
+   * `rateLimitExceeded`), or with `status: 429` the `RESOURCE_EXHAUSTED` answer.
+   */
+  throttle(options?: { after?: number; times?: number; reason?: GoogleThrottleReason; status?: 403 | 429; path?: RegExp }): void;
+  /** 403 `forbidden`: the impersonated admin lacks the privilege (not a throttle). */
+  forbid(options?: { after?: number; times?: number; path?: RegExp }): void;
   /** A Directory API error (default 500 backendError); `times: Infinity` for a persistent failure. */
   fail(options?: { after?: number; times?: number; status?: number; path?: RegExp }): void;
   revokeTokens(): void;
@@ -45,6 +58,8 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
   const clientEmail = options.clientEmail ?? 'idsync@fake-project.iam.gserviceaccount.com';
   const keyId = randomBytes(20).toString('hex');
   const tokens = new Map<string, number>();
+  const quota = options.rateLimit ?? { limit: 2400, windowSeconds: 60 };
+  let quotaWindow = { start: 0, used: 0 };
 
   const http = await startHttpFake({
     isTokenRequest: (path) => path === '/token',
@@ -55,9 +70,18 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
       if (expires === undefined || expires < Date.now()) {
         return googleError(401, 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.', 'authError', 'UNAUTHENTICATED');
       }
-      return route(request);
+      return overQuota(Date.now()) ? throttled('userRateLimitExceeded', 403) : route(request);
     },
   });
+
+  /** Counts the request in the current fixed window of the per-user quota. */
+  function overQuota(now: number): boolean {
+    const size = quota.windowSeconds * 1000;
+    const start = Math.floor(now / size) * size;
+    if (start !== quotaWindow.start) quotaWindow = { start, used: 0 };
+    quotaWindow.used++;
+    return quotaWindow.used > quota.limit;
+  }
 
   async function token(request: FakeRequest, base: string): Promise<FakeResponse> {
     const form = parseForm(request.body);
@@ -144,17 +168,9 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
       }),
     inject: http.inject,
     clearFaults: http.clearFaults,
-    throttle: (o = {}) =>
-      http.inject({
-        path: o.path,
-        after: o.after,
-        times: o.times,
-        respond: () => {
-          const reason = o.reason ?? 'rateLimitExceeded';
-          const response = googleError(403, reason === 'rateLimitExceeded' ? 'Rate Limit Exceeded' : 'User Rate Limit Exceeded', reason, undefined, 'usageLimits');
-          return o.retryAfterSeconds === undefined ? response : { ...response, headers: { 'retry-after': String(o.retryAfterSeconds) } };
-        },
-      }),
+    throttle: (o = {}) => http.inject({ path: o.path, after: o.after, times: o.times, respond: () => throttled(o.reason ?? 'rateLimitExceeded', o.status ?? 403) }),
+    forbid: (o = {}) =>
+      http.inject({ path: o.path, after: o.after, times: o.times, respond: () => googleError(403, 'Not Authorized to access this resource/api', 'forbidden') }),
     fail: (o = {}) =>
       http.inject({ path: o.path, after: o.after, times: o.times, respond: () => googleError(o.status ?? 500, 'Backend Error', 'backendError') }),
     revokeTokens: () => tokens.clear(),
@@ -196,6 +212,21 @@ function groupJson(g: GoogleGroup): unknown {
     adminCreated: true,
     nonEditableAliases: [g.email.replace('@', '@test-google-a.')],
   };
+}
+
+const THROTTLE_MESSAGES: Record<GoogleThrottleReason, string> = {
+  rateLimitExceeded: 'Rate Limit Exceeded',
+  userRateLimitExceeded: 'User Rate Limit Exceeded',
+  quotaExceeded: 'Quota Exceeded',
+};
+
+/** Google's throttles carry no Retry-After: the client is to back off exponentially on its own. */
+function throttled(reason: GoogleThrottleReason, status: 403 | 429): FakeResponse {
+  if (status === 429) {
+    const message = "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user' of service 'admin.googleapis.com' for consumer 'project_number:000000000042'.";
+    return googleError(429, message, 'rateLimitExceeded', 'RESOURCE_EXHAUSTED');
+  }
+  return googleError(403, THROTTLE_MESSAGES[reason], reason, undefined, 'usageLimits');
 }
 
 /** Google's JSON error envelope. */
