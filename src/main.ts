@@ -207,7 +207,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       metrics,
       logger,
       adminToken: settings.adminToken,
-      apiRouters: [sourceRoutes({ db, config, sync }), ...adminApiRouters(adminContext(db, config, now))],
+      apiRouters: [sourceRoutes({ db, config, sync }), ...adminApiRouters({ ...adminContext(db, config, now), relayChanges: () => publisher.relay() })],
       mounts: [{ path: '/scim/v2', router: createScimServer({ db, ingest, config, env: options.env, logger }) }],
       inFlight,
     });

@@ -13,6 +13,8 @@ export interface AdminContext {
   maxExtensionMs: number;
   /** `lifecycle.inviteValidity`: how long an invite can be accepted. */
   inviteValidityMs: number;
+  /** Publishes changes parked in `pending_changes` now rather than at the publisher's next relay. */
+  relayChanges?: (() => Promise<unknown>) | undefined;
 }
 
 export function adminContext(db: Db, config: Config, now: () => Date = () => new Date()): AdminContext {

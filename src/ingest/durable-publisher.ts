@@ -1,4 +1,5 @@
 import type { Db } from '../store/db.js';
+import { parkChanges } from '../store/pending-changes.js';
 import type { ChangePublisher, PersonChange } from './records.js';
 
 /**
@@ -22,12 +23,7 @@ export class DurablePublisher implements ChangePublisher {
     try {
       await this.#inner.publish(changes);
     } catch (error) {
-      await this.#db.query(
-        `insert into pending_changes (key, source_id, cause)
-         select r.key, r.source_id, r.cause from jsonb_to_recordset($1::jsonb) as r(key text, source_id text, cause text)
-         on conflict (key) do nothing`,
-        [JSON.stringify(changes.map((c) => ({ key: c.key, source_id: c.sourceId, cause: c.cause })))],
-      );
+      await parkChanges(this.#db, changes);
       this.#onParked?.(changes.length, error);
     }
   }

@@ -202,3 +202,48 @@ function attributeColumns(keys: readonly string[], rows: readonly PersonAttribut
     rows.map((r) => r.status),
   ];
 }
+
+/** An account as a person's view lists it. */
+export interface LinkedAccountRow {
+  person_id: string;
+  source_id: string;
+  id: string;
+  user_name: string | null;
+  email: string | null;
+  active: boolean | null;
+  linked_at: Date;
+}
+
+/** The accounts linked to these people, by source then user name. */
+export async function linkedAccounts(q: Queryable, personIds: readonly string[]): Promise<LinkedAccountRow[]> {
+  if (personIds.length === 0) return [];
+  const r = await q.query<LinkedAccountRow>(
+    `select l.person_id, l.source_id, l.source_user_id as id, su.user_name, su.email, su.active, l.created_at as linked_at
+       from person_links l left join source_users su on su.source_id = l.source_id and su.id = l.source_user_id
+      where l.person_id = any($1::uuid[])
+      order by l.source_id, su.user_name`,
+    [personIds],
+  );
+  return r.rows;
+}
+
+/** Ends one account's link to a person; returns the account's current e-mail, or undefined when there was no such link. */
+export async function deleteLink(tx: Queryable, personId: string, sourceId: string, accountId: string): Promise<{ email: string | null } | undefined> {
+  const r = await tx.query<{ email: string | null }>(
+    `with gone as (
+       delete from person_links where person_id = $1 and source_id = $2 and source_user_id = $3 returning source_id, source_user_id
+     )
+     select su.email from gone left join source_users su on su.source_id = gone.source_id and su.id = gone.source_user_id`,
+    [personId, sourceId, accountId],
+  );
+  return r.rows[0];
+}
+
+/** A person no account backs any more is inactive (as reconciliation leaves a person whose accounts were all deleted). */
+export async function deactivateIfUnbacked(tx: Queryable, personId: string): Promise<void> {
+  await tx.query(
+    `update people set status = 'inactive', version = version + 1, updated_at = now()
+      where id = $1 and status <> 'inactive' and not exists (select 1 from person_links where person_id = $1)`,
+    [personId],
+  );
+}

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember } from '../../src/admin/add-member.js';
 import { adminContext } from '../../src/admin/context.js';
+import { DurablePublisher } from '../../src/ingest/durable-publisher.js';
+import { startAdminApp } from '../helpers/admin-app.js';
 import { group, user } from '../helpers/data.js';
 import { openTestStore, STORE_KINDS, type TestStore } from '../helpers/db.js';
 import { createPipeline, type Pipeline } from '../helpers/pipeline.js';
@@ -155,5 +157,41 @@ describe.each(STORE_KINDS)('sticky person links on %s', (kind) => {
     await pipeline.ingest.writeUsers('hr', [again]);
     await pipeline.drain();
     expect(await personOf('eve@example.com')).toMatchObject({ id: person!.id, status: 'active' });
+  });
+
+  it('an admin settles a conflict by unlinking the account: it then backs the person holding its address, whose view shows it', async () => {
+    const app = await startAdminApp(store.db, CONFIG);
+    app.ctx.relayChanges = () => new DurablePublisher({ db: store.db, inner: pipeline.changes }).relay();
+    try {
+      const finn = user('hr', 'finn');
+      const gail = user('dir', 'gail');
+      await pipeline.ingest.writeUsers('hr', [finn]);
+      await pipeline.ingest.writeUsers('dir', [gail]);
+      await pipeline.ingest.changeGroupMembers('hr', group('hr', 'editors', undefined).id, { add: [finn.id] });
+      await pipeline.drain();
+      const finnPerson = await personOf('finn@example.com');
+      const gailPerson = await personOf('gail@example.com');
+      await pipeline.ingest.writeUsers('hr', [{ ...finn, email: 'gail@example.com' }]);
+      await pipeline.drain();
+
+      const view = await app.call<{ person: { emailConflict: { email: string; heldBy: string } | null; accounts: Array<{ sourceId: string; accountId: string; email: string }> } }>('GET', `/people/${finnPerson!.id}`);
+      expect(view.body.person.emailConflict).toMatchObject({ email: 'gail@example.com', heldBy: gailPerson!.id });
+      expect(view.body.person.accounts).toMatchObject([{ sourceId: 'hr', accountId: finn.id, email: 'gail@example.com' }]);
+
+      const person = await app.tokenFor('gail@example.com');
+      expect((await app.call('DELETE', `/people/${finnPerson!.id}/links/hr/${finn.id}`, { token: person })).status).toBe(403);
+      expect((await app.call('DELETE', `/people/${finnPerson!.id}/links/dir/${finn.id}`)).status).toBe(404);
+      expect((await app.call('DELETE', `/people/${finnPerson!.id}/links/hr/${finn.id}`)).status).toBe(204);
+      await pipeline.drain();
+
+      expect(await personOf('finn@example.com')).toMatchObject({ id: finnPerson!.id, status: 'inactive', email_conflict: null });
+      expect(await grantsOf(finnPerson!.id)).toEqual(['analytics rules editor suspended']);
+      expect(await grantsOf(gailPerson!.id)).toEqual(['analytics rules editor active']);
+      const gailView = await app.call<{ person: { accounts: Array<{ sourceId: string }> } }>('GET', `/people/${gailPerson!.id}`);
+      expect(gailView.body.person.accounts.map((a) => a.sourceId)).toEqual(['dir', 'hr']);
+      expect((await actionsOf(finnPerson!.id)).map((a) => a.action)).toContain('person.account_unlinked');
+    } finally {
+      await app.close();
+    }
   });
 });

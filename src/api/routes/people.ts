@@ -2,7 +2,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { visibleWorkspaces } from '../../admin/actor.js';
 import type { AdminContext } from '../../admin/context.js';
-import type { StoredEmailConflict } from '../../store/correlation.js';
+import { unlinkAccount } from '../../admin/unlink-account.js';
+import { linkedAccounts, type StoredEmailConflict } from '../../store/correlation.js';
 import type { Queryable } from '../../store/db.js';
 import { principalOf, type Principal } from '../auth.js';
 import { parseBody } from '../body.js';
@@ -46,6 +47,7 @@ async function findPeople(q: Queryable, principal: Principal, filter: { id?: str
 async function withMemberships(q: Queryable, principal: Principal, people: PersonRow[]): Promise<Array<Record<string, unknown>>> {
   if (people.length === 0) return [];
   const workspaces = await visibleWorkspaces(q, principal);
+  const accounts = await linkedAccounts(q, people.map((p) => p.id));
   const grants = await q.query<{ person_id: string; workspace_id: string; origin: string; role: string; status: string; valid_until: Date | null; source_id: string | null; rule: string | null }>(
     `select m.person_id, m.workspace_id, m.origin, m.role, m.status, m.valid_until, m.source_id, m.rule
        from memberships m join workspaces w on w.id = m.workspace_id and w.deleted_at is null
@@ -66,6 +68,10 @@ async function withMemberships(q: Queryable, principal: Principal, people: Perso
     createdAt: p.created_at,
     // The address this person's accounts carry but another person holds (sticky links): nothing was merged.
     emailConflict: p.email_conflict,
+    // The source accounts that back this person (sticky links), each unlinkable by the system token.
+    accounts: accounts
+      .filter((a) => a.person_id === p.id)
+      .map((a) => ({ sourceId: a.source_id, accountId: a.id, userName: a.user_name, email: a.email, active: a.active, linkedAt: a.linked_at })),
     grants: grants.rows
       .filter((g) => g.person_id === p.id)
       .map((g) => ({ workspace: g.workspace_id, origin: g.origin, role: g.role, status: g.status, validUntil: g.valid_until, sourceId: g.source_id, rule: g.rule })),
@@ -73,8 +79,9 @@ async function withMemberships(q: Queryable, principal: Principal, people: Perso
 }
 
 /**
- * `GET /people/{id}`, `GET /people?email=` and `POST /people/{id}/activity` — the host application
- * reports activity (system token, or the person themselves), which the inactivity sweep reads.
+ * `GET /people/{id}`, `GET /people?email=`, `DELETE /people/{id}/links/{sourceId}/{accountId}` (system
+ * token: ends a sticky link) and `POST /people/{id}/activity` — the host application reports activity
+ * (system token, or the person themselves), which the inactivity sweep reads.
  */
 export function peopleRoutes(ctx: AdminContext): Router {
   const router = Router();
@@ -95,6 +102,15 @@ export function peopleRoutes(ctx: AdminContext): Router {
     const [person] = await withMemberships(ctx.db, principal, await findPeople(ctx.db, principal, { id, limit: 1 }));
     if (!person) throw notFound(`person "${id}"`);
     res.json({ person });
+  });
+
+  router.delete('/people/:id/links/:sourceId/:accountId', async (req, res) => {
+    const id = req.params['id'] as string;
+    const accountId = req.params['accountId'] as string;
+    if (!UUID.test(id)) throw notFound(`person "${id}"`);
+    if (!UUID.test(accountId)) throw notFound(`account "${accountId}"`);
+    await unlinkAccount(ctx, principalOf(req), id, req.params['sourceId'] as string, accountId);
+    res.status(204).end();
   });
 
   router.post('/people/:id/activity', async (req, res) => {

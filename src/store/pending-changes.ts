@@ -1,0 +1,16 @@
+import type { PersonChange } from '../ingest/records.js';
+import type { Queryable } from './db.js';
+
+/**
+ * Parks identity changes in `pending_changes`, in the caller's transaction: the publisher's relay
+ * puts them on the queue once it answers. A key already parked keeps its first cause.
+ */
+export async function parkChanges(q: Queryable, changes: readonly PersonChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  await q.query(
+    `insert into pending_changes (key, source_id, cause)
+     select r.key, r.source_id, r.cause from jsonb_to_recordset($1::jsonb) as r(key text, source_id text, cause text)
+     on conflict (key) do nothing`,
+    [JSON.stringify(changes.map((c) => ({ key: c.key, source_id: c.sourceId, cause: c.cause })))],
+  );
+}
