@@ -19,6 +19,8 @@ function isEmpty(page: ConnectorPage): boolean {
   return (
     !page.users?.length &&
     !page.groups?.length &&
+    !page.userPatches?.length &&
+    !page.groupPatches?.length &&
     !page.removedUsers?.length &&
     !page.removedGroups?.length &&
     !page.memberChanges?.length &&

@@ -39,6 +39,19 @@ export interface SourceGroup {
   memberExternalIds?: string[] | undefined;
 }
 
+/**
+ * A partial user from a delta: Graph sends an updated object as its id "with at least the
+ * properties that have been updated" (a disabled user is `{id, accountEnabled: false}`). Only the
+ * fields the directory sent are set: `null` clears a field, an absent (`undefined`) one keeps the
+ * observed value; `attributes` are merged key by key. The sync engine merges it onto the user's
+ * observed state (`merge-patch.ts`). A connector sends `email` with the `emails` it derives from
+ * it, or neither.
+ */
+export type SourceUserPatch = Pick<SourceUser, 'externalId'> & Partial<Omit<SourceUser, 'externalId'>>;
+
+/** A partial group from a delta, merged onto the observed group the same way (e.g. no `displayName`). */
+export type SourceGroupPatch = Pick<SourceGroup, 'externalId'> & Partial<Omit<SourceGroup, 'externalId'>>;
+
 export interface MemberChange {
   groupExternalId: string;
   added: string[];
@@ -56,6 +69,9 @@ export interface SkippedEntry {
 export interface ConnectorPage {
   users?: SourceUser[] | undefined;
   groups?: SourceGroup[] | undefined;
+  /** Delta only: users and groups the directory sent in part (see `SourceUserPatch`). */
+  userPatches?: SourceUserPatch[] | undefined;
+  groupPatches?: SourceGroupPatch[] | undefined;
   /** Delta only: external ids of users / groups deleted in the directory. */
   removedUsers?: string[] | undefined;
   removedGroups?: string[] | undefined;

@@ -7,6 +7,7 @@ import type { Db } from '../store/db.js';
 import type { Connector, ConnectorPage, MemberChange, SourceGroup, SourceUser, ThrottleEvent } from './connector.js';
 import { ConnectorError } from './errors.js';
 import { addNew } from './add-new.js';
+import { completeGroupPatches, completeUserPatches, type Completed } from './complete-patches.js';
 import { deletionLimit } from './max-deletes.js';
 import { recordId } from './record-ids.js';
 import { emptyCounts, type RunCounts, type RunMode } from './runs.js';
@@ -151,6 +152,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       for (const s of page.skipped ?? []) skip(s.reason);
       if (page.users?.length) await diffUsers(page.users);
       if (page.groups?.length) await diffGroups(page.groups);
+      if (page.userPatches?.length) await diffUsers(completed(await completeUserPatches(db, source.id, page.userPatches)));
+      if (page.groupPatches?.length) await diffGroups(completed(await completeGroupPatches(db, source.id, page.groupPatches)));
       if (page.removedUsers?.length) await stageRemovals('remove-user', 'user', page.removedUsers);
       if (page.removedGroups?.length) await stageRemovals('remove-group', 'group', page.removedGroups);
       if (page.memberChanges?.length) await staging.add('members', page.memberChanges);
@@ -236,6 +239,15 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     return { status: 'failed', mode, counts, skippedReasons, cursor: undefined, error: describeFailure(source.id, error), errorCode, detail };
   } finally {
     await staging.clear().catch(() => {});
+  }
+
+  /** The whole records of a page's partial ones; those that could not be merged are skipped, by reason, and logged by id. */
+  function completed<T>(merged: Completed<T>): T[] {
+    for (const s of merged.skipped) {
+      skip(s.reason);
+      options.logger?.info({ source: source.id, externalId: s.externalId, reason: s.reason }, s.detail ?? 'partial delta record skipped');
+    }
+    return merged.records;
   }
 
   /** Publishes every live user of the source: a direct run wrote each of them. */
