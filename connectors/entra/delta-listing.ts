@@ -1,21 +1,22 @@
-import { z } from 'zod';
-import type { ConnectorPage, DeltaOptions, MemberChange, SkippedEntry, SourceGroup, SourceUser } from '../../src/sync/connector.js';
+import type { ConnectorPage, DeltaOptions, MemberChange, SkippedEntry, SourceGroup, SourceGroupPatch, SourceUser, SourceUserPatch } from '../../src/sync/connector.js';
 import { ConnectorError } from '../../src/sync/errors.js';
 import { decodeCursor, encodeCursor, nestingFromRecord, nestingToRecord } from './cursor.js';
 import type { ListingContext } from './full-listing.js';
-import { mapGroupEntry, mapUser } from './map.js';
+import { mapGroupEntry, mapUserChange } from './map.js';
 import { ancestorsOf } from './nested-groups.js';
+import { readUsers } from './read-users.js';
 import { transitiveUserMembers } from './scope.js';
-
-const groupName = z.object({ id: z.string(), displayName: z.string() }).passthrough();
 
 /**
  * What changed since the cursor: users and removals from the users deltaLink; group renames,
  * removals and `members@delta` (a member with `@removed` is a removal) from the groups deltaLink.
+ * Graph sends an updated object by its id with only the properties that changed: such users go
+ * out as `userPatches`, which the engine merges onto observed state (see `mapUserChange`).
  * Member changes of users go out as `memberChanges`. A change that involves nesting — a group
  * added to or removed from a group, or any change inside a group that other groups contain — is
  * answered with the full transitive member list of each group it reaches
- * (`/transitiveMembers`), since increments cannot express it.
+ * (`/transitiveMembers`), since increments cannot express it: as a whole group when this round
+ * named it, else as a patch that keeps the observed name.
  */
 export function deltaListing(ctx: ListingContext, options: DeltaOptions): { pages: AsyncGenerator<ConnectorPage>; cursor: () => string | undefined } {
   let next: string | undefined;
@@ -33,16 +34,25 @@ export function deltaListing(ctx: ListingContext, options: DeltaOptions): { page
     let usersLink: string | undefined;
     for await (const page of ctx.graph.pages(cursor.users, { ...options, pageSize: ctx.pageSize })) {
       const users: SourceUser[] = [];
+      const userPatches: SourceUserPatch[] = [];
       const removedUsers: string[] = [];
       const skipped: SkippedEntry[] = [];
+      const toRead: string[] = [];
       for (const raw of page.value) {
-        const entry = mapUser(raw);
+        const entry = mapUserChange(raw);
         if (entry.kind === 'user') users.push(entry.user);
+        else if (entry.kind === 'patch') userPatches.push(entry.patch);
+        else if (entry.kind === 'read') toRead.push(entry.id);
         else if (entry.kind === 'removed') removedUsers.push(entry.id);
         else skipped.push(entry.skipped);
       }
+      if (toRead.length > 0) {
+        const read = await readUsers(ctx, toRead, options);
+        users.push(...read.users);
+        skipped.push(...read.skipped);
+      }
       usersLink = page.deltaLink ?? usersLink;
-      yield { users, removedUsers, skipped: skipped.length > 0 ? skipped : undefined };
+      yield { users, userPatches, removedUsers, skipped: skipped.length > 0 ? skipped : undefined };
     }
 
     const nesting = nestingFromRecord(cursor.nested);
@@ -98,25 +108,21 @@ export function deltaListing(ctx: ListingContext, options: DeltaOptions): { page
     }
     for (const id of ancestorsOf(nesting, touched)) recompute.add(id);
     let groups: SourceGroup[] = [];
+    let groupPatches: SourceGroupPatch[] = [];
     for (const id of recompute) {
       if (removed.has(id)) continue;
-      const displayName = names.get(id) ?? (await nameOf(ctx, id, options));
-      groups.push({ externalId: id, displayName, memberExternalIds: await transitiveUserMembers(ctx.graph, id, options) });
-      if (groups.length >= ctx.groupPageSize) {
-        yield { groups };
+      const memberExternalIds = await transitiveUserMembers(ctx.graph, id, options);
+      const displayName = names.get(id);
+      if (displayName === undefined) groupPatches.push({ externalId: id, memberExternalIds });
+      else groups.push({ externalId: id, displayName, memberExternalIds });
+      if (groups.length + groupPatches.length >= ctx.groupPageSize) {
+        yield { groups, groupPatches };
         groups = [];
+        groupPatches = [];
       }
     }
-    yield { groups };
+    yield { groups, groupPatches };
     next = encodeCursor({ v: 1, users: usersLink, groups: groupsLink, nested: nestingToRecord(nesting) });
   }
   return { pages: pages(), cursor: () => next };
-}
-
-async function nameOf(ctx: ListingContext, id: string, options: DeltaOptions): Promise<string> {
-  const body = groupName.safeParse(await ctx.graph.get(`/groups/${encodeURIComponent(id)}?$select=id,displayName`, options));
-  if (!body.success) {
-    throw new ConnectorError('CONNECTOR_UPSTREAM', `source "${ctx.sourceId}": Microsoft Graph answered a group without a displayName`, { sourceId: ctx.sourceId });
-  }
-  return body.data.displayName;
 }

@@ -41,6 +41,8 @@ function deltaOf(connector: Connector, options: { cursor: string }): AsyncIterab
 
 const users = (pages: ConnectorPage[]) => pages.flatMap((p) => p.users ?? []);
 const groups = (pages: ConnectorPage[]) => pages.flatMap((p) => p.groups ?? []);
+const userPatches = (pages: ConnectorPage[]) => pages.flatMap((p) => p.userPatches ?? []);
+const groupPatches = (pages: ConnectorPage[]) => pages.flatMap((p) => p.groupPatches ?? []);
 
 describe('Entra connector: full listing of 5,000 users and 100 groups', () => {
   let fake: GraphFake;
@@ -113,6 +115,10 @@ describe('Entra connector: delta', () => {
     const created = d.addUser({ displayName: 'New Person' });
     d.updateUser(uuidFor(1, 2), { displayName: 'Renamed Person', mail: 'renamed@example.com' });
     d.updateUser(uuidFor(1, 3), { accountEnabled: false });
+    d.updateUser(uuidFor(1, 8), { userPrincipalName: 'eight@example.onmicrosoft.com' }); // has a mail
+    d.updateUser(uuidFor(1, 50), { userPrincipalName: 'fifty@example.onmicrosoft.com' }); // no mail: the UPN is the address
+    const moved = Array.from({ length: 15 }, (_, k) => uuidFor(1, 200 + k)); // 17 to read: two requests of at most 15 ids
+    for (const id of moved) d.updateUser(id, { userPrincipalName: `moved-${id}@example.onmicrosoft.com` });
     d.deleteUser(uuidFor(1, 4)); // a member of groups 4 and 11
     d.addMember(uuidFor(2, 5), created.id);
     d.removeMember(uuidFor(2, 5), uuidFor(1, 5));
@@ -123,10 +129,24 @@ describe('Entra connector: delta', () => {
     d.deleteGroup(doomed.id);
 
     const pages = await collect(deltaOf(connector, { cursor }));
-    const changed = new Map(users(pages).map((u) => [u.externalId, u]));
-    expect([...changed.keys()].sort()).toEqual([created.id, uuidFor(1, 2), uuidFor(1, 3)].sort());
-    expect(changed.get(uuidFor(1, 2))).toMatchObject({ displayName: 'Renamed Person', email: 'renamed@example.com', active: true });
-    expect(changed.get(uuidFor(1, 3))?.active).toBe(false);
+    // Created: whole. Updated: only what Graph sent, as a patch; a UPN change without `mail` is
+    // read whole (the address depends on both), 15 ids to a request.
+    const whole = new Map(users(pages).map((u) => [u.externalId, u]));
+    expect([...whole.keys()].sort()).toEqual([created.id, uuidFor(1, 8), uuidFor(1, 50), ...moved].sort());
+    expect(whole.get(created.id)).toMatchObject({ displayName: 'New Person', active: true });
+    expect(whole.get(uuidFor(1, 8))).toMatchObject({ userName: 'eight@example.onmicrosoft.com', email: 'user8@example.com' });
+    expect(whole.get(uuidFor(1, 50))).toMatchObject({ userName: 'fifty@example.onmicrosoft.com', email: 'fifty@example.onmicrosoft.com' });
+    expect(whole.get(moved[14] as string)?.userName).toBe(`moved-${moved[14] as string}@example.onmicrosoft.com`);
+    expect(fake.counters.byPath.get('/v1.0/users')).toBe(2);
+    expect(userPatches(pages)).toEqual([
+      {
+        externalId: uuidFor(1, 2),
+        displayName: 'Renamed Person',
+        email: 'renamed@example.com',
+        emails: [{ value: 'renamed@example.com', type: 'work', primary: true }],
+      },
+      { externalId: uuidFor(1, 3), active: false },
+    ]);
     expect(pages.flatMap((p) => p.removedUsers ?? [])).toEqual([uuidFor(1, 4)]);
     expect(pages.flatMap((p) => p.removedGroups ?? [])).toEqual([doomed.id]);
 
@@ -135,19 +155,60 @@ describe('Entra connector: delta', () => {
     expect(changes).toContainEqual({ groupExternalId: uuidFor(2, 4), added: [], removed: [uuidFor(1, 4)] });
     expect(changes).toContainEqual({ groupExternalId: uuidFor(2, 11), added: [uuidFor(1, 7)], removed: [uuidFor(1, 4)] });
 
-    // Renamed: a group record without members ("unchanged").
-    expect(groups(pages)).toContainEqual({ externalId: uuidFor(2, 6), displayName: 'Group Six' });
-    // Nesting reached: full transitive lists for the groups involved (15 gained 16; 10 contains 11).
-    const full15 = groups(pages).find((g) => g.externalId === uuidFor(2, 15) && g.memberExternalIds);
+    // Renamed: a group record without members ("unchanged"). Members changed only: no group record.
+    expect(groups(pages)).toEqual([{ externalId: uuidFor(2, 6), displayName: 'Group Six' }]);
+    // Nesting reached: full transitive lists for the groups involved (15 gained 16; 10 contains 11),
+    // as patches that keep the observed name (Graph sent none), with no request for it.
+    const full15 = groupPatches(pages).find((g) => g.externalId === uuidFor(2, 15));
     expect(new Set(full15?.memberExternalIds)).toEqual(d.transitiveUserIds(uuidFor(2, 15)));
-    const full10 = groups(pages).find((g) => g.externalId === uuidFor(2, 10) && g.memberExternalIds);
+    const full10 = groupPatches(pages).find((g) => g.externalId === uuidFor(2, 10));
     expect(new Set(full10?.memberExternalIds)).toEqual(d.transitiveUserIds(uuidFor(2, 10)));
-    expect(full10?.displayName).toBe('Group 10');
+    expect(full10 && 'displayName' in full10).toBe(false);
+    expect(fake.counters.byPath.get(`/v1.0/groups/${uuidFor(2, 10)}`)).toBeUndefined();
 
     const next = pages.at(-1)?.cursor as string;
     expect(next).toBeDefined();
     const quiet = await collect(deltaOf(connector, { cursor: next }));
     expect(quiet).toEqual([{ cursor: expect.any(String) }]);
+  });
+
+  it('takes the literal minimal records of a delta round: patches, removals and member changes, never a skip or a rename', async () => {
+    const connector = connectorFor(fake);
+    const cursor = (await collect(connector.full())).at(-1)?.cursor as string;
+    const [a, b, gone] = [uuidFor(1, 20), uuidFor(1, 21), uuidFor(1, 22)];
+    const answer = (value: unknown[], kind: string) => () => ({
+      status: 200,
+      body: { '@odata.context': `${fake.graphUrl}/$metadata#${kind}`, value, '@odata.deltaLink': `${fake.graphUrl}/${kind}/delta?$deltatoken=literal` },
+    });
+    fake.inject({
+      path: /\/users\/delta$/,
+      respond: answer(
+        JSON.parse(`[{"id": "${a}", "accountEnabled": false},
+          {"id": "${b}", "surname": "Rivera", "displayName": "Ana Rivera"},
+          {"@odata.type": "#microsoft.graph.user", "id": "${gone}", "@removed": {"reason": "changed"}}]`),
+        'users',
+      ),
+    });
+    fake.inject({
+      path: /\/groups\/delta$/,
+      respond: answer(
+        JSON.parse(`[{"@odata.type": "#microsoft.graph.group", "id": "${uuidFor(2, 3)}", "members@delta": [{"@odata.type": "#microsoft.graph.user", "id": "${a}", "@removed": {"reason": "deleted"}}]},
+          {"@odata.type": "#microsoft.graph.group", "id": "${uuidFor(2, 4)}", "description": "Finance team"}]`),
+        'groups',
+      ),
+    });
+    const pages = await collect(deltaOf(connector, { cursor }));
+    fake.clearFaults();
+    expect(userPatches(pages)).toEqual([
+      { externalId: a, active: false },
+      { externalId: b, familyName: 'Rivera', displayName: 'Ana Rivera' },
+    ]);
+    expect(users(pages)).toEqual([]);
+    expect(pages.flatMap((p) => p.removedUsers ?? [])).toEqual([gone]);
+    expect(pages.flatMap((p) => p.memberChanges ?? [])).toEqual([{ groupExternalId: uuidFor(2, 3), added: [], removed: [a] }]);
+    expect(groups(pages)).toEqual([]);
+    expect(groupPatches(pages)).toEqual([]);
+    expect(pages.flatMap((p) => p.skipped ?? [])).toEqual([]);
   });
 
   it('fails with a cursor-expired error (not an empty delta) when the delta token has expired', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SkippedEntry, SourceUser } from '../../src/sync/connector.js';
+import type { SkippedEntry, SourceUser, SourceUserPatch } from '../../src/sync/connector.js';
 
 /** The user properties asked for with `$select` (what `mapUser` reads). */
 export const USER_SELECT = [
@@ -65,6 +65,50 @@ export function mapUser(raw: unknown): UserEntry {
       },
     },
   };
+}
+
+export type UserChange =
+  | UserEntry
+  | { kind: 'patch'; patch: SourceUserPatch }
+  /** Changes `mail` or `userPrincipalName` without the other, which the address also depends on: read the user whole. */
+  | { kind: 'read'; id: string };
+
+/**
+ * One element of a `/users/delta` page of a delta round. Graph sends an updated user as its id
+ * "with at least the properties that have been updated" (a disabled user is
+ * `{"id", "accountEnabled": false}`): a record with every selected property maps as in a full
+ * listing; any other becomes a patch of exactly the properties it carries (`null` clears one).
+ * The address is `mail`, else `userPrincipalName`, so a patch carries it only when the record
+ * says it: with a non-empty `mail`, or with both properties; with one of them alone it cannot,
+ * and the user is read whole (`read`).
+ */
+export function mapUserChange(raw: unknown): UserChange {
+  const parsed = graphUser.safeParse(raw);
+  if (!parsed.success || parsed.data['@removed'] || USER_SELECT.every((p) => p in parsed.data)) return mapUser(raw);
+  const u = parsed.data;
+  const has = (property: (typeof USER_SELECT)[number]) => property in u;
+  if (has('userPrincipalName') && !u.userPrincipalName) return { kind: 'skipped', skipped: { externalId: u.id, reason: 'no-user-name' } };
+  const patch: SourceUserPatch = { externalId: u.id };
+  const attributes: Record<string, unknown> = {};
+  if (has('userPrincipalName')) {
+    patch.userName = u.userPrincipalName as string;
+    attributes['userPrincipalName'] = u.userPrincipalName;
+  }
+  if (u.mail || (has('mail') && has('userPrincipalName'))) {
+    const email = (u.mail || u.userPrincipalName) as string;
+    patch.email = email;
+    patch.emails = [{ value: email, type: 'work', primary: true }];
+  } else if (has('mail') || has('userPrincipalName')) {
+    return { kind: 'read', id: u.id };
+  }
+  if (has('givenName')) patch.givenName = u.givenName ?? null;
+  if (has('surname')) patch.familyName = u.surname ?? null;
+  if (has('displayName')) patch.displayName = u.displayName ?? null;
+  if (has('companyName')) patch.company = u.companyName ?? null;
+  if (has('accountEnabled')) patch.active = u.accountEnabled !== false;
+  for (const property of ['userType', 'jobTitle', 'department'] as const) if (has(property)) attributes[property] = u[property] ?? null;
+  if (Object.keys(attributes).length > 0) patch.attributes = attributes;
+  return { kind: 'patch', patch };
 }
 
 const memberRef = z

@@ -174,6 +174,53 @@ describe('cloud directory syncs end to end', () => {
     await expectGrantsMatchObservedState('entra');
   });
 
+  /** An enabled member of Group 2 with a mail, whose editor grant is active. */
+  async function activeEditor(): Promise<{ id: string; email: string }> {
+    const dir = graph.directory;
+    const group2 = [...dir.groups.values()].find((g) => g.displayName === 'Group 2');
+    for (const [id, type] of group2?.members ?? []) {
+      const u = dir.users.get(id);
+      if (type !== 'user' || !u?.accountEnabled || !u.mail) continue;
+      const email = u.mail.toLowerCase();
+      if ((await editorGrant(email))?.status === 'active') return { id, email };
+    }
+    throw new Error('no active editor left');
+  }
+  const editorGrant = async (email: string) =>
+    (await store.db.query<{ person_id: string; status: string; role: string }>(
+      `select m.person_id, m.status, m.role from memberships m join people p on p.id = m.person_id
+        where p.email = $1 and m.workspace_id = 'ws-entra' and m.origin = 'rules'`,
+      [email],
+    )).rows[0];
+  const observedEntra = async (externalId: string) =>
+    (await store.db.query<{ email: string; given_name: string; family_name: string; display_name: string; active: boolean }>(
+      `select email, given_name, family_name, display_name, active from source_users where source_id = 'entra' and external_id = $1`,
+      [externalId],
+    )).rows[0];
+
+  it('entra: a user disabled in Entra ({id, accountEnabled: false} in the delta) loses its rule grants in that delta run', async () => {
+    const { id, email } = await activeEditor();
+    const before = await observedEntra(id);
+    graph.directory.updateUser(id, { accountEnabled: false });
+    const r = await run('entra', 'delta');
+    expect(r).toMatchObject({ status: 'succeeded', mode: 'delta', counts: { seen: 1, updated: 1, skipped: 0 } });
+    expect(await observedEntra(id)).toEqual({ ...before, active: false });
+    expect(await editorGrant(email)).toMatchObject({ status: 'suspended' });
+    await expectGrantsMatchObservedState('entra');
+  });
+
+  it('entra: a rename (surname and displayName only) updates the observed name; the e-mail and the grants stay', async () => {
+    const { id, email } = await activeEditor();
+    const before = await observedEntra(id);
+    const grant = await editorGrant(email);
+    graph.directory.updateUser(id, { surname: 'Renamed', displayName: `${before?.given_name ?? ''} Renamed` });
+    const r = await run('entra', 'delta');
+    expect(r).toMatchObject({ status: 'succeeded', mode: 'delta', counts: { seen: 1, updated: 1, skipped: 0 } });
+    expect(await observedEntra(id)).toEqual({ ...before, family_name: 'Renamed', display_name: `${before?.given_name ?? ''} Renamed` });
+    expect(await editorGrant(email)).toEqual(grant);
+    expect(grant?.status).toBe('active');
+  });
+
   it('entra: an expired delta cursor (410 syncStateNotFound) turns the run into a full one instead of failing', async () => {
     graph.expireDeltaTokens();
     graph.directory.addUser({ mail: 'late-joiner@example.com', userPrincipalName: 'late-joiner@example.onmicrosoft.com', displayName: 'Late Joiner', accountEnabled: true });

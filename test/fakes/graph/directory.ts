@@ -34,6 +34,19 @@ interface MemberLogEntry {
   seq: number;
 }
 
+/**
+ * When an object was created and when each of its properties was last written: a delta after
+ * `since` sends an object created after it whole, and any other as its id with the properties
+ * written after it, as Graph does ("at least the properties that have been updated").
+ */
+interface ChangeLog {
+  created: number;
+  properties: Map<string, number>;
+}
+
+/** What a delta after some point sends of an object: all of it (created since), or these properties. */
+export type ChangedSince = 'created' | string[];
+
 export interface GraphDatasetOptions {
   /** Generated users. Default 100. */
   users?: number | undefined;
@@ -57,6 +70,8 @@ export class GraphDirectory {
   readonly deletedGroups = new Map<string, number>();
   readonly memberLog: MemberLogEntry[] = [];
   seq = 0;
+  readonly #userLog = new Map<string, ChangeLog>();
+  readonly #groupLog = new Map<string, ChangeLog>();
   #nextUser: number;
   #nextGroup: number;
 
@@ -85,13 +100,24 @@ export class GraphDirectory {
   addUser(patch: Partial<Omit<GraphUser, 'id' | 'seq'>> = {}): GraphUser {
     const user = { ...generatedUser(this.#nextUser++), ...patch, seq: ++this.seq };
     this.users.set(user.id, user);
+    this.#userLog.set(user.id, { created: user.seq, properties: new Map() });
     return user;
   }
 
+  /** Writes the properties in `patch`: a delta sends each of them (and only them, unless the user is new). */
   updateUser(id: string, patch: Partial<Omit<GraphUser, 'id' | 'seq'>>): GraphUser {
     const user = this.#user(id);
     Object.assign(user, patch, { seq: ++this.seq });
+    noteWritten(this.#userLog, id, Object.keys(patch), user.seq);
     return user;
+  }
+
+  userChangedSince(id: string, since: number): ChangedSince {
+    return changedSince(this.#userLog.get(id), since);
+  }
+
+  groupChangedSince(id: string, since: number): ChangedSince {
+    return changedSince(this.#groupLog.get(id), since);
   }
 
   /** Deleting a user also takes it out of every group, as Entra does. */
@@ -105,13 +131,19 @@ export class GraphDirectory {
   addGroup(displayName: string): GraphGroup {
     const group: GraphGroup = { id: uuidFor(2, this.#nextGroup++), displayName, description: null, members: new Map(), seq: ++this.seq };
     this.groups.set(group.id, group);
+    this.#groupLog.set(group.id, { created: group.seq, properties: new Map() });
     return group;
   }
 
   renameGroup(id: string, displayName: string): void {
+    this.updateGroup(id, { displayName });
+  }
+
+  updateGroup(id: string, patch: Partial<Pick<GraphGroup, 'displayName' | 'description'>>): void {
     const group = this.#group(id);
-    group.displayName = displayName;
+    Object.assign(group, patch);
     group.seq = ++this.seq;
+    noteWritten(this.#groupLog, id, Object.keys(patch), group.seq);
   }
 
   deleteGroup(id: string): void {
@@ -175,6 +207,18 @@ export class GraphDirectory {
     if (!group) throw new Error(`no group ${id}`);
     return group;
   }
+}
+
+function noteWritten(logs: Map<string, ChangeLog>, id: string, properties: readonly string[], seq: number): void {
+  let log = logs.get(id);
+  if (!log) logs.set(id, (log = { created: 0, properties: new Map() }));
+  for (const property of properties) log.properties.set(property, seq);
+}
+
+function changedSince(log: ChangeLog | undefined, since: number): ChangedSince {
+  if (!log) return []; // generated, never written
+  if (log.created > since) return 'created';
+  return [...log.properties].filter(([, seq]) => seq > since).map(([property]) => property);
 }
 
 /** User i: every 50th has no `mail` (the UPN is the address), every 97th is disabled, every 200th a guest. */

@@ -101,6 +101,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     if (path === '/v1.0/users/delta') return delta(request, base, 'users');
     if (path === '/v1.0/groups/delta') return delta(request, base, 'groups');
     if (path === '/v1.0/groups') return listGroups(request);
+    if (path === '/v1.0/users') return listUsers(request);
     const one = /^\/v1\.0\/groups\/([^/]+)$/.exec(path);
     if (one) {
       const group = directory.groups.get(decodeURIComponent(one[1] as string));
@@ -150,12 +151,22 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     return { status: 200, headers: { 'preference-applied': `odata.maxpagesize=${size}` }, body };
   }
 
+  /**
+   * A delta round sends a user created since the token whole, and any other user as its id with
+   * only the selected properties written since (a user disabled: `{id, accountEnabled: false}`);
+   * a user whose only changes are to properties not selected is not sent at all.
+   */
   function userEntries(state: PageState): unknown[] {
     const out: unknown[] = [];
     const selected = state.sel.length === 0 ? [...USER_PROPERTIES] : state.sel;
     for (const user of directory.users.values()) {
-      if (state.m === 'd' && user.seq <= state.since) continue;
-      out.push(projectUser(user, selected));
+      if (state.m === 'i') {
+        out.push(projectUser(user, selected));
+        continue;
+      }
+      const changed = directory.userChangedSince(user.id, state.since);
+      if (changed === 'created') out.push(projectUser(user, selected));
+      else if (changed.some((p) => selected.includes(p))) out.push(projectUser(user, changed.filter((p) => selected.includes(p))));
     }
     if (state.m === 'd') {
       for (const [id, seq] of directory.deletedUsers) {
@@ -184,14 +195,27 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       }
       return out;
     }
+    // A group created since the token goes whole; any other as its id with the selected
+    // properties written since and, when its members changed, `members@delta` alone (a group
+    // whose members changed is `{id, "members@delta": [...]}`, without its displayName).
     const changes = directory.memberChangesSince(state.since);
+    const isSelected = (p: string) => state.sel.length === 0 || state.sel.includes(p);
     for (const group of directory.groups.values()) {
-      const changed = changes.get(group.id);
-      if (group.seq <= state.since && !changed) continue;
-      const members = [...(changed ?? [])].map(([id, c]) =>
+      const memberChanges = withMembers ? changes.get(group.id) : undefined;
+      const members = [...(memberChanges ?? [])].map(([id, c]) =>
         c.op === 'add' ? { '@odata.type': `#microsoft.graph.${c.type}`, id } : { '@odata.type': `#microsoft.graph.${c.type}`, id, '@removed': { reason: 'deleted' } },
       );
-      out.push(object(group, withMembers ? members : undefined));
+      const changed = directory.groupChangedSince(group.id, state.since);
+      if (changed === 'created') {
+        out.push(object(group, withMembers ? members : undefined));
+        continue;
+      }
+      const properties = changed.filter(isSelected);
+      if (properties.length === 0 && !memberChanges) continue;
+      const entry: Record<string, unknown> = { '@odata.type': '#microsoft.graph.group', id: group.id };
+      for (const p of properties) entry[p] = group[p as 'displayName' | 'description'];
+      if (memberChanges) entry['members@delta'] = members;
+      out.push(entry);
     }
     for (const [id, seq] of directory.deletedGroups) {
       if (seq > state.since && !directory.groups.has(id)) out.push({ '@odata.type': '#microsoft.graph.group', id, '@removed': { reason: 'changed' } });
@@ -207,6 +231,22 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     const value = [...directory.groups.values()]
       .filter((g) => name === undefined || g.displayName === name)
       .map((g) => ({ id: g.id, displayName: g.displayName }));
+    return { status: 200, body: { value } };
+  }
+
+  /** `/users?$filter=id in ('…',…)&$select=…`, with Graph's limit of 15 values to an `in`. */
+  function listUsers(request: FakeRequest): FakeResponse {
+    const q = request.url.searchParams;
+    const m = /^id in \(((?:'[^']*'\s*,?\s*)+)\)$/.exec(q.get('$filter') ?? '');
+    if (!m) return graphError(400, 'Request_UnsupportedQuery', 'Unsupported query.');
+    const ids = [...(m[1] as string).matchAll(/'([^']*)'/g)].map((v) => v[1] as string);
+    if (ids.length > 15) return graphError(400, 'Request_UnsupportedQuery', `Too many child clauses specified in search filter expression containing 'OR' operators: ${ids.length}. Max allowed: 15.`);
+    const sel = (q.get('$select') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const selected = sel.length === 0 ? [...USER_PROPERTIES] : sel;
+    const value = ids.flatMap((id) => {
+      const user = directory.users.get(id);
+      return user ? [projectUser(user, selected)] : [];
+    });
     return { status: 200, body: { value } };
   }
 
