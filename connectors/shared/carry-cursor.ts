@@ -24,6 +24,7 @@ function isEmpty(page: ConnectorPage): boolean {
     !page.removedUsers?.length &&
     !page.removedGroups?.length &&
     !page.memberChanges?.length &&
-    !page.skipped?.length
+    !page.skipped?.length &&
+    !page.notices?.length
   );
 }

@@ -10,6 +10,8 @@ interface RunBody {
   counts: Record<string, number>;
   skipped: Record<string, number>;
   error: { message: string } | null;
+  /** Absent from a daemon older than run notices. */
+  notices?: Array<{ code: string; message: string }> | undefined;
   detail: { phase?: string; rate?: number; deletions?: { users: number; limit: number } } | null;
 }
 
@@ -66,6 +68,7 @@ function summary(sourceId: string, run: RunBody): string {
     ...Object.entries(run.skipped).map(([reason, n]): [string, string] => [`  skipped: ${reason}`, String(n)]),
   ];
   if (run.error) rows.push(['error', run.error.message]);
+  for (const n of run.notices ?? []) rows.push(['notice', n.message]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
 }

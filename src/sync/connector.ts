@@ -65,6 +65,18 @@ export interface SkippedEntry {
   detail?: string | undefined;
 }
 
+/**
+ * Something a run could not do that its operator must know about, though the run itself succeeds:
+ * e.g. deletions it could not read, which wait for the next full run. Recorded on the run (its
+ * result, `GET /sources/{id}/runs`, `idsync sync`) and logged, so nothing is missed silently.
+ */
+export interface ConnectorNotice {
+  /** Short and stable, e.g. `deletions-deferred`: what callers and tests switch on. */
+  code: string;
+  /** One sentence for the operator: what waits, until when, and how to fix it. Never a secret. */
+  message: string;
+}
+
 /** One page of a listing. Full listings fill `users` and `groups`; deltas may fill every field. */
 export interface ConnectorPage {
   users?: SourceUser[] | undefined;
@@ -78,6 +90,8 @@ export interface ConnectorPage {
   /** Delta only: incremental membership changes (Graph `members@delta`). */
   memberChanges?: MemberChange[] | undefined;
   skipped?: SkippedEntry[] | undefined;
+  /** What this listing could not see (any page may carry some; the run keeps each once). */
+  notices?: ConnectorNotice[] | undefined;
   /** Set on the last page: the opaque cursor the next delta starts from. */
   cursor?: string | undefined;
 }

@@ -4,7 +4,7 @@ import { IngestConflictError } from '../ingest/errors.js';
 import { groupHash, membersHash, userHash, type Ingest } from '../ingest/ingest.js';
 import type { ChangePublisher, GroupRecord, PersonChange, UserRecord } from '../ingest/records.js';
 import type { Db } from '../store/db.js';
-import type { Connector, ConnectorPage, MemberChange, SourceGroup, SourceUser, ThrottleEvent } from './connector.js';
+import type { Connector, ConnectorNotice, ConnectorPage, MemberChange, SourceGroup, SourceUser, ThrottleEvent } from './connector.js';
 import { ConnectorError } from './errors.js';
 import { addNew } from './add-new.js';
 import { completeGroupPatches, completeUserPatches, type Completed } from './complete-patches.js';
@@ -72,6 +72,8 @@ export interface SyncOutcome {
   error: string | undefined;
   /** The `code` of the error that failed the run, when it had one. */
   errorCode?: string | undefined;
+  /** What the connector could not see (each once), whatever the status. */
+  notices: ConnectorNotice[];
   detail: Record<string, unknown>;
 }
 
@@ -86,6 +88,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   const mode: RunMode = options.mode === 'delta' && connector.delta && options.cursor ? 'delta' : 'full';
   const counts = emptyCounts();
   const skippedReasons: Record<string, number> = {};
+  const notices: ConnectorNotice[] = [];
   const throttle = { waits: 0, waitedMs: 0 };
   const detail: Record<string, unknown> = { requestedMode: options.mode, throttle };
   const staging = new Staging(db, options.runId);
@@ -93,6 +96,11 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   const skip = (reason: string, n = 1) => {
     skippedReasons[reason] = (skippedReasons[reason] ?? 0) + n;
     counts.skipped += n;
+  };
+  const notice = (n: ConnectorNotice) => {
+    if (notices.some((k) => k.code === n.code && k.message === n.message)) return;
+    notices.push({ code: n.code, message: n.message });
+    options.logger?.warn({ source: source.id, notice: n.code }, n.message);
   };
   const progress = (phase: SyncProgress['phase']) =>
     options.onProgress?.({ phase, counts: { ...counts }, rate: Math.round(counts.seen / Math.max(0.001, (Date.now() - started) / 1000)) });
@@ -150,6 +158,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     for await (const page of prefetch(pages)) {
       options.signal?.throwIfAborted();
       for (const s of page.skipped ?? []) skip(s.reason);
+      for (const n of page.notices ?? []) notice(n);
       if (page.users?.length) await diffUsers(page.users);
       if (page.groups?.length) await diffGroups(page.groups);
       if (page.userPatches?.length) await diffUsers(completed(await completeUserPatches(db, source.id, page.userPatches)));
@@ -179,7 +188,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     detail['deletions'] = { users: usersToDelete, groups: await staging.count('remove-group'), limit, liveUsers };
     if (usersToDelete > limit && !options.allowDeletes) {
       const error = `source "${source.id}": the run would delete ${usersToDelete} of ${liveUsers} users, more than maxDeletes (${source.maxDeletes} = ${limit}); nothing was applied. Re-run with allowDeletes to apply it.`;
-      return { status: 'blocked', mode, counts, skippedReasons, cursor: undefined, error, detail };
+      return { status: 'blocked', mode, counts, skippedReasons, cursor: undefined, error, notices, detail };
     }
     if (direct) {
       // The tables were empty of this source: without statistics of what it wrote, the next run's
@@ -195,7 +204,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     if (options.dryRun) {
       detail['dryRun'] = true;
       progress('done');
-      return { status: 'succeeded', mode, counts, skippedReasons, cursor: undefined, error: undefined, detail };
+      return { status: 'succeeded', mode, counts, skippedReasons, cursor: undefined, error: undefined, notices, detail };
     }
 
     // 3. Apply, in an order that never trips uniqueness: deletions first, then users, groups, members.
@@ -225,7 +234,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     // statistics make the reconciler's plans go wrong, so refresh them now.
     if (!direct && counts.created + counts.updated + counts.deleted >= ANALYZE_AFTER) await analyze();
     progress('done');
-    return { status: 'succeeded', mode, counts, skippedReasons, cursor, error: undefined, detail };
+    return { status: 'succeeded', mode, counts, skippedReasons, cursor, error: undefined, notices, detail };
   } catch (error) {
     // What a failed direct run read it still writes (unless it was stopped); and nothing of it may
     // still be writing once it is reported.
@@ -236,7 +245,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     // next run is not direct, and finds them unchanged.)
     if (direct && !usersPublished) await publishWrittenUsers().catch((e: unknown) => options.logger?.warn({ source: source.id, err: { message: (e as Error).message } }, 'could not publish the users a failed run wrote'));
     const errorCode = error instanceof ConnectorError ? error.code : undefined;
-    return { status: 'failed', mode, counts, skippedReasons, cursor: undefined, error: describeFailure(source.id, error), errorCode, detail };
+    return { status: 'failed', mode, counts, skippedReasons, cursor: undefined, error: describeFailure(source.id, error), errorCode, notices, detail };
   } finally {
     await staging.clear().catch(() => {});
   }

@@ -1,5 +1,6 @@
 import type { Db, Queryable } from '../store/db.js';
 import { sqlState } from '../store/db.js';
+import type { ConnectorNotice } from './connector.js';
 
 export type RunMode = 'full' | 'delta';
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'blocked';
@@ -29,6 +30,8 @@ export interface SyncRunView {
   /** Skipped entries by reason, e.g. `{"no-email": 3}`. */
   skippedReasons: Record<string, number>;
   error: { message: string } | null;
+  /** What the run could not do that an operator must know about (it may still have succeeded). */
+  notices: ConnectorNotice[];
   /** Phase, throttling waits, deletion numbers of a blocked run, … */
   detail: Record<string, unknown> | null;
 }
@@ -55,6 +58,7 @@ interface RunRow {
   counts: Partial<RunCounts>;
   skipped: Record<string, number>;
   error: string | null;
+  notices: ConnectorNotice[] | null;
   detail: Record<string, unknown> | null;
 }
 
@@ -72,6 +76,7 @@ function view(r: RunRow): SyncRunView {
     counts: { ...emptyCounts(), ...r.counts },
     skippedReasons: r.skipped ?? {},
     error: r.error ? { message: r.error } : null,
+    notices: r.notices ?? [],
     detail: r.detail,
   };
 }
@@ -115,13 +120,21 @@ export async function reportProgress(q: Queryable, id: string, counts: RunCounts
 export async function finishRun(
   q: Queryable,
   id: string,
-  end: { status: 'succeeded' | 'failed' | 'blocked'; counts: RunCounts; skippedReasons: Record<string, number>; error?: string | undefined; detail: Record<string, unknown>; cursor?: string | undefined },
+  end: {
+    status: 'succeeded' | 'failed' | 'blocked';
+    counts: RunCounts;
+    skippedReasons: Record<string, number>;
+    error?: string | undefined;
+    notices?: readonly ConnectorNotice[] | undefined;
+    detail: Record<string, unknown>;
+    cursor?: string | undefined;
+  },
 ): Promise<void> {
   await q.query(
-    `update sync_runs set status = $2, counts = $3::jsonb, skipped = $4::jsonb, error = $5, detail = $6::jsonb, cursor = $7,
+    `update sync_runs set status = $2, counts = $3::jsonb, skipped = $4::jsonb, error = $5, detail = $6::jsonb, cursor = $7, notices = $8::jsonb,
             finished_at = now(), heartbeat_at = now()
       where id = $1`,
-    [id, end.status, JSON.stringify(end.counts), JSON.stringify(end.skippedReasons), end.error ?? null, JSON.stringify(end.detail), end.cursor ?? null],
+    [id, end.status, JSON.stringify(end.counts), JSON.stringify(end.skippedReasons), end.error ?? null, JSON.stringify(end.detail), end.cursor ?? null, JSON.stringify(end.notices ?? [])],
   );
 }
 

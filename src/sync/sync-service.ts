@@ -150,8 +150,8 @@ export class SyncService {
       await reporting;
       if (outcome.status === 'succeeded' && outcome.cursor !== undefined && !job.dryRun) await saveCursor(this.#o.db, source.id, outcome.cursor, runId);
       await finishRun(this.#o.db, runId, { ...outcome });
-      const level = outcome.status === 'succeeded' ? 'info' : 'warn';
-      log[level]({ status: outcome.status, counts: outcome.counts, skipped: outcome.skippedReasons, error: outcome.error }, 'sync run finished');
+      const level = outcome.status === 'succeeded' && outcome.notices.length === 0 ? 'info' : 'warn';
+      log[level]({ status: outcome.status, counts: outcome.counts, skipped: outcome.skippedReasons, notices: outcome.notices, error: outcome.error }, 'sync run finished');
       return (await getRun(this.#o.db, runId)) as SyncRunView;
     } finally {
       clearInterval(heartbeat);

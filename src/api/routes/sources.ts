@@ -27,6 +27,7 @@ export function runView(r: SyncRunView): Record<string, unknown> {
     counts: r.counts,
     skipped: r.skippedReasons,
     error: r.error,
+    notices: r.notices,
     detail: r.detail,
   };
 }
