@@ -4,7 +4,9 @@ import { ConfigError, loadConfig } from './config/load.js';
 import { readSettings } from './config/env.js';
 import { createLogger } from './log.js';
 import { startDaemon, type Roles } from './main.js';
+import { ListenError } from './api/listen.js';
 import { RedisUnavailableError } from './queue/redis.js';
+import { DataDirError } from './store/data-dir-lock.js';
 import { migrate } from './store/migrate.js';
 import { openStore } from './store/open.js';
 import { daemonRequest, DaemonRequestError } from './cli/daemon-client.js';
@@ -20,7 +22,8 @@ function fail(error: unknown): never {
     process.stderr.write(`idsync: ${error.message}\n`);
     process.exit(EXIT_CONFIG);
   }
-  if (error instanceof RedisUnavailableError || error instanceof DaemonRequestError) {
+  // Conditions the operator can act on: one line, no stack.
+  if (error instanceof RedisUnavailableError || error instanceof DaemonRequestError || error instanceof ListenError || error instanceof DataDirError) {
     process.stderr.write(`idsync: ${error.message}\n`);
     process.exit(1);
   }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Env, Settings } from './config/env.js';
 import type { Config } from './config/schema.js';
 import { createHttpApp } from './api/http-app.js';
+import { listen } from './api/listen.js';
 import { InFlightRequests } from './api/in-flight.js';
 import { createMetrics } from './api/metrics.js';
 import { DurablePublisher } from './ingest/durable-publisher.js';
@@ -211,10 +212,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       mounts: [{ path: '/scim/v2', router: createScimServer({ db, ingest, config, env: options.env, logger }) }],
       inFlight,
     });
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(settings.port, settings.host, () => resolve(s));
-      s.once('error', reject);
-    });
+    try {
+      server = await listen(app, { host: settings.host, port: settings.port });
+    } catch (error) {
+      // Workers started above stop, and the store closes (releasing its data directory), before the error is told.
+      await runClosers(closers, logger);
+      throw error;
+    }
     const address = server.address() as AddressInfo;
     url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
     const httpServer = server;
@@ -239,18 +243,21 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     workers,
     url,
     close() {
-      closing ??= (async () => {
-        for (const close of closers) {
-          try {
-            await close();
-          } catch (error) {
-            logger.warn({ err: { message: (error as Error).message } }, 'error while shutting down');
-          }
-        }
-      })();
+      closing ??= runClosers(closers, logger);
       return closing;
     },
   };
+}
+
+/** Runs every closer in order; one that fails is logged and the next still runs. */
+async function runClosers(closers: Array<() => Promise<unknown>>, logger: Logger): Promise<void> {
+  for (const close of closers) {
+    try {
+      await close();
+    } catch (error) {
+      logger.warn({ err: { message: (error as Error).message } }, 'error while shutting down');
+    }
+  }
 }
 
 /**

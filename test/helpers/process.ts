@@ -14,21 +14,28 @@ export async function freePort(): Promise<number> {
 
 export interface RunningProcess {
   child: ChildProcess;
+  /** stdout and stderr as they came. */
   output(): string;
+  /** stderr alone. */
+  errors(): string;
   exited: Promise<number | null>;
 }
 
 /** Runs the CLI from source (tsx), with the given environment on top of a minimal one. */
 export function runCli(args: string[], env: Record<string, string>): RunningProcess {
   let out = '';
+  let err = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+    err += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
+  return { child, output: () => out, errors: () => err, exited };
 }
 
 /** A private redis-server on a free loopback port (it keeps nothing on disk). */
