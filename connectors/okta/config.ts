@@ -13,6 +13,10 @@ export const oktaSourceConfig = z
         clientId: z.string().min(1),
         privateKeyEnv: envName,
         keyId: z.string().optional(),
+        /**
+         * Default users and groups. Add `okta.logs.read` (granted to the service app) for deltas to
+         * remove users deleted in Okta; without it they wait for the full run, and each delta says so.
+         */
         scopes: z.array(z.string()).default(['okta.users.read', 'okta.groups.read']),
       })
       .strict()

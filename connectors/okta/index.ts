@@ -24,25 +24,21 @@ const MAX = { users: 200, groups: 10_000, members: 1000 };
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 /**
- * Okta's Users and Groups APIs. The cursor is an ISO-8601 instant (the start of the previous
- * run); a delta lists users and groups updated after it.
+ * Okta's Users and Groups APIs, and its System Log for deletions. The cursor is an ISO-8601
+ * instant (the start of the previous run); a delta lists users and groups updated after it and
+ * reads the users deleted since (see `oktaListing`).
  */
 export function createOktaConnector(config: OktaSourceConfig, deps: OktaConnectorDeps): Connector {
   const fetchImpl = deps.fetch ?? globalThis.fetch;
   const now = deps.now ?? Date.now;
-  const http = new HttpClient({
-    sourceId: deps.sourceId,
-    api: 'Okta API',
-    fetch: fetchImpl,
-    auth: createOktaTokenProvider(config, { env: deps.env, sourceId: deps.sourceId, fetch: fetchImpl, now }),
-    describeError: describeOktaError,
-    retry: config.retry,
-    limiter: new RateLimiter({ now }),
-    now,
-  });
+  const auth = createOktaTokenProvider(config, { env: deps.env, sourceId: deps.sourceId, fetch: fetchImpl, now });
+  // The System Log is a rate-limit bucket of its own: its pauses need not hold the listings, nor theirs it.
+  const httpFor = (limiter: RateLimiter) =>
+    new HttpClient({ sourceId: deps.sourceId, api: 'Okta API', fetch: fetchImpl, auth, describeError: describeOktaError, retry: config.retry, limiter, now });
   const size = config.pageSize ?? 200;
   const ctx: OktaListingContext = {
-    okta: new OktaClient(http, config.orgUrl),
+    okta: new OktaClient(httpFor(new RateLimiter({ now })), config.orgUrl),
+    systemLog: new OktaClient(httpFor(new RateLimiter({ now })), config.orgUrl),
     sourceId: deps.sourceId,
     limits: { users: Math.min(MAX.users, size), groups: Math.min(MAX.groups, size), members: Math.min(MAX.members, size) },
     concurrency: config.concurrency,

@@ -41,6 +41,8 @@ describe('Okta connector: full listing of 5,000 users and 100 groups', () => {
     const cursor = pages.at(-1)?.cursor as string;
     expect(Date.now() - Date.parse(cursor)).toBeLessThan(10_000);
     expect(fake.counters.byPath.get('/api/v1/users')).toBe(Math.ceil(listed.length / 200));
+    // A full listing finds deletions by absence: it has no use for the System Log.
+    expect(fake.counters.byPath.get('/api/v1/logs')).toBeUndefined();
   });
 
   it('maps records exactly', () => {
@@ -108,6 +110,104 @@ describe('Okta connector: delta', () => {
       const again = await collect(deltaOf(connector, next));
       for (const u of users(again)) expect(changed.has(u.externalId)).toBe(true);
       expect(fake.counters.requests).toBeLessThan(200);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('removes users deleted since the cursor (System Log) and lists the deactivated ones', async () => {
+    const fake = await startOktaFake({ users: 200, groups: 10, apiToken: TOKEN });
+    try {
+      const connector = connectorFor(fake);
+      const cursor = (await collect(connector.full())).at(-1)?.cursor as string;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      fake.directory.setStatus(oktaId('00u', 7), 'DEPROVISIONED');
+      fake.directory.deleteUser(oktaId('00u', 8)); // deactivated, then deleted
+      fake.directory.deleteUser(oktaId('00u', 88)); // deprovisioned before the full run
+
+      const pages = await collect(deltaOf(connector, cursor));
+      expect(pages.flatMap((p) => p.removedUsers ?? []).sort()).toEqual([oktaId('00u', 8), oktaId('00u', 88)]);
+      expect(users(pages).map((u) => [u.externalId, u.active])).toEqual([[oktaId('00u', 7), false]]);
+      // Deletions come first: a user deleted while the listings run is never listed after its removal.
+      expect(pages.findIndex((p) => p.removedUsers?.length)).toBeLessThan(pages.findIndex((p) => p.users?.length));
+      expect(pages.some((p) => p.notices?.length)).toBe(false);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it.each(['when-named', 'when-filtered'] as const)('lists a deactivated user exactly once when Okta lists DEPROVISIONED users %s', async (listsDeprovisioned) => {
+    const fake = await startOktaFake({ users: 100, groups: 5, apiToken: TOKEN, listsDeprovisioned });
+    try {
+      const connector = connectorFor(fake);
+      const cursor = (await collect(connector.full())).at(-1)?.cursor as string;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      fake.directory.setStatus(oktaId('00u', 10), 'DEPROVISIONED');
+      fake.directory.updateUser(oktaId('00u', 11), { department: 'Moved' });
+      const pages = await collect(deltaOf(connector, cursor));
+      expect(users(pages).map((u) => u.externalId).sort()).toEqual([oktaId('00u', 10), oktaId('00u', 11)]);
+      expect(users(pages).find((u) => u.externalId === oktaId('00u', 10))).toMatchObject({ active: false, attributes: { status: 'DEPROVISIONED' } });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('reads more than a page of deletions, bounded, through the log\'s own rate limit', async () => {
+    const fake = await startOktaFake({ users: 1500, groups: 5, apiToken: TOKEN, logRateLimit: { limit: 1, windowSeconds: 1 } });
+    try {
+      const connector = connectorFor(fake);
+      const cursor = (await collect(connector.full())).at(-1)?.cursor as string;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const deleted = [...fake.directory.users.keys()].slice(0, 1100);
+      for (const id of deleted) fake.directory.deleteUser(id);
+      const events: ThrottleEvent[] = [];
+      const pages = await collect((connector.delta as NonNullable<Connector['delta']>)({ cursor, onThrottle: (e) => events.push(e) }));
+      const removed = pages.flatMap((p) => p.removedUsers ?? []);
+      expect(removed).toHaveLength(1100);
+      expect(new Set(removed)).toEqual(new Set(deleted));
+      // 1,100 deletions (among 2,200 events) in pages of 1,000: two requests, the second after the
+      // log's budget (1 a second) reset. A polling request (no `until`) would never end.
+      expect(fake.counters.byPath.get('/api/v1/logs')).toBe(2);
+      expect(events.some((e) => e.reason === 'X-Rate-Limit-Remaining=0')).toBe(true);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('without the right to read the System Log: the delta lists its changes and says deletions wait for the full run', async () => {
+    const fake = await startOktaFake({ users: 100, groups: 5, apiToken: TOKEN, apiTokenScopes: ['okta.users.read', 'okta.groups.read'] });
+    try {
+      const connector = connectorFor(fake);
+      const cursor = (await collect(connector.full())).at(-1)?.cursor as string;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      fake.directory.setStatus(oktaId('00u', 20), 'DEPROVISIONED');
+      fake.directory.deleteUser(oktaId('00u', 21));
+      const pages = await collect(deltaOf(connector, cursor));
+      expect(pages.flatMap((p) => p.notices ?? [])).toEqual([
+        { code: 'deletions-deferred', message: expect.stringContaining('users deleted in Okta since') as string },
+      ]);
+      const [notice] = pages.flatMap((p) => p.notices ?? []);
+      expect(notice?.message).toContain('"okta-test"');
+      expect(notice?.message).toContain('okta.logs.read');
+      expect(notice?.message).not.toContain(TOKEN);
+      expect(pages.flatMap((p) => p.removedUsers ?? [])).toEqual([]);
+      expect(users(pages).map((u) => u.externalId)).toEqual([oktaId('00u', 20)]);
+      expect(pages.at(-1)?.cursor).toBeDefined();
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('fails on a System Log that keeps failing (not a notice), and wants a full run past its retention', async () => {
+    const fake = await startOktaFake({ users: 10, groups: 1, apiToken: TOKEN });
+    try {
+      const connector = connectorFor(fake);
+      fake.fail({ path: /^\/api\/v1\/logs$/, times: Infinity });
+      expect((await failure(deltaOf(connector, new Date(Date.now() - 60_000).toISOString()))).code).toBe('CONNECTOR_RETRYABLE');
+      fake.clearFaults();
+      const old = await failure(deltaOf(connector, new Date(Date.now() - 91 * 86_400_000).toISOString()));
+      expect(old.code).toBe('CONNECTOR_CURSOR_EXPIRED');
+      expect(old.message).toContain('90 days');
     } finally {
       await fake.close();
     }
@@ -193,7 +293,7 @@ describe('Okta connector: OAuth 2.0 client credentials with private_key_jwt', ()
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   let fake: OktaFake;
   beforeAll(async () => {
-    fake = await startOktaFake({ users: 450, groups: 5, oauth: { clientId: '0oafakeclient', publicKey } });
+    fake = await startOktaFake({ users: 450, groups: 5, oauth: { clientId: '0oafakeclient', publicKey, scopes: ['okta.users.read', 'okta.groups.read', 'okta.logs.read'] } });
   });
   afterAll(() => fake.close());
   const oauthConfig = { apiTokenEnv: undefined, oauth: { clientId: '0oafakeclient', privateKeyEnv: 'OKTA_KEY', keyId: 'k1' } };
@@ -222,6 +322,18 @@ describe('Okta connector: OAuth 2.0 client credentials with private_key_jwt', ()
     }
     expect(groups(pages)).toHaveLength(5);
     expect(fake.counters.tokenRequests - before).toBe(2);
+  });
+
+  it('a token without okta.logs.read (Okta\'s insufficient_scope 403): a delta with a deletions-deferred notice', async () => {
+    const connector = connectorFor(fake, oauthConfig, { OKTA_KEY: pem });
+    const pages = await collect(deltaOf(connector, new Date(Date.now() - 60_000).toISOString()));
+    expect(pages.flatMap((p) => p.notices ?? []).map((n) => n.code)).toEqual(['deletions-deferred']);
+    // Asked for, the scope reads the log: no notice.
+    const granted = connectorFor(fake, { ...oauthConfig, oauth: { ...oauthConfig.oauth, scopes: ['okta.users.read', 'okta.groups.read', 'okta.logs.read'] } }, { OKTA_KEY: pem });
+    const before = fake.counters.byPath.get('/api/v1/logs') ?? 0;
+    const read = await collect(deltaOf(granted, new Date(Date.now() - 60_000).toISOString()));
+    expect(read.some((p) => p.notices?.length)).toBe(false);
+    expect(fake.counters.byPath.get('/api/v1/logs')).toBe(before + 1);
   });
 
   it('is refused with another key: CONNECTOR_AUTH with Okta\'s invalid_client', async () => {

@@ -195,7 +195,7 @@ export class HttpClient {
     if (status >= 500) {
       return { reason: retryAfter !== undefined ? `${status} Retry-After` : String(status), serverWaitMs: retryAfter, throttle: false, detail, timeout: false };
     }
-    throw new ConnectorError('CONNECTOR_UPSTREAM', `${this.#label()}: ${what} answered ${detail}`, { sourceId: this.#o.sourceId });
+    throw new ConnectorError('CONNECTOR_UPSTREAM', `${this.#label()}: ${what} answered ${detail}`, { sourceId: this.#o.sourceId, httpStatus: status });
   }
 
   /** Okta announces its budget on every answer; at zero, hold the source until the window resets. */

@@ -10,12 +10,15 @@ export type ConnectorErrorCode =
 export class ConnectorError extends Error {
   readonly code: ConnectorErrorCode;
   readonly sourceId: string | undefined;
+  /** The directory's HTTP status, when its answer is the failure (a 403 tells "not allowed" from other refusals). */
+  readonly httpStatus: number | undefined;
 
-  constructor(code: ConnectorErrorCode, message: string, options?: { cause?: unknown; sourceId?: string }) {
+  constructor(code: ConnectorErrorCode, message: string, options?: { cause?: unknown; sourceId?: string; httpStatus?: number }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ConnectorError';
     this.code = code;
     this.sourceId = options?.sourceId;
+    this.httpStatus = options?.httpStatus;
   }
 }
 

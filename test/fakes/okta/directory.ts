@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { groupsOfUser, person } from '../shared/people.js';
 
 export type OktaStatus = 'STAGED' | 'PROVISIONED' | 'ACTIVE' | 'RECOVERY' | 'LOCKED_OUT' | 'PASSWORD_EXPIRED' | 'SUSPENDED' | 'DEPROVISIONED';
@@ -28,6 +29,23 @@ export interface OktaGroup {
   members: Set<string>;
 }
 
+/** One System Log event (`/api/v1/logs`), as Okta records a change to a user. */
+export interface OktaLogEvent {
+  uuid: string;
+  published: number;
+  eventType: string;
+  displayMessage: string;
+  outcome: { result: 'SUCCESS' | 'FAILURE'; reason: string | null };
+  target: Array<{ id: string; type: 'User'; alternateId: string; displayName: string }>;
+}
+
+/** The System Log event types of user status changes (deleting is its own). */
+const STATUS_EVENTS: Partial<Record<OktaStatus, [string, string]>> = {
+  ACTIVE: ['user.lifecycle.activate', 'Activate Okta user'],
+  SUSPENDED: ['user.lifecycle.suspend', 'Suspend Okta user'],
+  DEPROVISIONED: ['user.lifecycle.deactivate', 'Deactivate Okta user'],
+};
+
 /** Generated objects date from 2024: any delta taken "now" sees only what tests change. */
 const EPOCH = Date.parse('2024-01-01T00:00:00.000Z');
 
@@ -47,6 +65,8 @@ export interface OktaDatasetOptions {
 export class OktaDirectory {
   readonly users = new Map<string, OktaUser>();
   readonly groups = new Map<string, OktaGroup>();
+  /** The System Log, oldest first: what the org recorded of the changes made through this class. */
+  readonly log: OktaLogEvent[] = [];
   /** Bumped by every change, so the server can cache listings and JSON between changes. */
   version = 0;
   #nextUser: number;
@@ -76,6 +96,7 @@ export class OktaDirectory {
     user.status = status;
     Object.assign(user.profile, profile);
     this.users.set(user.id, user);
+    this.#record(user, 'user.lifecycle.create', 'Create Okta user');
     return user;
   }
 
@@ -92,13 +113,34 @@ export class OktaDirectory {
     const user = this.#user(id);
     user.status = status;
     user.lastUpdated = Date.now();
+    const event = STATUS_EVENTS[status];
+    if (event) this.#record(user, ...event);
   }
 
-  /** Okta deletes only deprovisioned users; the user vanishes from every list and group. */
+  /**
+   * What an admin's "Deactivate", then "Delete" does: Okta deletes only deprovisioned users (a
+   * first DELETE deactivates). The user vanishes from every list and group; only the System Log
+   * still tells (`user.lifecycle.delete.initiated`).
+   */
   deleteUser(id: string): void {
+    const user = this.#user(id);
+    if (user.status !== 'DEPROVISIONED') this.setStatus(id, 'DEPROVISIONED');
     this.version++;
     for (const group of this.groups.values()) if (group.members.delete(id)) group.lastMembershipUpdated = Date.now();
     this.users.delete(id);
+    this.#record(user, 'user.lifecycle.delete.initiated', 'Delete Okta user');
+  }
+
+  #record(user: OktaUser, eventType: string, displayMessage: string): void {
+    const displayName = [user.profile.firstName, user.profile.lastName].filter((s) => s).join(' ');
+    this.log.push({
+      uuid: randomUUID(),
+      published: Date.now(),
+      eventType,
+      displayMessage,
+      outcome: { result: 'SUCCESS', reason: null },
+      target: [{ id: user.id, type: 'User', alternateId: user.profile.login, displayName }],
+    });
   }
 
   addGroup(name: string): OktaGroup {

@@ -2,9 +2,13 @@ import { randomBytes, randomUUID, timingSafeEqual, type KeyObject } from 'node:c
 import { jwtVerify } from 'jose';
 import type { FakeCounters, FakeRequest, FakeResponse, FaultRule } from '../shared/http-fake.js';
 import { parseForm, startHttpFake } from '../shared/http-fake.js';
-import { OktaDirectory, type OktaDatasetOptions, type OktaGroup, type OktaUser } from './directory.js';
+import { OktaDirectory, type OktaDatasetOptions, type OktaGroup, type OktaLogEvent, type OktaUser } from './directory.js';
 
-export { OktaDirectory, oktaId, type OktaGroup, type OktaStatus, type OktaUser } from './directory.js';
+export { OktaDirectory, oktaId, type OktaGroup, type OktaLogEvent, type OktaStatus, type OktaUser } from './directory.js';
+
+/** What an org admin's API token may do; an OAuth token has the scopes it was granted. */
+const ALL_SCOPES = ['okta.users.read', 'okta.groups.read', 'okta.logs.read'];
+const DAY_MS = 86_400_000;
 
 export interface OktaFakeOptions extends OktaDatasetOptions {
   /** Accepted `SSWS` API token. */
@@ -13,6 +17,19 @@ export interface OktaFakeOptions extends OktaDatasetOptions {
   oauth?: { clientId: string; publicKey: KeyObject; scopes?: string[] | undefined } | undefined;
   /** Requests per window before 429; every answer carries the X-Rate-Limit-* headers. Default 10,000 per 60 s. */
   rateLimit?: { limit: number; windowSeconds: number } | undefined;
+  /** The System Log's own bucket (Okta counts `/api/v1/logs` apart). Default 120 per 60 s. */
+  logRateLimit?: { limit: number; windowSeconds: number } | undefined;
+  /**
+   * What the `SSWS` token may read: an API token acts with its admin's role, and one whose role may
+   * not read the System Log gets 403 E0000006 there. Default: users, groups and logs.
+   */
+  apiTokenScopes?: string[] | undefined;
+  /**
+   * Which filtered user listings include DEPROVISIONED users. `when-named` (default, as Okta
+   * documents it): only an expression that names `status eq "DEPROVISIONED"`; `when-filtered`: any
+   * filter. Unfiltered listings never do.
+   */
+  listsDeprovisioned?: 'when-named' | 'when-filtered' | undefined;
 }
 
 export interface OktaFake {
@@ -27,18 +44,29 @@ export interface OktaFake {
   /** An Okta error answer (default 500 E0000009); `times: Infinity` for a persistent failure. */
   fail(options?: { after?: number; times?: number; status?: number; path?: RegExp }): void;
   setRateLimit(limit: { limit: number; windowSeconds: number }): void;
+  setLogRateLimit(limit: { limit: number; windowSeconds: number }): void;
+  /** What the `SSWS` token may read from now on (`okta.users.read`, `okta.groups.read`, `okta.logs.read`). */
+  setApiTokenScopes(scopes: string[]): void;
   revokeTokens(): void;
   close(): Promise<void>;
 }
 
 type Clause = { attr: string; op: string; value: string };
+type Window = { start: number; used: number };
 
-/** An Okta org's Users and Groups APIs and its org authorization server (client credentials). */
+/**
+ * An Okta org's Users and Groups APIs, its System Log and its org authorization server (client
+ * credentials).
+ */
 export async function startOktaFake(options: OktaFakeOptions = {}): Promise<OktaFake> {
   const directory = new OktaDirectory(options);
   const tokens = new Map<string, { expires: number; scopes: Set<string> }>();
   let rate = options.rateLimit ?? { limit: 10_000, windowSeconds: 60 };
-  let window = { start: 0, used: 0 };
+  let logRate = options.logRateLimit ?? { limit: 120, windowSeconds: 60 };
+  let window: Window = { start: 0, used: 0 };
+  let logWindow: Window = { start: 0, used: 0 };
+  let apiTokenScopes = new Set(options.apiTokenScopes ?? ALL_SCOPES);
+  const listsDeprovisioned = options.listsDeprovisioned ?? 'when-named';
   // Listings and user JSON are cached until the directory changes: 50,000 users stay cheap to page.
   let cachedVersion = -1;
   const listings = new Map<string, unknown[]>();
@@ -67,18 +95,20 @@ export async function startOktaFake(options: OktaFakeOptions = {}): Promise<Okta
         return { status: 200, body: { issuer: base, token_endpoint: `${base}/oauth2/v1/token`, token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_basic'] } };
       }
       if (path === '/oauth2/v1/token') return token(request, base);
-      const limited = countRequest();
+      const limited = path === '/api/v1/logs' ? countRequest(logRate, logWindow, (w) => (logWindow = w)) : countRequest(rate, window, (w) => (window = w));
       if (limited.over) return { ...oktaError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'), headers: limited.headers };
       const response = authorize(request) ?? route(request, base);
       return { ...response, headers: { ...limited.headers, ...response.headers } };
     },
   });
 
-  function countRequest(): { over: boolean; headers: Record<string, string> } {
+  /** One request against a bucket's budget (`rate` per window, `current` replaced by `set` when a window starts). */
+  function countRequest(rate: { limit: number; windowSeconds: number }, current: Window, set: (w: Window) => void): { over: boolean; headers: Record<string, string> } {
     const now = Date.now();
     const size = rate.windowSeconds * 1000;
     const start = Math.floor(now / size) * size;
-    if (start !== window.start) window = { start, used: 0 };
+    let window = current;
+    if (start !== window.start) set((window = { start, used: 0 }));
     window.used++;
     const remaining = Math.max(0, rate.limit - window.used);
     return {
@@ -93,13 +123,20 @@ export async function startOktaFake(options: OktaFakeOptions = {}): Promise<Okta
 
   function authorize(request: FakeRequest): FakeResponse | undefined {
     const header = request.headers.authorization ?? '';
+    const path = request.url.pathname;
+    const needed = path === '/api/v1/logs' ? 'okta.logs.read' : path.startsWith('/api/v1/users') ? 'okta.users.read' : 'okta.groups.read';
     const ssws = /^SSWS (.+)$/.exec(header);
-    if (ssws && options.apiToken !== undefined && same(ssws[1] as string, options.apiToken)) return undefined;
+    if (ssws && options.apiToken !== undefined && same(ssws[1] as string, options.apiToken)) {
+      return apiTokenScopes.has(needed) ? undefined : oktaError(403, 'E0000006', 'You do not have permission to perform the requested action');
+    }
     const bearer = /^Bearer (.+)$/.exec(header);
     const granted = bearer ? tokens.get(bearer[1] as string) : undefined;
     if (!granted || granted.expires < Date.now()) return oktaError(401, 'E0000011', 'Invalid token provided');
-    const needed = request.url.pathname.startsWith('/api/v1/users') ? 'okta.users.read' : 'okta.groups.read';
-    if (!granted.scopes.has(needed)) return oktaError(403, 'E0000006', 'You do not have permission to perform the requested action');
+    if (!granted.scopes.has(needed)) {
+      // Okta names the missing scope in the challenge; the body is the usual E0000006.
+      const challenge = `Bearer authorization_uri="${request.url.origin}/oauth2/v1/authorize", realm="IdpApi", scope="${needed}", error="insufficient_scope", error_description="The access token provided does not contain the required scopes.", resource="${path}"`;
+      return { ...oktaError(403, 'E0000006', 'You do not have permission to perform the requested action'), headers: { 'www-authenticate': challenge } };
+    }
     return undefined;
   }
 
@@ -135,10 +172,13 @@ export async function startOktaFake(options: OktaFakeOptions = {}): Promise<Okta
     if (request.method !== 'GET') return oktaError(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
     const parsed = parseFilter(q.get('filter'));
     if (parsed === null) return oktaError(400, 'E0000031', 'Invalid search criteria.');
+    if (path === '/api/v1/logs') return systemLog(request, base);
     if (path === '/api/v1/users') {
-      // Without a filter or search, Okta lists every user but the deprovisioned ones.
+      // Okta lists every user but the deprovisioned ones, unless the expression asks for that status.
+      const named = parsed.some((clauses) => clauses.some((c) => c.attr === 'status' && c.op === 'eq' && c.value === 'DEPROVISIONED'));
+      const withDeprovisioned = named || (listsDeprovisioned === 'when-filtered' && parsed.length > 0);
       const users = cached(`users ${q.get('filter') ?? ''}`, () =>
-        [...directory.users.values()].filter((u) => (parsed.length === 0 ? u.status !== 'DEPROVISIONED' : matches(parsed, u))),
+        [...directory.users.values()].filter((u) => (withDeprovisioned || u.status !== 'DEPROVISIONED') && (parsed.length === 0 || matches(parsed, u))),
       );
       return page(request, base, users, (u) => userJsonOf(u, base), 200);
     }
@@ -156,6 +196,38 @@ export async function startOktaFake(options: OktaFakeOptions = {}): Promise<Okta
       return page(request, base, users, (u) => userJsonOf(u, base), 1000);
     }
     return oktaError(404, 'E0000007', `Not found: Resource not found: ${path}`);
+  }
+
+  /**
+   * `GET /api/v1/logs`: events with `since` <= `published` < `until` (since defaults to 7 days
+   * before until, until to now), filtered, oldest first, `limit` 100 by default (at most 1,000).
+   * A bounded request (with `until`) ends where its `next` link does; a polling one (without)
+   * always carries a `next` link, as Okta's does, for the events still to come.
+   */
+  function systemLog(request: FakeRequest, base: string): FakeResponse {
+    const q = request.url.searchParams;
+    const until = q.get('until');
+    const untilMs = until === null ? Date.now() : Date.parse(until);
+    const sinceMs = q.get('since') === null ? untilMs - 7 * DAY_MS : Date.parse(q.get('since') as string);
+    if (Number.isNaN(untilMs) || Number.isNaN(sinceMs)) return oktaError(400, 'E0000001', 'Api validation failed: since/until must be ISO-8601 instants');
+    if (sinceMs < Date.now() - 90 * DAY_MS) return oktaError(400, 'E0000001', 'Api validation failed: since is outside the retention period of 90 days');
+    const filter = parseFilter(q.get('filter'));
+    if (filter === null) return oktaError(400, 'E0000031', 'Invalid search criteria.');
+    const limit = Math.min(1000, Math.max(1, Number(q.get('limit') ?? 100)));
+    const events = directory.log.filter((e) => e.published >= sinceMs && e.published < untilMs && (filter.length === 0 || matches(filter, e)));
+    if (q.get('sortOrder') === 'DESCENDING') events.reverse();
+    const after = q.get('after');
+    const start = after === null ? 0 : events.findIndex((e) => e.uuid === after) + 1;
+    const slice = events.slice(start, start + limit);
+    const self = new URL(request.url.pathname + request.url.search, base);
+    const links = [`<${self.toString()}>; rel="self"`];
+    if (until === null || start + limit < events.length) {
+      const next = new URL(self);
+      const last = slice.at(-1);
+      if (last) next.searchParams.set('after', last.uuid);
+      links.push(`<${next.toString()}>; rel="next"`);
+    }
+    return { status: 200, headers: { link: links.join(', ') }, body: slice.map(logEventJson) };
   }
 
   /** Cursor paging on ids (`after` = the last id seen) with a `Link: <…>; rel="next"` header. */
@@ -202,6 +274,13 @@ export async function startOktaFake(options: OktaFakeOptions = {}): Promise<Okta
       rate = limit;
       window = { start: 0, used: 0 };
     },
+    setLogRateLimit: (limit) => {
+      logRate = limit;
+      logWindow = { start: 0, used: 0 };
+    },
+    setApiTokenScopes: (scopes) => {
+      apiTokenScopes = new Set(scopes);
+    },
     revokeTokens: () => tokens.clear(),
     close: http.close,
   };
@@ -226,7 +305,7 @@ function parseFilter(filter: string | null): Clause[][] | null {
   for (const disjunct of filter.split(/\s+or\s+/)) {
     const clauses: Clause[] = [];
     for (const text of disjunct.split(/\s+and\s+/)) {
-      const m = /^\(?\s*(\w+)\s+(eq|gt|ge|lt|le)\s+"([^"]*)"\s*\)?$/.exec(text.trim());
+      const m = /^\(?\s*([\w.]+)\s+(eq|gt|ge|lt|le)\s+"([^"]*)"\s*\)?$/.exec(text.trim());
       if (!m) return null;
       clauses.push({ attr: m[1] as string, op: m[2] as string, value: m[3] as string });
     }
@@ -235,10 +314,12 @@ function parseFilter(filter: string | null): Clause[][] | null {
   return out;
 }
 
-function matches(filter: Clause[][], item: OktaUser | OktaGroup): boolean {
+function matches(filter: Clause[][], item: OktaUser | OktaGroup | OktaLogEvent): boolean {
   return filter.some((clauses) =>
     clauses.every((c) => {
-      const raw = (item as unknown as Record<string, unknown>)[c.attr];
+      // Dotted attributes (`outcome.result`, `profile.login`) walk into the object.
+      let raw: unknown = item;
+      for (const key of c.attr.split('.')) raw = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)[key] : undefined;
       if (typeof raw === 'number') {
         const value = Date.parse(c.value);
         return c.op === 'gt' ? raw > value : c.op === 'ge' ? raw >= value : c.op === 'lt' ? raw < value : c.op === 'le' ? raw <= value : raw === value;
@@ -266,6 +347,27 @@ function userJson(u: OktaUser, base: string): unknown {
     profile: { ...u.profile, secondEmail: null, mobilePhone: null },
     credentials: { provider: { type: 'OKTA', name: 'OKTA' } },
     _links: { self: { href: `${base}/api/v1/users/${u.id}` } },
+  };
+}
+
+function logEventJson(e: OktaLogEvent): unknown {
+  return {
+    actor: { id: '00ufakeadmin00000000', type: 'User', alternateId: 'admin@example.com', displayName: 'Org Admin', detailEntry: null },
+    client: { userAgent: { rawUserAgent: 'okta-fake', os: 'Unknown', browser: 'UNKNOWN' }, zone: 'null', device: 'Unknown', id: null, ipAddress: '127.0.0.1', geographicalContext: null },
+    authenticationContext: { authenticationProvider: null, credentialProvider: null, credentialType: null, issuer: null, interface: null, authenticationStep: 0, externalSessionId: 'trsfake' },
+    displayMessage: e.displayMessage,
+    eventType: e.eventType,
+    outcome: e.outcome,
+    published: iso(e.published),
+    securityContext: { asNumber: null, asOrg: null, isp: null, domain: null, isProxy: null },
+    severity: 'INFO',
+    debugContext: { debugData: { requestUri: '/api/v1/users' } },
+    legacyEventType: e.eventType === 'user.lifecycle.delete.initiated' ? 'core.user.config.user_deleted' : null,
+    transaction: { type: 'WEB', id: 'fake-transaction', detail: {} },
+    uuid: e.uuid,
+    version: '0',
+    request: { ipChain: [] },
+    target: e.target.map((t) => ({ ...t, detailEntry: null })),
   };
 }
 
