@@ -17,6 +17,7 @@ import { normalizeRequest } from './normalize-request.js';
 import { qualifyEnterpriseAttributes } from './qualify-enterprise-attributes.js';
 import type { QuirkContext } from './quirk.js';
 import { stripPasswordAndGroups } from './strip-password-and-groups.js';
+import { unwrapRoleJson } from './unwrap-role-json.js';
 import { wrapManagerValue } from './wrap-manager-value.js';
 import { wrapMemberStrings } from './wrap-member-strings.js';
 
@@ -340,6 +341,42 @@ describe('Okta', () => {
       ],
     });
     expect(normalizeRequest({ method: 'PATCH', resourceType: 'Groups', body: addRemove })).toEqual(addRemove);
+  });
+});
+
+describe('Entra ID app roles (SingleAppRoleAssignment)', () => {
+  // learn.microsoft.com/entra/identity/app-provisioning/customize-application-attributes, "Provisioning a role to a SCIM app"
+  const role25 = '{"id":"06b07648-ecfe-589f-9d2f-6325724a46ee","value":"25","displayName":"Role1234"}';
+
+  it('adds a role serialised as JSON in its value: the JSON value becomes the value, its displayName the display', () => {
+    // "Example output (PATCH)"
+    const body = frozen({ schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'roles', value: [{ value: role25 }] }] });
+    expect(normalizeRequest({ method: 'PATCH', resourceType: 'Users', body })).toEqual(patch({ op: 'add', path: 'roles', value: [{ value: '25', display: 'Role1234' }] }));
+    const pathless = frozen(patch({ op: 'add', value: { roles: [{ value: role25, display: 'Given', type: 'WindowsAzureActiveDirectoryRole' }] } }));
+    expect(unwrapRoleJson(pathless, patchUsers)).toEqual(patch({ op: 'add', value: { roles: [{ value: '25', display: 'Given', type: 'WindowsAzureActiveDirectoryRole' }] } }));
+    const post = frozen({ userName: 'a', roles: [{ value: role25 }, { value: 'Admin' }] });
+    expect(unwrapRoleJson(post, postUsers)).toEqual({ userName: 'a', roles: [{ value: '25', display: 'Role1234' }, { value: 'Admin' }] });
+  });
+
+  it('leaves ordinary roles, and text that is not such JSON, as they are', () => {
+    // "Example request (POST)", as Entra ID sends it without aadOptscim062020
+    const post = frozen({
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      externalId: 'alias',
+      userName: 'alias@contoso.OnMicrosoft.com',
+      active: true,
+      displayName: 'First Name Last Name',
+      meta: { resourceType: 'User' },
+      roles: [{ primary: 'True', type: 'WindowsAzureActiveDirectoryRole', value: 'Admin' }],
+    });
+    expect(unwrapRoleJson(post, postUsers)).toBe(post);
+    expect(normalizeRequest({ method: 'POST', resourceType: 'Users', body: post })).toEqual({ ...post, roles: [{ primary: true, type: 'WindowsAzureActiveDirectoryRole', value: 'Admin' }] });
+    for (const value of ['{not json', '{"displayName":"no value"}', '{"value":25}', '[1]']) {
+      const body = frozen(patch({ op: 'add', path: 'roles', value: [{ value }] }));
+      expect(unwrapRoleJson(body, patchUsers)).toBe(body);
+    }
+    const filtered = frozen(patch({ op: 'replace', path: 'roles[primary eq true].value', value: role25 }));
+    expect(unwrapRoleJson(filtered, patchUsers)).toBe(filtered);
   });
 });
 

@@ -7,6 +7,7 @@ import { lowercasePatchOps } from './lowercase-patch-ops.js';
 import { qualifyEnterpriseAttributes } from './qualify-enterprise-attributes.js';
 import type { Quirk, QuirkContext, ScimResourceType } from './quirk.js';
 import { stripPasswordAndGroups } from './strip-password-and-groups.js';
+import { unwrapRoleJson } from './unwrap-role-json.js';
 import { wrapManagerValue } from './wrap-manager-value.js';
 import { wrapMemberStrings } from './wrap-member-strings.js';
 
@@ -32,6 +33,7 @@ const PATCH_QUIRKS: readonly Quirk[] = [
   qualifyEnterpriseAttributes,
   wrapManagerValue,
   coerceBooleanStrings,
+  unwrapRoleJson,
   expandMembersRemove,
   wrapMemberStrings,
   dropNullAttributes,
@@ -43,6 +45,7 @@ const RESOURCE_QUIRKS: readonly Quirk[] = [
   qualifyEnterpriseAttributes,
   wrapManagerValue,
   coerceBooleanStrings,
+  unwrapRoleJson,
 ];
 
 /**

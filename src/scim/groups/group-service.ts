@@ -5,7 +5,6 @@
  * source; ids that are not (another source's user, a nested group, a made-up id) are ignored.
  */
 import { randomUUID } from 'node:crypto';
-import SCIMMY from 'scimmy';
 import { IngestConflictError } from '../../ingest/errors.js';
 import type { Ingest } from '../../ingest/ingest.js';
 import type { Db } from '../../store/db.js';
@@ -14,7 +13,7 @@ import { isJsonObject, stringOrNull, type JsonObject } from '../json.js';
 import type { ListQuery } from '../list-query.js';
 import { checkIfMatch } from '../preconditions.js';
 import type { ScimContext } from '../request-context.js';
-import { withScimmy } from '../schema/scimmy-schemas.js';
+import { ScimGroupSchema, withScimmy } from '../schema/scimmy-schemas.js';
 import { ScimError } from '../scim-error.js';
 import { planGroupPatch, type MemberValues } from './group-patch.js';
 import { existingUsers, findGroup, listGroups, memberIds, membersOf } from './group-queries.js';
@@ -156,7 +155,7 @@ function notFound(id: string): ScimError {
 
 function validate(body: unknown): JsonObject {
   if (!isJsonObject(body)) throw new ScimError(400, 'invalidSyntax', 'The request body must be a JSON object');
-  const resource = withScimmy(() => JSON.parse(JSON.stringify(new SCIMMY.Schemas.Group(body, 'in'))) as JsonObject);
+  const resource = withScimmy(() => JSON.parse(JSON.stringify(new ScimGroupSchema(body, 'in'))) as JsonObject);
   if (typeof resource['displayName'] !== 'string' || resource['displayName'].trim() === '') {
     throw new ScimError(400, 'invalidValue', 'displayName is required and must not be empty');
   }

@@ -6,9 +6,11 @@
  * scimmy's `Schemas.User` is a process-wide singleton whose definition `extend()` mutates; the
  * User-with-enterprise-extension schema here is a copy built once from its attributes, so that
  * nothing global changes and several servers in one process (tests) cannot disturb each other.
+ * The User and Group copies accept any `type` on multi-valued attributes (`suggested-type-values.ts`).
  */
 import SCIMMY from 'scimmy';
 import { ScimError } from '../scim-error.js';
+import { withAnyTypeValue } from './suggested-type-values.js';
 
 const { Attribute, SchemaDefinition, Schema } = SCIMMY.Types;
 
@@ -16,11 +18,13 @@ function ownAttributes(definition: SCIMMY.Types.SchemaDefinition): SCIMMY.Types.
   return definition.attributes.filter((a): a is SCIMMY.Types.Attribute => a instanceof Attribute && a.config.shadow !== true);
 }
 
-const core = SCIMMY.Schemas.User.definition;
-const userDefinition = new SchemaDefinition(core.name, core.id, core.description, ownAttributes(core)).extend(
-  SCIMMY.Schemas.EnterpriseUser.definition,
-  false,
-);
+/** A copy of `definition` (without its extensions) whose multi-valued attributes take any `type`. */
+function copyOf(definition: SCIMMY.Types.SchemaDefinition): SCIMMY.Types.SchemaDefinition {
+  return new SchemaDefinition(definition.name, definition.id, definition.description, ownAttributes(definition).map(withAnyTypeValue));
+}
+
+const userDefinition = copyOf(SCIMMY.Schemas.User.definition).extend(SCIMMY.Schemas.EnterpriseUser.definition, false);
+const groupDefinition = copyOf(SCIMMY.Schemas.Group.definition);
 
 /** A User (RFC 7643 §4.1) with the optional enterprise extension (§4.3). */
 export class ScimUserSchema extends Schema {
@@ -38,7 +42,23 @@ export class ScimUserSchema extends Schema {
   }
 }
 
-export const GroupDefinition: SCIMMY.Types.SchemaDefinition = SCIMMY.Schemas.Group.definition;
+/** A Group (RFC 7643 §4.2). */
+export class ScimGroupSchema extends Schema {
+  static override get id(): string {
+    return groupDefinition.id;
+  }
+
+  static override get definition(): SCIMMY.Types.SchemaDefinition {
+    return groupDefinition;
+  }
+
+  constructor(resource: unknown, direction: 'in' | 'out' | 'both' = 'both') {
+    super(resource ?? {}, direction);
+    Object.assign(this, groupDefinition.coerce(resource, direction));
+  }
+}
+
+export const GroupDefinition: SCIMMY.Types.SchemaDefinition = groupDefinition;
 export const EnterpriseUserDefinition: SCIMMY.Types.SchemaDefinition = SCIMMY.Schemas.EnterpriseUser.definition;
 export const UserDefinition: SCIMMY.Types.SchemaDefinition = userDefinition;
 
