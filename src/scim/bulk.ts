@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { GroupService } from './groups/group-service.js';
 import { isJsonObject, type JsonObject } from './json.js';
 import type { ScimContext } from './request-context.js';
+import { logHiddenCause } from './http/log-hidden-cause.js';
 import { scimErrorOf } from './http/scim-error-of.js';
 import { ScimError, toScimErrorBody } from './scim-error.js';
 import { etagOf } from './users/user-resource.js';
@@ -173,7 +174,7 @@ async function execute(ctx: ScimContext, op: Operation, created: Map<string, str
     return { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}), location, version: etagOf(version), status: '200' };
   } catch (error) {
     const scimError = scimErrorOf(error);
-    if (scimError.status >= 500) options.logger.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'SCIM bulk operation failed');
+    logHiddenCause(options.logger, scimError, { method: op.method }, 'SCIM bulk operation failed');
     return failure(op, scimError);
   }
 }

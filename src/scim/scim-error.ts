@@ -4,8 +4,12 @@
  * Everything the SCIM server rejects becomes a `ScimError`; the HTTP layer turns it into a body
  * with `toScimErrorBody` and never inspects messages. Errors from scimmy (its `SCIMMY.Types.Error`)
  * and anything unexpected are mapped by `toScimError`, so a stray exception becomes a 500 with a
- * generic detail instead of leaking internals.
+ * generic detail instead of leaking internals. A `detail` is only ever our own text or one of
+ * scimmy's validation messages: never the text of a runtime error (`hidesCause` marks the errors
+ * whose cause the server logs instead).
  */
+import { isScimmyValidationMessage } from './schema/scimmy-validation-message.js';
+
 
 /** The `scimType` values RFC 7644 §3.12 (Table 9) defines. */
 export const SCIM_TYPES = [
@@ -40,8 +44,13 @@ export class ScimError extends Error {
   readonly scimType: ScimType | undefined;
   /** Human-readable and safe to send to the client. */
   readonly detail: string;
+  /**
+   * True when `detail` stands in for a cause whose text the client must not see (a runtime error):
+   * the server logs the cause. Default false.
+   */
+  readonly hidesCause: boolean;
 
-  constructor(status: number, scimType: ScimType | undefined, detail: string, options?: { cause?: unknown }) {
+  constructor(status: number, scimType: ScimType | undefined, detail: string, options?: { cause?: unknown; hidesCause?: boolean }) {
     super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
     if (!Number.isInteger(status) || status < 400 || status > 599) {
       throw new RangeError(`ScimError status must be an HTTP error status (400–599), got ${status}`);
@@ -50,6 +59,7 @@ export class ScimError extends Error {
     this.status = status;
     this.scimType = scimType;
     this.detail = detail;
+    this.hidesCause = options?.hidesCause ?? false;
   }
 }
 
@@ -70,19 +80,24 @@ export function toScimErrorBody(error: ScimError): ScimErrorBody {
 }
 
 const GENERIC_500 = 'The server could not complete the request.';
+/** The detail of a refusal whose cause cannot be shown. */
+export const GENERIC_REFUSAL = 'The request cannot be processed as sent.';
 
 /**
  * Any thrown value as a `ScimError`: a `ScimError` as is; scimmy's `SCIMMY.Types.Error` (which
- * carries a numeric `status`, an optional `scimType` and a client-safe `message`) with its status
- * and type kept; anything else as a 500 whose detail reveals nothing (the original is the `cause`,
- * for the log).
+ * carries a numeric `status` and an optional `scimType`) with its status and type kept, and its
+ * message only when it is one of scimmy's validation messages — scimmy also wraps runtime errors
+ * in these; anything else as a 500 whose detail reveals nothing (the original is the `cause`, for
+ * the log).
  */
 export function toScimError(error: unknown): ScimError {
   if (error instanceof ScimError) return error;
   if (isScimmyError(error)) {
-    return new ScimError(error.status, isScimType(error.scimType) ? error.scimType : undefined, error.message, { cause: error });
+    const scimType = isScimType(error.scimType) ? error.scimType : undefined;
+    if (isScimmyValidationMessage(error.message)) return new ScimError(error.status, scimType, error.message, { cause: error });
+    return new ScimError(error.status, scimType, GENERIC_REFUSAL, { cause: error, hidesCause: true });
   }
-  return new ScimError(500, undefined, GENERIC_500, { cause: error });
+  return new ScimError(500, undefined, GENERIC_500, { cause: error, hidesCause: true });
 }
 
 function isScimmyError(error: unknown): error is Error & { status: number; scimType?: unknown } {

@@ -1,8 +1,8 @@
 /**
  * Payloads real IdPs and third-party SCIM test suites send, literally, through the daemon: Entra
  * ID's app-role assignments (learn.microsoft.com/entra/identity/app-provisioning/customize-application-attributes,
- * "Provisioning a role to a SCIM app") and a `type` outside the canonical list. What is stored must
- * read back as sent.
+ * "Provisioning a role to a SCIM app"), a `type` outside the canonical list, and the enterprise
+ * extension written out with its own `schemas`. What is stored must read back as sent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_KINDS } from '../helpers/db.js';
@@ -11,6 +11,8 @@ import { startScimDaemon, type ScimDaemon } from './scim-daemon.js';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 describe.each(STORE_KINDS)('IdP payloads (%s)', (kind) => {
   let server: ScimDaemon;
@@ -96,5 +98,23 @@ describe.each(STORE_KINDS)('IdP payloads (%s)', (kind) => {
     expect(read.body['phoneNumbers']).toEqual([{ value: '+1 555 0100', type: 'Cell' }]);
     const found = await entra.get(`/Users?filter=${encodeURIComponent('emails[type eq "work"].value eq "pat@contoso.com"')}`);
     expect(found.body['Resources'].map((r: Json) => r['id'])).toEqual([created.body['id']]);
+  });
+
+  it('the enterprise extension written out with its own "schemas": the member is ignored, the attributes applied', async () => {
+    const created = await entra.post('/Users', { schemas: [USER], userName: 'ext@contoso.com' });
+    const id = created.body['id'] as string;
+    for (const op of ['add', 'replace']) {
+      const res = await entra.patch(`/Users/${id}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op, path: ENTERPRISE, value: { schemas: [ENTERPRISE], department: `Sales (${op})`, employeeNumber: '701984' } }],
+      });
+      expect(res.status).toBe(204);
+      expect((await entra.get(`/Users/${id}`)).body[ENTERPRISE]).toEqual({ employeeNumber: '701984', department: `Sales (${op})` });
+    }
+    // An attribute the extension does not have is refused — by name, without JavaScript's words for it.
+    const unknown = await entra.patch(`/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: ENTERPRISE, value: { id: 'x' } }] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ schemas: [ERROR], status: '400', detail: expect.stringContaining(ENTERPRISE) });
+    expect(unknown.body['detail']).not.toMatch(/extensible|Cannot add/);
   });
 });

@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { coerceBooleanStrings, toBoolean } from './coerce-boolean-strings.js';
+import { dropExtensionSchemas } from './drop-extension-schemas.js';
 import { dropNullAttributes } from './drop-null-attributes.js';
 import { dropReadOnlyPatchValues } from './drop-read-only-patch-values.js';
 import { expandMembersRemove } from './expand-members-remove.js';
@@ -377,6 +378,22 @@ describe('Entra ID app roles (SingleAppRoleAssignment)', () => {
     }
     const filtered = frozen(patch({ op: 'replace', path: 'roles[primary eq true].value', value: role25 }));
     expect(unwrapRoleJson(filtered, patchUsers)).toBe(filtered);
+  });
+});
+
+describe('SCIM test suites', () => {
+  it('replace the enterprise extension whole, its "schemas" written out: the member is dropped', () => {
+    const body = frozen({
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'add', path: ENTERPRISE, value: { schemas: [ENTERPRISE], department: 'Sales', employeeNumber: '701984' } }],
+    });
+    expect(normalizeRequest({ method: 'PATCH', resourceType: 'Users', body })).toEqual(patch({ op: 'add', path: ENTERPRISE, value: { department: 'Sales', employeeNumber: '701984' } }));
+    // Pathless, where the extension object would otherwise be split into one path per key (`…:User:schemas`).
+    const pathless = frozen(patch({ op: 'Replace', value: { [ENTERPRISE]: { Schemas: [ENTERPRISE], department: 'Sales' } } }));
+    expect(normalizeRequest({ method: 'PATCH', resourceType: 'Users', body: pathless })).toEqual(patch({ op: 'replace', path: `${ENTERPRISE}:department`, value: 'Sales' }));
+    // Only the extension's own value loses it.
+    const other = frozen(patch({ op: 'add', path: 'name', value: { schemas: ['x'], givenName: 'G' } }, { op: 'add', path: ENTERPRISE, value: { department: 'D' } }));
+    expect(dropExtensionSchemas(other, patchUsers)).toBe(other);
   });
 });
 

@@ -1,4 +1,5 @@
 import { coerceBooleanStrings } from './coerce-boolean-strings.js';
+import { dropExtensionSchemas } from './drop-extension-schemas.js';
 import { dropNullAttributes } from './drop-null-attributes.js';
 import { dropReadOnlyPatchValues } from './drop-read-only-patch-values.js';
 import { expandMembersRemove } from './expand-members-remove.js';
@@ -28,6 +29,7 @@ export interface CompatRequest {
 const PATCH_QUIRKS: readonly Quirk[] = [
   lowercasePatchOps,
   dropReadOnlyPatchValues,
+  dropExtensionSchemas,
   stripPasswordAndGroups,
   expandPathlessReplace,
   qualifyEnterpriseAttributes,

@@ -28,6 +28,7 @@ import type { ScimContext } from '../request-context.js';
 import { ScimError, toScimErrorBody } from '../scim-error.js';
 import { etagOf, toUserResource } from '../users/user-resource.js';
 import { UserService } from '../users/user-service.js';
+import { logHiddenCause } from './log-hidden-cause.js';
 import { scimErrorOf } from './scim-error-of.js';
 import type { SourceTokens } from './source-tokens.js';
 
@@ -174,10 +175,7 @@ export function createScimRouter(options: ScimRouterOptions): Router {
   });
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const scimError = scimErrorOf(error);
-    if (scimError.status >= 500) {
-      const cause = error as Error | undefined;
-      options.logger.error({ err: { message: cause?.message, stack: cause?.stack }, method: req.method, path: req.path }, 'SCIM request failed');
-    }
+    logHiddenCause(options.logger, scimError, { method: req.method, path: req.path.slice(0, 200) }, 'SCIM request failed');
     if (res.headersSent) return;
     send(res, scimError.status, toScimErrorBody(scimError));
   });

@@ -1,6 +1,7 @@
 import SCIMMY from 'scimmy';
 import { describe, expect, it } from 'vitest';
-import { GroupDefinition, ScimGroupSchema, ScimUserSchema, UserDefinition, withScimmy } from './scimmy-schemas.js';
+import { ScimError } from '../scim-error.js';
+import { GroupDefinition, ScimGroupSchema, ScimUserSchema, UserDefinition, withScimmy, withScimmyAsync } from './scimmy-schemas.js';
 
 type Json = Record<string, unknown>;
 const coerce = (resource: Json) => JSON.parse(JSON.stringify(new ScimUserSchema(resource, 'in'))) as Json;
@@ -38,3 +39,39 @@ describe('User and Group schemas', () => {
     expect(() => new SCIMMY.Schemas.User({ userName: 'a', emails: [{ value: 'a', type: 'Work' }] }, 'in')).toThrow();
   });
 });
+
+describe('withScimmy', () => {
+  it("passes scimmy's validation messages on as 400s", () => {
+    const error = catchOf(() => withScimmy(() => coerce({ displayName: 'no userName' })));
+    expect(error).toMatchObject({ status: 400, scimType: 'invalidValue', detail: "Required attribute 'userName' is missing", hidesCause: false });
+  });
+
+  it('hides the text of a runtime error, naming what it can', async () => {
+    const runtime = new TypeError("Cannot read properties of undefined (reading 'secretField')");
+    expect(catchOf(() => withScimmy(() => { throw runtime; }))).toMatchObject({ status: 400, scimType: 'invalidValue', detail: 'A value in the request cannot be accepted', hidesCause: true, cause: runtime });
+    // scimmy wraps runtime errors in its own 400s, appending where they happened.
+    const wrapped = new SCIMMY.Types.Error(400, 'invalidValue', "Cannot add property schemas, object is not extensible for 'add' op of operation 2 in PatchOp request body");
+    const named = await withScimmyAsync(() => Promise.reject(wrapped), (index) => (index === 2 ? 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User' : undefined)).catch((e: unknown) => e);
+    expect(named).toMatchObject({ status: 400, detail: 'Operation 2: the value for "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User" cannot be accepted', hidesCause: true });
+    const inAttribute = new TypeError("x is not a function from complex attribute 'name'");
+    expect(catchOf(() => withScimmy(() => { throw inAttribute; }))).toMatchObject({ detail: 'The value of "name" cannot be accepted' });
+    for (const error of [runtime, wrapped, inAttribute]) {
+      const mapped = catchOf(() => withScimmy(() => { throw error; }));
+      expect((mapped as ScimError).detail).not.toMatch(/Cannot|secretField|extensible|not a function/);
+    }
+  });
+
+  it('leaves other errors to the caller', () => {
+    const other = new Error('connect ECONNREFUSED');
+    expect(catchOf(() => withScimmy(() => { throw other; }))).toBe(other);
+  });
+});
+
+function catchOf(step: () => unknown): unknown {
+  try {
+    step();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}

@@ -9,7 +9,8 @@
  * The User and Group copies accept any `type` on multi-valued attributes (`suggested-type-values.ts`).
  */
 import SCIMMY from 'scimmy';
-import { ScimError } from '../scim-error.js';
+import { isScimType, ScimError, type ScimType } from '../scim-error.js';
+import { isScimmyValidationMessage } from './scimmy-validation-message.js';
 import { withAnyTypeValue } from './suggested-type-values.js';
 
 const { Attribute, SchemaDefinition, Schema } = SCIMMY.Types;
@@ -62,11 +63,16 @@ export const GroupDefinition: SCIMMY.Types.SchemaDefinition = groupDefinition;
 export const EnterpriseUserDefinition: SCIMMY.Types.SchemaDefinition = SCIMMY.Schemas.EnterpriseUser.definition;
 export const UserDefinition: SCIMMY.Types.SchemaDefinition = userDefinition;
 
+/** Names what a PATCH operation targets, by its 1-based index in the message scimmy applied. */
+export type OperationTarget = (operation: number) => string | undefined;
+
 /**
  * Runs a scimmy validation step. scimmy reports most schema violations as a plain `TypeError`
  * ("Required attribute 'userName' is missing", "expected value type 'boolean'"); those are the
  * client's fault, so they become 400 `invalidValue` rather than a 500. Its own `SCIMError`s keep
- * their status and scimType.
+ * their status and scimType. Only scimmy's own validation messages reach the client: a runtime
+ * error inside scimmy (its setters turn those into 400s too) becomes a 400 that names the attribute
+ * or operation and hides the runtime text, which the server logs.
  */
 export function withScimmy<T>(step: () => T): T {
   try {
@@ -76,21 +82,41 @@ export function withScimmy<T>(step: () => T): T {
   }
 }
 
-export async function withScimmyAsync<T>(step: () => Promise<T>): Promise<T> {
+export async function withScimmyAsync<T>(step: () => Promise<T>, target?: OperationTarget): Promise<T> {
   try {
     return await step();
   } catch (error) {
-    throw fromScimmy(error);
+    throw fromScimmy(error, target);
   }
 }
 
-function fromScimmy(error: unknown): unknown {
+function fromScimmy(error: unknown, target?: OperationTarget): unknown {
   if (error instanceof ScimError) return error;
+  let status = 400;
+  let type: ScimType | undefined = 'invalidValue';
   if (error instanceof SCIMMY.Types.Error) {
-    const { status, scimType } = error as unknown as { status: number; scimType?: string };
-    const type = scimType === undefined || scimType === null ? undefined : (scimType as ConstructorParameters<typeof ScimError>[1]);
-    return new ScimError(status >= 400 && status < 600 ? status : 400, type, error.message, { cause: error });
+    const fields = error as unknown as { status: number; scimType?: unknown };
+    status = fields.status >= 400 && fields.status < 600 ? fields.status : 400;
+    type = isScimType(fields.scimType) ? fields.scimType : undefined;
+  } else if (!(error instanceof TypeError || error instanceof RangeError)) {
+    return error;
   }
-  if (error instanceof TypeError || error instanceof RangeError) return new ScimError(400, 'invalidValue', error.message, { cause: error });
-  return error;
+  if (isScimmyValidationMessage(error.message)) return new ScimError(status, type, error.message, { cause: error });
+  return new ScimError(status, type, `${subjectOf(error.message, target)} cannot be accepted`, { cause: error, hidesCause: true });
+}
+
+/**
+ * What a refused value was, from the context scimmy appends to its messages: an operation of a
+ * PATCH (named by `target`), a complex attribute or a schema extension. Only the names scimmy
+ * puts there are used — the runtime text before them can hold anything.
+ */
+function subjectOf(message: string, target: OperationTarget | undefined): string {
+  const operation = / of operation (\d+) in PatchOp request body$/.exec(message);
+  if (operation) {
+    const index = Number(operation[1]);
+    const path = target?.(index);
+    return path === undefined ? `Operation ${index}: its value` : `Operation ${index}: the value for "${path.slice(0, 200)}"`;
+  }
+  const attribute = / (?:from complex attribute|in schema extension) '([^']{1,200})'$/.exec(message);
+  return attribute ? `The value of "${attribute[1]}"` : 'A value in the request';
 }

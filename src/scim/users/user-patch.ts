@@ -20,14 +20,20 @@ export async function patchUser(current: JsonObject, body: unknown): Promise<Jso
   if (!isJsonObject(body) || !Array.isArray(body['Operations'])) {
     throw new ScimError(400, 'invalidSyntax', `A PATCH body is a ${PATCH_OP} message with an "Operations" array`);
   }
-  const message = { ...body, Operations: addMissingTypedValues(current, body['Operations']) };
+  const operations = addMissingTypedValues(current, body['Operations']);
+  const message = { ...body, Operations: operations };
   const patched = await withScimmyAsync(async () => {
     const op = new SCIMMY.Messages.PatchOp(message as ConstructorParameters<typeof SCIMMY.Messages.PatchOp>[0]);
     return op.apply(new ScimUserSchema(current, 'both'));
-  });
+  }, (index) => pathOf(operations[index - 1]));
   if (patched === undefined) return undefined;
   // Validated again as a request: a PATCH cannot remove what a User requires (userName).
   return withScimmy(() => JSON.parse(JSON.stringify(new ScimUserSchema(JSON.parse(JSON.stringify(patched)), 'in'))) as JsonObject);
+}
+
+function pathOf(operation: unknown): string | undefined {
+  const path = isJsonObject(operation) ? operation['path'] : undefined;
+  return typeof path === 'string' ? path : undefined;
 }
 
 /**

@@ -1,0 +1,114 @@
+/**
+ * The SCIM router over HTTP on PGlite, with a real `Ingest` whose change publisher the test holds:
+ * what reaches a client when something breaks inside a request.
+ */
+import express from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Ingest } from '../../ingest/ingest.js';
+import type { PersonChange } from '../../ingest/records.js';
+import { createLogger } from '../../log.js';
+import { createPgliteDb } from '../../store/pglite.js';
+import { migrate } from '../../store/migrate.js';
+import type { Db } from '../../store/db.js';
+import { createScimRouter } from './scim-router.js';
+import { SourceTokens } from './source-tokens.js';
+
+const TOKEN = 'router-test-token';
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+/** What the publisher throws when `failPublish` is set: a runtime error, as a bug would throw. */
+const RUNTIME_TEXT = "Cannot read properties of undefined (reading 'personKey')";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('SCIM router', () => {
+  let db: Db;
+  let server: Server;
+  let base: string;
+  const published: PersonChange[] = [];
+  const logLines: string[] = [];
+  let failPublish = false;
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, text, body: (text === '' ? {} : JSON.parse(text)) as Json };
+  };
+  const logged = () => logLines.map((line) => JSON.parse(line) as Json);
+
+  beforeAll(async () => {
+    db = await createPgliteDb();
+    await migrate(db);
+    await db.query(`insert into sources (id, kind) values ('idp', 'scim')`);
+    const ingest = new Ingest({
+      db,
+      changes: {
+        publish: async (changes) => {
+          if (failPublish) throw new TypeError(RUNTIME_TEXT);
+          published.push(...changes);
+        },
+      },
+    });
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        logLines.push(...String(chunk).split('\n').filter((l) => l !== ''));
+        done();
+      },
+    });
+    const app = express();
+    app.use('/scim/v2', createScimRouter({
+      db,
+      ingest,
+      tokens: new SourceTokens({ db, configured: [{ sourceId: 'idp', token: TOKEN }] }),
+      logger: createLogger({ destination: sink, level: 'info' }),
+    }));
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/scim/v2`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+    await db?.close();
+  });
+  beforeEach(() => {
+    failPublish = false;
+    published.length = 0;
+    logLines.length = 0;
+  });
+
+  it('a TypeError thrown while handling a request: a generic 500 SCIM error, its text only in the log', async () => {
+    failPublish = true;
+    const res = await call('POST', '/Users', { userName: 'typeerror@x.com' });
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ schemas: [ERROR], status: '500', detail: 'The server could not complete the request.' });
+    expect(res.text).not.toContain('personKey');
+    expect(res.text).not.toContain('Cannot read');
+    const entry = logged().find((l) => l['msg'] === 'SCIM request failed');
+    expect(entry).toMatchObject({ level: 50, status: 500, method: 'POST', path: '/Users', err: { message: RUNTIME_TEXT } });
+  });
+
+  it('a runtime error inside scimmy: a 400 naming the operation and its path, the runtime text only in the log', async () => {
+    const user = await call('POST', '/Users', { userName: 'extension@x.com' });
+    // `id` is not an enterprise attribute; scimmy fails on it with "Cannot add property id, object is not extensible".
+    const res = await call('PATCH', `/Users/${user.body['id']}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: ENTERPRISE, value: { id: 'x', department: 'D' } }] });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ schemas: [ERROR], status: '400', scimType: 'invalidValue', detail: `Operation 1: the value for "${ENTERPRISE}" cannot be accepted` });
+    expect(res.text).not.toMatch(/extensible|Cannot add/);
+    const entry = logged().find((l) => l['msg'] === 'SCIM request failed');
+    expect(entry).toMatchObject({ level: 40, status: 400, method: 'PATCH' });
+    expect(entry?.['err']['message']).toContain('object is not extensible');
+    // A validation message of scimmy's own still reaches the client, and is not logged.
+    logLines.length = 0;
+    const invalid = await call('PATCH', `/Users/${user.body['id']}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: 'perhaps' }] });
+    expect(invalid.body).toMatchObject({ status: '400', scimType: 'invalidValue', detail: expect.stringMatching(/^Attribute 'active' expected value type 'boolean'/) });
+    expect(logged().filter((l) => l['msg'] === 'SCIM request failed')).toEqual([]);
+  });
+});
