@@ -14,7 +14,7 @@ import { dropReadOnlyPatchValues } from './drop-read-only-patch-values.js';
 import { expandMembersRemove } from './expand-members-remove.js';
 import { expandPathlessReplace } from './expand-pathless-replace.js';
 import { lowercasePatchOps } from './lowercase-patch-ops.js';
-import { normalizeRequest } from './normalize-request.js';
+import { droppedEveryOperation, normalizeRequest } from './normalize-request.js';
 import { qualifyEnterpriseAttributes } from './qualify-enterprise-attributes.js';
 import type { QuirkContext } from './quirk.js';
 import { stripPasswordAndGroups } from './strip-password-and-groups.js';
@@ -306,6 +306,20 @@ describe('Okta', () => {
     const normalised = normalizeRequest({ method: 'PATCH', resourceType: 'Users', body: sync });
     expect(normalised).toEqual(patch({ op: 'replace', path: 'active', value: true }));
     expect(JSON.stringify(normalised)).not.toContain('secret');
+  });
+
+  it('syncs a password with a PATCH that normalises to no operation at all: a no-op, not an empty PatchOp', () => {
+    // "Update a specific user (PATCH)": Okta's password sync
+    const body = frozen({ schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { password: 'OktaPassword!' } }] });
+    const normalised = normalizeRequest({ method: 'PATCH', resourceType: 'Users', body });
+    expect(normalised).toEqual(patch());
+    expect(droppedEveryOperation(body, normalised)).toBe(true);
+    // Something left to apply, an empty PatchOp from the client, or no PatchOp at all: not a no-op.
+    const withActive = frozen(patch({ op: 'replace', value: { password: 'p', active: false } }));
+    expect(droppedEveryOperation(withActive, normalizeRequest({ method: 'PATCH', resourceType: 'Users', body: withActive }))).toBe(false);
+    expect(droppedEveryOperation(patch(), patch())).toBe(false);
+    const notPatchOp = frozen({ schemas: ['urn:x'], Operations: [{ op: 'replace', value: { password: 'p' } }] });
+    expect(droppedEveryOperation(notPatchOp, normalizeRequest({ method: 'PATCH', resourceType: 'Users', body: notPatchOp }))).toBe(false);
   });
 
   it('renames a pushed group by PATCH, dropping the read-only id', () => {

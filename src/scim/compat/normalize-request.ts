@@ -6,6 +6,7 @@ import { expandMembersRemove } from './expand-members-remove.js';
 import { expandPathlessReplace } from './expand-pathless-replace.js';
 import { lowercasePatchOps } from './lowercase-patch-ops.js';
 import { qualifyEnterpriseAttributes } from './qualify-enterprise-attributes.js';
+import { isObject, patchOperations } from './json.js';
 import type { Quirk, QuirkContext, ScimResourceType } from './quirk.js';
 import { stripPasswordAndGroups } from './strip-password-and-groups.js';
 import { unwrapRoleJson } from './unwrap-role-json.js';
@@ -62,4 +63,20 @@ export function normalizeRequest(request: CompatRequest): unknown {
   const context: QuirkContext = { method, resourceType: request.resourceType };
   const quirks = method === 'PATCH' ? PATCH_QUIRKS : RESOURCE_QUIRKS;
   return quirks.reduce((body, quirk) => quirk(body, context), request.body);
+}
+
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+/**
+ * Whether normalising a PatchOp message dropped every one of its operations: each set only what
+ * idsync never stores (Okta's password sync, `{"op":"replace","value":{"password":"…"}}`; a
+ * pathless value holding only read-only `id`/`meta`). Such a PATCH is a successful no-op, not the
+ * empty PatchOp that RFC 7644 §3.5.2 refuses — the client sent a valid message.
+ */
+export function droppedEveryOperation(body: unknown, normalized: unknown): boolean {
+  const schemas = isObject(body) ? body['schemas'] : undefined;
+  if (!Array.isArray(schemas) || !schemas.includes(PATCH_OP)) return false;
+  const before = patchOperations(body);
+  const after = patchOperations(normalized);
+  return before !== undefined && before.operations.length > 0 && after !== undefined && after.operations.length === 0;
 }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { IngestConflictError } from '../../ingest/errors.js';
 import type { Ingest } from '../../ingest/ingest.js';
 import type { Db } from '../../store/db.js';
-import { normalizeRequest } from '../compat/normalize-request.js';
+import { droppedEveryOperation, normalizeRequest } from '../compat/normalize-request.js';
 import { isJsonObject, stringOrNull, type JsonObject } from '../json.js';
 import type { ListQuery } from '../list-query.js';
 import { checkIfMatch } from '../preconditions.js';
@@ -58,7 +58,9 @@ export class GroupService {
   async patch(ctx: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<number> {
     const current = await this.get(ctx, id);
     checkIfMatch(ifMatch, current.version);
-    const plan = planGroupPatch(normalizeRequest({ method: 'PATCH', resourceType: 'Groups', body }));
+    const normalized = normalizeRequest({ method: 'PATCH', resourceType: 'Groups', body });
+    if (droppedEveryOperation(body, normalized)) return current.version;
+    const plan = planGroupPatch(normalized);
     const cause = `${ctx.sourceId}: SCIM PATCH`;
     let version = current.version;
 

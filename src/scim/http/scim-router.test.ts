@@ -1,6 +1,7 @@
 /**
  * The SCIM router over HTTP on PGlite, with a real `Ingest` whose change publisher the test holds:
- * what reaches a client when something breaks inside a request.
+ * what reaches a client when something breaks inside a request, the read-only discovery endpoints,
+ * root search, and a PATCH that is a no-op.
  */
 import express from 'express';
 import type { Server } from 'node:http';
@@ -110,5 +111,56 @@ describe('SCIM router', () => {
     const invalid = await call('PATCH', `/Users/${user.body['id']}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: 'perhaps' }] });
     expect(invalid.body).toMatchObject({ status: '400', scimType: 'invalidValue', detail: expect.stringMatching(/^Attribute 'active' expected value type 'boolean'/) });
     expect(logged().filter((l) => l['msg'] === 'SCIM request failed')).toEqual([]);
+  });
+
+  it('the discovery endpoints are read-only: 405 with Allow: GET and a SCIM error body', async () => {
+    const paths = ['/ServiceProviderConfig', '/ResourceTypes', '/ResourceTypes/User', '/Schemas', `/Schemas/${ENTERPRISE}`, '/schemas/anything/deeper'];
+    for (const path of paths) {
+      for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+        const res = await call(method, path, method === 'DELETE' ? undefined : {});
+        expect({ path, method, status: res.status, allow: res.headers.get('allow') }).toEqual({ path, method, status: 405, allow: 'GET' });
+        expect(res.body).toMatchObject({ schemas: [ERROR], status: '405', detail: expect.stringContaining('only GET is allowed') });
+      }
+    }
+    expect((await call('GET', '/ResourceTypes/User')).status).toBe(200);
+    expect((await call('GET', '/Schemas/urn:nope')).status).toBe(404);
+    expect((await call('POST', '/Nowhere', {})).status).toBe(404);
+  });
+
+  it('a search at the root is 501 with a SCIM error, not 404', async () => {
+    for (const [method, path] of [['POST', '/.search'], ['GET', '/?filter=userName%20eq%20%22a%22']] as const) {
+      const res = await call(method, path, method === 'POST' ? { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'userName eq "a"' } : undefined);
+      expect(res.status).toBe(501);
+      expect(res.body).toMatchObject({ schemas: [ERROR], status: '501', detail: expect.stringContaining('/Users/.search') });
+    }
+  });
+
+  it("Okta's password sync is a no-op: 204 (or 200 with the resource), same version, nothing published", async () => {
+    const user = await call('POST', '/Users', { userName: 'okta.password@x.com', emails: [{ value: 'okta.password@x.com', primary: true }] });
+    const etag = user.headers.get('etag');
+    published.length = 0;
+    const sync = { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { password: 'Tr0ub4dor&3' } }] };
+    const res = await call('PATCH', `/Users/${user.body['id']}`, sync);
+    expect(res.status).toBe(204);
+    expect(res.headers.get('etag')).toBe(etag);
+    const withBody = await call('PATCH', `/Users/${user.body['id']}?attributes=userName`, sync);
+    expect(withBody.status).toBe(200);
+    expect(withBody.body).toMatchObject({ userName: 'okta.password@x.com' });
+    expect(withBody.headers.get('etag')).toBe(etag);
+    const read = await call('GET', `/Users/${user.body['id']}`);
+    expect(read.body['meta']['version']).toBe(etag);
+    expect(published).toEqual([]);
+    expect(logLines.join('')).not.toContain('Tr0ub4dor');
+    // An empty PatchOp from the client is still refused.
+    expect((await call('PATCH', `/Users/${user.body['id']}`, { schemas: [PATCH_OP], Operations: [] })).status).toBe(400);
+  });
+
+  it('a group PATCH whose only value was the read-only id is a no-op too', async () => {
+    const group = await call('POST', '/Groups', { displayName: 'No-op' });
+    published.length = 0;
+    const res = await call('PATCH', `/Groups/${group.body['id']}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { id: group.body['id'] } }] });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('etag')).toBe(group.headers.get('etag'));
+    expect(published).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { IngestConflictError } from '../../ingest/errors.js';
 import type { Ingest } from '../../ingest/ingest.js';
 import type { UserRecord, WrittenRow } from '../../ingest/records.js';
 import type { Db } from '../../store/db.js';
-import { normalizeRequest } from '../compat/normalize-request.js';
+import { droppedEveryOperation, normalizeRequest } from '../compat/normalize-request.js';
 import { isJsonObject, type JsonObject } from '../json.js';
 import type { ListQuery } from '../list-query.js';
 import { checkIfMatch } from '../preconditions.js';
@@ -54,6 +54,7 @@ export class UserService {
     const current = await this.get(ctx, id);
     checkIfMatch(ifMatch, current.version);
     const normalized = normalizeRequest({ method: 'PATCH', resourceType: 'Users', body });
+    if (droppedEveryOperation(body, normalized)) return current;
     const patched = await patchUser(toUserResource(current, ctx.base), normalized);
     if (!patched) return current;
     return this.#write(ctx, toUserRecord(id, patched), 'PATCH');
