@@ -15,6 +15,19 @@ describe('patchUser', () => {
     expect(patched?.['emails']).toEqual([{ value: 'home@x.org', type: 'home' }, { value: 'alice@x.com', type: 'work', primary: true }]);
   });
 
+  it("Entra ID's SingleAppRoleAssignment: roles[primary eq \"True\"] adds the primary role, then changes it in place", async () => {
+    // The mapping's three operations, as Entra sends them for a user without roles.
+    const assign = (role: string) => [
+      { op: 'Add', path: 'roles[primary eq "True"].value', value: role },
+      { op: 'Add', path: 'roles[primary eq "True"].display', value: role },
+      { op: 'Add', path: 'roles[primary eq "True"].type', value: 'WindowsAzureActiveDirectoryRole' },
+    ];
+    const patched = await patch(...assign('Admin'));
+    expect(patched?.['roles']).toEqual([{ primary: true, value: 'Admin', display: 'Admin', type: 'WindowsAzureActiveDirectoryRole' }]);
+    const changed = await patchUser(patched!, normalizeRequest({ method: 'PATCH', resourceType: 'Users', body: { schemas: [PATCH_OP], Operations: assign('Reader').map((o) => ({ ...o, op: 'Replace' })) } }));
+    expect(changed?.['roles']).toEqual([{ primary: true, value: 'Reader', display: 'Reader', type: 'WindowsAzureActiveDirectoryRole' }]);
+  });
+
   it('replaces an existing typed value in place', async () => {
     const patched = await patch({ op: 'replace', path: 'emails[type eq "home"].value', value: 'new@x.org' });
     expect(patched?.['emails']).toEqual([{ value: 'new@x.org', type: 'home' }]);

@@ -42,27 +42,33 @@ function pathOf(operation: unknown): string | undefined {
  * leaves a replace whose filter matches nothing to the server; the client's intent is plain, so
  * such an operation (and an `add` like it) becomes an add of `{"type":"work","value":"…"}`. Later
  * operations in the same request then find the new value (`…].primary`).
+ *
+ * Entra's SingleAppRoleAssignment mapping writes the app role the same way, keyed on the primary
+ * value: `roles[primary eq "True"].value`, `.display`, `.type` — "True" as text, which never equals
+ * the boolean `primary` scimmy stores. The filter is read as the boolean it means, and a user
+ * without a primary value gets one `{"primary":true,…}`.
  */
 export function addMissingTypedValues(current: JsonObject, operations: unknown[]): unknown[] {
   const present = new Map<string, Set<string>>();
-  const typesOf = (attribute: string): Set<string> => {
-    let set = present.get(attribute);
+  const keysOf = (attribute: string, key: 'type' | 'primary'): Set<string> => {
+    let set = present.get(`${attribute}/${key}`);
     if (!set) {
-      const key = Object.keys(current).find((k) => k.toLowerCase() === attribute);
-      const values = key === undefined ? [] : current[key];
+      const found = Object.keys(current).find((k) => k.toLowerCase() === attribute);
+      const values = found === undefined ? [] : current[found];
       set = new Set(
         (Array.isArray(values) ? values : [])
           .filter(isJsonObject)
-          .map((v) => (typeof v['type'] === 'string' ? v['type'].toLowerCase() : '')),
+          .map((v) => (key === 'type' ? (typeof v['type'] === 'string' ? v['type'].toLowerCase() : '') : String(v['primary'] === true))),
       );
-      present.set(attribute, set);
+      present.set(`${attribute}/${key}`, set);
     }
     return set;
   };
   return operations.map((operation) => {
     if (!isJsonObject(operation)) return operation;
     const { op, path, value } = operation;
-    if ((op !== 'replace' && op !== 'add') || typeof path !== 'string' || value === undefined) return operation;
+    const verb = typeof op === 'string' ? op.toLowerCase() : op;
+    if ((verb !== 'replace' && verb !== 'add') || typeof path !== 'string' || value === undefined) return operation;
     let parsed;
     try {
       parsed = parsePatchPath(path);
@@ -71,11 +77,21 @@ export function addMissingTypedValues(current: JsonObject, operations: unknown[]
     }
     const attribute = parsed.path.attribute.toLowerCase();
     const filter = parsed.filter;
-    if (parsed.path.schema !== undefined || !TYPED_MULTI_VALUED.has(attribute) || parsed.subAttribute === undefined) return operation;
-    if (filter?.kind !== 'compare' || filter.op !== 'eq' || filter.path.attribute.toLowerCase() !== 'type' || typeof filter.value !== 'string') return operation;
-    const types = typesOf(attribute);
+    const sub = parsed.subAttribute;
+    if (parsed.path.schema !== undefined || !TYPED_MULTI_VALUED.has(attribute) || sub === undefined) return operation;
+    if (filter?.kind !== 'compare' || filter.op !== 'eq') return operation;
+    const key = filter.path.attribute.toLowerCase();
+    if (key === 'primary') {
+      if (filter.value !== true && !(typeof filter.value === 'string' && filter.value.trim().toLowerCase() === 'true')) return operation;
+      const primaries = keysOf(attribute, 'primary');
+      if (primaries.has('true')) return { ...operation, path: `${parsed.path.attribute}[primary eq true].${sub}` };
+      primaries.add('true');
+      return { op: 'add', path: parsed.path.attribute, value: [{ primary: true, [sub]: value }] };
+    }
+    if (key !== 'type' || typeof filter.value !== 'string') return operation;
+    const types = keysOf(attribute, 'type');
     if (types.has(filter.value.toLowerCase())) return operation;
     types.add(filter.value.toLowerCase());
-    return { op: 'add', path: parsed.path.attribute, value: [{ type: filter.value, [parsed.subAttribute]: value }] };
+    return { op: 'add', path: parsed.path.attribute, value: [{ type: filter.value, [sub]: value }] };
   });
 }
