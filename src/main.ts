@@ -4,6 +4,7 @@ import { Queue, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Env, Settings } from './config/env.js';
 import type { Config } from './config/schema.js';
+import { AuthFailureLimiter } from './api/auth-failure-limiter.js';
 import { createHttpApp } from './api/http-app.js';
 import { listen } from './api/listen.js';
 import { InFlightRequests } from './api/in-flight.js';
@@ -22,7 +23,7 @@ import { registerConfig } from './store/registry.js';
 import { sourceRoutes } from './api/routes/sources.js';
 import type { ConnectorFactory } from './sync/connectors.js';
 import { SyncService } from './sync/sync-service.js';
-import { createScimServer } from './scim/index.js';
+import { createScimServer, scimTokens } from './scim/index.js';
 import { adminContext } from './admin/context.js';
 import { adminApiRouters } from './api/admin-routes.js';
 import { scheduleLifecycleSweeps, startLifecycleWorker } from './lifecycle/lifecycle-worker.js';
@@ -201,6 +202,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let url: string | undefined;
   if (options.roles.http) {
     const inFlight = new InFlightRequests();
+    // The producer connection fails fast while Redis is away, so authentication never waits on the counter.
+    const authFailures = new AuthFailureLimiter({ redis: producerRedis, prefix, trustProxy: config.http.trustProxy, logger });
+    const sourceTokens = scimTokens({ db, config, env: options.env, now });
     const app = createHttpApp({
       db,
       redis,
@@ -208,8 +212,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       metrics,
       logger,
       adminToken: settings.adminToken,
-      apiRouters: [sourceRoutes({ db, config, sync }), ...adminApiRouters({ ...adminContext(db, config, now), relayChanges: () => publisher.relay() })],
-      mounts: [{ path: '/scim/v2', router: createScimServer({ db, ingest, config, env: options.env, logger }) }],
+      authFailures,
+      now,
+      apiRouters: [
+        sourceRoutes({ db, config, sync }),
+        ...adminApiRouters({ ...adminContext(db, config, now), relayChanges: () => publisher.relay(), tokenRevoked: (id) => sourceTokens.forget(id) }),
+      ],
+      mounts: [{ path: '/scim/v2', router: createScimServer({ db, ingest, tokens: sourceTokens, authFailures, logger }) }],
       inFlight,
     });
     try {

@@ -15,6 +15,8 @@ export interface AdminContext {
   inviteValidityMs: number;
   /** Publishes changes parked in `pending_changes` now rather than at the publisher's next relay. */
   relayChanges?: (() => Promise<unknown>) | undefined;
+  /** Told the id of a token just revoked, so this process's token cache drops it at once. */
+  tokenRevoked?: ((id: string) => void) | undefined;
 }
 
 export function adminContext(db: Db, config: Config, now: () => Date = () => new Date()): AdminContext {

@@ -18,7 +18,7 @@ export function adminApiRouters(ctx: AdminContext): Router[] {
     importRoutes(ctx),
     permissionRoutes(ctx.db),
     peopleRoutes(ctx),
-    tokenRoutes(ctx.db),
+    tokenRoutes(ctx),
     eventRoutes(ctx.db),
   ];
 }

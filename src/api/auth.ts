@@ -1,5 +1,7 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Db } from '../store/db.js';
+import { livePersonToken, touchToken } from '../store/tokens.js';
+import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { ApiError } from './errors.js';
 import { bearerToken, hashToken, safeEqual } from './tokens.js';
 
@@ -12,29 +14,50 @@ export function principalOf(req: Request): Principal {
   return p;
 }
 
-/** Accepts the system token, or a person token (stored hashed). */
-export function adminAuth(options: { db: Db; adminToken: string | undefined }): RequestHandler {
-  return async (req, _res, next) => {
+export interface AdminAuthOptions {
+  db: Db;
+  adminToken: string | undefined;
+  /** The clock a person token's expiry and last use are measured by. */
+  now: () => Date;
+  /** Counts failed attempts per client address; over the limit, a failure is a 429. */
+  authFailures: AuthFailureLimiter;
+}
+
+/**
+ * Accepts the system token (compared in constant time), or a live person token (stored hashed,
+ * looked up by hash; revoked or expired ones are refused, with no cache: revocation is at once).
+ */
+export function adminAuth(options: AdminAuthOptions): RequestHandler {
+  return async (req, res, next) => {
     try {
       const token = bearerToken(req.headers.authorization);
-      if (!token) throw new ApiError(401, 'unauthenticated', 'missing bearer token (Authorization: Bearer …)');
-      if (options.adminToken && safeEqual(token, options.adminToken)) {
+      if (token !== undefined && options.adminToken && safeEqual(token, options.adminToken)) {
         (req as Request & { principal?: Principal }).principal = { kind: 'system' };
         return next();
       }
-      const found = await options.db.query<{ person_id: string; email: string }>(
-        `select t.person_id, p.email from api_tokens t join people p on p.id = t.person_id
-          where t.token_hash = $1 and t.kind = 'person' and t.revoked_at is null`,
-        [hashToken(token)],
-      );
-      const row = found.rows[0];
-      if (!row) throw new ApiError(401, 'unauthenticated', 'invalid token');
-      (req as Request & { principal?: Principal }).principal = { kind: 'person', personId: row.person_id, email: row.email };
+      const now = options.now();
+      const found = token === undefined ? undefined : await livePersonToken(options.db, hashToken(token), now);
+      if (!found) return next(await refusal(req, res, options.authFailures, token === undefined));
+      await touchToken(options.db, found, now);
+      (req as Request & { principal?: Principal }).principal = { kind: 'person', personId: found.personId, email: found.email };
       next();
     } catch (error) {
       next(error);
     }
   };
+}
+
+/**
+ * The error for a request that did not authenticate. Credentials that were presented and failed
+ * count towards the address's limit (a request without an `Authorization` header tried nothing).
+ */
+async function refusal(req: Request, res: Response, authFailures: AuthFailureLimiter, missing: boolean): Promise<ApiError> {
+  const retryAfter = req.headers.authorization === undefined ? undefined : await authFailures.recordFailure(req);
+  if (retryAfter !== undefined) {
+    res.setHeader('retry-after', String(retryAfter));
+    return new ApiError(429, 'too_many_attempts', `too many failed authentication attempts from this address: retry after ${retryAfter} s`);
+  }
+  return new ApiError(401, 'unauthenticated', missing ? 'missing bearer token (Authorization: Bearer …)' : 'invalid token');
 }
 
 /** Only the system token. */

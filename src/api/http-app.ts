@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.js';
 import { adminAuth } from './auth.js';
+import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { bullBoard } from './bull-board.js';
 import { apiErrorHandler, apiNotFoundHandler } from './errors.js';
 import type { InFlightRequests } from './in-flight.js';
@@ -20,6 +21,10 @@ export interface HttpAppOptions {
   metrics: Metrics;
   logger: Logger;
   adminToken: string | undefined;
+  /** Failed bearer attempts per client address (shared with the SCIM mount): over the limit → 429. */
+  authFailures: AuthFailureLimiter;
+  /** The clock tokens' expiry and last use are measured by. Default: the system clock. */
+  now?: () => Date;
   /** Further admin-API routers mounted under `/api/v1`, behind the same auth. */
   apiRouters?: Router[];
   /** Counts requests in flight, so shutdown can wait for them. */
@@ -55,7 +60,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   const api = express.Router();
   api.use(express.json({ limit: '1mb' }));
-  api.use(adminAuth({ db: options.db, adminToken: options.adminToken }));
+  api.use(adminAuth({ db: options.db, adminToken: options.adminToken, now: options.now ?? (() => new Date()), authFailures: options.authFailures }));
   api.use(workspaceReadRoutes(options.db));
   api.use(auditRoutes(options.db));
   api.use(statusRoutes({ db: options.db, queues: options.queues }));

@@ -73,6 +73,16 @@ const webhookConfig = z
   })
   .strict();
 
+const httpConfig = z
+  .object({
+    /**
+     * Take the client address (counted by the authentication-failure limit) from the last entry of
+     * `X-Forwarded-For`, which the one proxy in front of idsync appends. Default false: the TCP peer.
+     */
+    trustProxy: z.boolean().default(false),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     organization: z
@@ -83,6 +93,7 @@ export const configSchema = z
     workspaces: z.array(workspaceConfig).default([]),
     lifecycle: lifecycleConfig.default(lifecycleConfig.parse({})),
     webhooks: z.array(webhookConfig).default([]),
+    http: httpConfig.default({ trustProxy: false }),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -4,6 +4,7 @@
  */
 import type { Router } from 'express';
 import type { Logger } from 'pino';
+import type { AuthFailureLimiter } from '../api/auth-failure-limiter.js';
 import type { Env } from '../config/env.js';
 import type { Config } from '../config/schema.js';
 import type { Ingest } from '../ingest/ingest.js';
@@ -14,9 +15,10 @@ import { SourceTokens, type ConfiguredToken } from './http/source-tokens.js';
 export interface ScimServerOptions {
   db: Db;
   ingest: Ingest;
-  config: Config;
-  /** Where the secrets named by `tokenEnv` are read. */
-  env: Env;
+  /** The sources' tokens (`scimTokens`); the composition root keeps it to tell it of revocations. */
+  tokens: SourceTokens;
+  /** Failed bearer attempts per client address (shared with the admin API): over the limit → 429. */
+  authFailures: AuthFailureLimiter;
   logger: Logger;
   /** Largest request body in bytes. Default 1 MiB. */
   maxPayloadBytes?: number;
@@ -35,9 +37,13 @@ export function configuredScimTokens(config: Config, env: Env): ConfiguredToken[
   return tokens;
 }
 
+/** The SCIM tokens: the config's (`tokenEnv`) and the live ones in the store. */
+export function scimTokens(options: { db: Db; config: Config; env: Env; now?: () => Date }): SourceTokens {
+  return new SourceTokens({ db: options.db, configured: configuredScimTokens(options.config, options.env), now: options.now });
+}
+
 export function createScimServer(options: ScimServerOptions): Router {
-  const tokens = new SourceTokens({ db: options.db, configured: configuredScimTokens(options.config, options.env) });
-  return createScimRouter({ ...options, tokens });
+  return createScimRouter(options);
 }
 
 export { createScimRouter, type ScimRouterOptions } from './http/scim-router.js';

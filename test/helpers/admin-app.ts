@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { adminContext, type AdminContext } from '../../src/admin/context.js';
 import { adminApiRouters } from '../../src/api/admin-routes.js';
+import { AuthFailureLimiter } from '../../src/api/auth-failure-limiter.js';
 import { createHttpApp } from '../../src/api/http-app.js';
 import { createMetrics } from '../../src/api/metrics.js';
 import { hashToken, newToken } from '../../src/api/tokens.js';
@@ -11,7 +12,7 @@ import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/log.js';
 import type { Db } from '../../src/store/db.js';
 import { registerConfig } from '../../src/store/registry.js';
-import { testRedis } from './redis.js';
+import { deletePrefix, testRedis, uniquePrefix } from './redis.js';
 
 export const SYSTEM = 'system-token-admin-tests';
 
@@ -35,7 +36,11 @@ export async function startAdminApp(db: Db, rawConfig: unknown = {}): Promise<Ad
   const ctx = adminContext(db, config, () => clock.now);
   const redis = testRedis();
   const sink = new Writable({ write(_c, _e, cb) { cb(); } });
-  const app = createHttpApp({ db, redis, queues: [], metrics: createMetrics([]), logger: createLogger({ destination: sink }), adminToken: SYSTEM, apiRouters: adminApiRouters(ctx) });
+  const logger = createLogger({ destination: sink });
+  // A prefix of its own, so that failed attempts counted by one test app never limit another.
+  const prefix = uniquePrefix('admin');
+  const authFailures = new AuthFailureLimiter({ redis, prefix, trustProxy: config.http.trustProxy, logger });
+  const app = createHttpApp({ db, redis, queues: [], metrics: createMetrics([]), logger, adminToken: SYSTEM, authFailures, now: () => clock.now, apiRouters: adminApiRouters(ctx) });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -72,6 +77,7 @@ export async function startAdminApp(db: Db, rawConfig: unknown = {}): Promise<Ad
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await deletePrefix(redis, prefix).catch(() => {});
       redis.disconnect();
     },
   };

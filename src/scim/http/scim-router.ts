@@ -12,6 +12,7 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
+import type { AuthFailureLimiter } from '../../api/auth-failure-limiter.js';
 import { bearerToken } from '../../api/tokens.js';
 import type { Ingest } from '../../ingest/ingest.js';
 import type { Db } from '../../store/db.js';
@@ -36,6 +37,8 @@ export interface ScimRouterOptions {
   db: Db;
   ingest: Ingest;
   tokens: SourceTokens;
+  /** Failed bearer attempts per client address: over the limit → 429. Absent: not limited (unit tests). */
+  authFailures?: AuthFailureLimiter | undefined;
   logger: Logger;
   /** Largest request body in bytes, Bulk included (advertised as `bulk.maxPayloadSize`). Default 1 MiB. */
   maxPayloadBytes?: number;
@@ -60,6 +63,12 @@ export function createScimRouter(options: ScimRouterOptions): Router {
     const token = bearerToken(req.headers.authorization);
     const sourceId = token === undefined ? undefined : await options.tokens.sourceOf(token);
     if (sourceId === undefined) {
+      // Presented credentials that failed count towards the address's limit; a request without any tried nothing.
+      const retryAfter = req.headers.authorization === undefined ? undefined : await options.authFailures?.recordFailure(req);
+      if (retryAfter !== undefined) {
+        res.setHeader('retry-after', String(retryAfter));
+        throw new ScimError(429, undefined, `Too many failed authentication attempts from this address: retry after ${retryAfter} seconds`);
+      }
       res.setHeader('www-authenticate', 'Bearer realm="idsync SCIM"');
       throw new ScimError(401, undefined, token === undefined ? 'A bearer token is required (Authorization: Bearer …)' : 'The bearer token is not valid');
     }

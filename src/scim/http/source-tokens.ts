@@ -1,13 +1,18 @@
 /**
  * Which source a SCIM bearer token belongs to. Tokens come from the config (a `kind: scim` source's
  * `tokenEnv`, compared in constant time) and from `api_tokens` (made by `idsync tokens create
- * --source`, stored as SHA-256 hashes, looked up by hash). A found database token is remembered for
- * `cacheMs` so that a busy IdP does not cost a query per request; revoking one takes effect within
- * that time. Tokens are never logged or kept in clear beyond the config ones.
+ * --source`, stored as SHA-256 hashes, looked up by hash); a source may hold several live ones, so
+ * an IdP's token can be rotated without downtime. Revoked and expired tokens are refused.
+ *
+ * A found database token is remembered for `cacheMs` (2 s), never past its expiry, so that a busy
+ * IdP does not cost a query per request: a revocation takes effect at once in the process that made
+ * it (`forget`) and within those 2 s in every other `serve` process. Tokens are never logged or kept
+ * in clear beyond the config ones.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { hashToken } from '../../api/tokens.js';
 import type { Queryable } from '../../store/db.js';
+import { liveSourceToken, touchToken } from '../../store/tokens.js';
 
 export interface ConfiguredToken {
   sourceId: string;
@@ -18,9 +23,10 @@ export interface SourceTokensOptions {
   db: Queryable;
   /** Tokens named by the config's `tokenEnv`, already read from the environment. */
   configured: readonly ConfiguredToken[];
-  /** How long a database token stays trusted without a new lookup. Default 5000 ms. */
+  /** How long a database token stays trusted without a new lookup. Default 2000 ms. */
   cacheMs?: number;
-  now?: () => number;
+  /** The clock expiry and last use are measured by. Default: the system clock. */
+  now?: () => Date;
 }
 
 const MAX_CACHED = 1000;
@@ -30,17 +36,18 @@ export class SourceTokens {
   /** The configured tokens as SHA-256 digests: a presented token is hashed once and compared with each. */
   readonly #configured: ReadonlyArray<{ sourceId: string; digest: Buffer }>;
   readonly #cacheMs: number;
-  readonly #now: () => number;
-  readonly #cache = new Map<string, { sourceId: string; until: number }>();
+  readonly #now: () => Date;
+  /** By token hash: the source, the token's id (for `forget`) and until when the entry holds. */
+  readonly #cache = new Map<string, { sourceId: string; tokenId: string; until: number }>();
 
   constructor(options: SourceTokensOptions) {
     this.#db = options.db;
     this.#configured = options.configured.filter((t) => t.token !== '').map((t) => ({ sourceId: t.sourceId, digest: Buffer.from(hashToken(t.token), 'hex') }));
-    this.#cacheMs = options.cacheMs ?? 5000;
-    this.#now = options.now ?? Date.now;
+    this.#cacheMs = options.cacheMs ?? 2000;
+    this.#now = options.now ?? (() => new Date());
   }
 
-  /** The source id, or undefined when the token is nobody's. */
+  /** The source id, or undefined when the token is nobody's (or no longer live). */
   async sourceOf(token: string): Promise<string | undefined> {
     const hash = hashToken(token);
     const digest = Buffer.from(hash, 'hex');
@@ -49,19 +56,21 @@ export class SourceTokens {
     for (const configured of this.#configured) if (timingSafeEqual(digest, configured.digest) && matched === undefined) matched = configured.sourceId;
     if (matched !== undefined) return matched;
 
+    const now = this.#now();
     const cached = this.#cache.get(hash);
-    if (cached && cached.until > this.#now()) return cached.sourceId;
+    if (cached && cached.until > now.getTime()) return cached.sourceId;
     if (cached) this.#cache.delete(hash);
-    const found = await this.#db.query<{ source_id: string }>(
-      `select t.source_id from api_tokens t join sources s on s.id = t.source_id
-        where t.token_hash = $1 and t.kind = 'source' and t.revoked_at is null and s.kind = 'scim'`,
-      [hash],
-    );
-    const sourceId = found.rows[0]?.source_id;
-    if (sourceId !== undefined) {
-      if (this.#cache.size >= MAX_CACHED) this.#cache.clear();
-      this.#cache.set(hash, { sourceId, until: this.#now() + this.#cacheMs });
-    }
-    return sourceId;
+    const found = await liveSourceToken(this.#db, hash, now);
+    if (found === undefined) return undefined;
+    await touchToken(this.#db, found, now);
+    if (this.#cache.size >= MAX_CACHED) this.#cache.clear();
+    const until = Math.min(now.getTime() + this.#cacheMs, found.expiresAt?.getTime() ?? Infinity);
+    this.#cache.set(hash, { sourceId: found.sourceId, tokenId: found.id, until });
+    return found.sourceId;
+  }
+
+  /** Drops a revoked token from the cache, so this process refuses it from the next request on. */
+  forget(tokenId: string): void {
+    for (const [hash, entry] of this.#cache) if (entry.tokenId === tokenId) this.#cache.delete(hash);
   }
 }
