@@ -11,7 +11,7 @@ import { migrate } from './store/migrate.js';
 import { openStore } from './store/open.js';
 import { daemonRequest, DaemonRequestError } from './cli/daemon-client.js';
 import { importCommand } from './cli/import-command.js';
-import { tokensCreateCommand } from './cli/tokens-command.js';
+import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from './cli/tokens-command.js';
 import { syncCommand } from './cli/sync-command.js';
 
 const EXIT_CONFIG = 2;
@@ -137,16 +137,32 @@ program
     process.exitCode = await importCommand({ url: settings.daemonUrl, token: settings.adminToken }, file, opts);
   });
 
-program
-  .command('tokens')
-  .description('API tokens (stored hashed; shown once)')
+const tokens = program.command('tokens').description('API tokens (stored hashed; a new one is shown once), through the running daemon');
+tokens
+  .command('list')
+  .description('live tokens: id, kind, subject, created, last used, expires (never a secret)')
+  .option('--json', 'print JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const settings = readSettings();
+    process.exitCode = await tokensListCommand({ url: settings.daemonUrl, token: settings.adminToken }, opts);
+  });
+tokens
   .command('create')
   .description('create a SCIM token for a source, or an admin API token acting as a person')
-  .option('--source <id>', 'a source id from the config')
+  .option('--source <id>', 'a kind: scim source id from the config')
   .option('--person <email>', "a person's e-mail")
-  .action(async (opts: { source?: string; person?: string }) => {
+  .option('--expires-in <duration>', 'ISO-8601 duration such as P30D (default: no expiry)')
+  .action(async (opts: { source?: string; person?: string; expiresIn?: string }) => {
     const settings = readSettings();
     process.exitCode = await tokensCreateCommand({ url: settings.daemonUrl, token: settings.adminToken }, opts);
+  });
+tokens
+  .command('revoke')
+  .description('revoke a token by id: it stops working at once')
+  .argument('<id>', 'the token id (from tokens list)')
+  .action(async (id: string) => {
+    const settings = readSettings();
+    process.exitCode = await tokensRevokeCommand({ url: settings.daemonUrl, token: settings.adminToken }, id);
   });
 
 program.parseAsync(process.argv).catch(fail);
