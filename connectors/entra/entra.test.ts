@@ -229,6 +229,37 @@ describe('Entra connector: delta', () => {
   });
 });
 
+describe('Entra connector: a user written twice in one delta round', () => {
+  let fake: GraphFake;
+  beforeAll(async () => {
+    // Each write its own entry, as Graph may send an object more than once in a round.
+    fake = await startGraphFake({ users: 50, groups: 3, clientSecret: SECRET, entryPerWrite: true });
+  });
+  afterAll(() => fake.close());
+
+  it('yields each occurrence, on the page Graph sent it, in order: the rename on one page, the disable on a later one', async () => {
+    const connector = connectorFor(fake, { pageSize: 2 });
+    const cursor = (await collect(connector.full())).at(-1)?.cursor as string;
+    const [a, b, c] = [uuidFor(1, 11), uuidFor(1, 12), uuidFor(1, 13)];
+    const d = fake.directory;
+    d.updateUser(a, { surname: 'Rivera', displayName: 'Ana Rivera' });
+    d.updateUser(b, { jobTitle: 'Manager' });
+    d.updateUser(c, { department: 'Dept 9' });
+    d.updateUser(a, { accountEnabled: false });
+    const pages = (await collect(deltaOf(connector, { cursor }))).filter((p) => p.userPatches?.length);
+    expect(pages.map((p) => p.userPatches)).toEqual([
+      [
+        { externalId: a, familyName: 'Rivera', displayName: 'Ana Rivera' },
+        { externalId: b, attributes: { jobTitle: 'Manager' } },
+      ],
+      [
+        { externalId: c, attributes: { department: 'Dept 9' } },
+        { externalId: a, active: false },
+      ],
+    ]);
+  });
+});
+
 describe('Entra connector: throttling, failures and credentials', () => {
   let fake: GraphFake;
   beforeAll(async () => {

@@ -10,28 +10,52 @@ export interface Completed<T> {
 }
 
 /**
- * A page's partial users, merged onto the source's observed state (read in one statement), as the
- * whole records the usual write path diffs and writes. Patches of one user apply in order.
+ * What the run has already read of some entries, by external id: the latest record, or `null`
+ * for an entry it read as removed. A patch of such an entry merges onto that, never onto observed
+ * state (which this run's own records have overtaken).
  */
-export async function completeUserPatches(q: Queryable, sourceId: string, patches: readonly SourceUserPatch[]): Promise<Completed<SourceUser>> {
-  const rows = await observedUsersByExternalId(q, sourceId, distinctIds(patches));
+export type ReadInRun<T> = ReadonlyMap<string, T | null>;
+
+const NOTHING_READ: ReadInRun<never> = new Map();
+
+/**
+ * A page's partial users, merged onto what this run read of them (`inRun`), else onto the
+ * source's observed state (read in one statement), as the whole records the usual write path
+ * diffs and writes. Patches of one user apply in order.
+ */
+export async function completeUserPatches(
+  q: Queryable,
+  sourceId: string,
+  patches: readonly SourceUserPatch[],
+  inRun: ReadInRun<SourceUser> = NOTHING_READ,
+): Promise<Completed<SourceUser>> {
+  const rows = await observedUsersByExternalId(q, sourceId, idsToRead(patches, inRun));
   const observed = new Map(rows.map((r) => [r.external_id, observedUser(r)]));
-  return mergeAll(patches, observed, mergeUserPatch);
+  return mergeAll(patches, inRun, observed, mergeUserPatch);
 }
 
-/** A page's partial groups, merged onto the source's observed groups (read in one statement). */
-export async function completeGroupPatches(q: Queryable, sourceId: string, patches: readonly SourceGroupPatch[]): Promise<Completed<SourceGroup>> {
-  const rows = await observedGroupsByExternalId(q, sourceId, distinctIds(patches));
+/** A page's partial groups, merged onto what this run read of them, else onto the source's observed groups (read in one statement). */
+export async function completeGroupPatches(
+  q: Queryable,
+  sourceId: string,
+  patches: readonly SourceGroupPatch[],
+  inRun: ReadInRun<SourceGroup> = NOTHING_READ,
+): Promise<Completed<SourceGroup>> {
+  const rows = await observedGroupsByExternalId(q, sourceId, idsToRead(patches, inRun));
   const observed = new Map(rows.map((r) => [r.external_id, observedGroup(r)]));
-  return mergeAll(patches, observed, mergeGroupPatch);
+  return mergeAll(patches, inRun, observed, mergeGroupPatch);
 }
 
-function distinctIds(patches: ReadonlyArray<{ externalId: string }>): string[] {
-  return [...new Set(patches.map((p) => p.externalId))];
+/** The distinct ids of the patches whose base is observed state. */
+function idsToRead(patches: ReadonlyArray<{ externalId: string }>, inRun: ReadInRun<unknown>): string[] {
+  const ids = new Set<string>();
+  for (const p of patches) if (!inRun.has(p.externalId)) ids.add(p.externalId);
+  return [...ids];
 }
 
 function mergeAll<P extends { externalId: string }, T>(
   patches: readonly P[],
+  inRun: ReadInRun<T>,
   observed: ReadonlyMap<string, T>,
   merge: (observed: T | undefined, patch: P) => Merged<T>,
 ): Completed<T> {
@@ -39,7 +63,8 @@ function mergeAll<P extends { externalId: string }, T>(
   const skipped = new Map<string, SkippedEntry>();
   for (const patch of patches) {
     const id = patch.externalId;
-    const outcome = merge(merged.get(id) ?? observed.get(id), patch);
+    const base = merged.get(id) ?? (inRun.has(id) ? (inRun.get(id) ?? undefined) : observed.get(id));
+    const outcome = merge(base, patch);
     // Only a patch with nothing to merge onto is skipped: a later one of that id may still create it.
     if ('skipped' in outcome) {
       skipped.set(id, outcome.skipped);

@@ -40,14 +40,19 @@ export function mergeUserPatch(observed: SourceUser | undefined, patch: SourceUs
   return { record: user };
 }
 
-/** The group a partial delta record describes; without an observed group it needs a `displayName`. */
+/**
+ * The group a partial delta record describes: `patch` over `observed` (observed state, or the group
+ * as this run read it already); without an observed group it needs a `displayName`.
+ */
 export function mergeGroupPatch(observed: SourceGroup | undefined, patch: SourceGroupPatch): Merged<SourceGroup> {
   if (!observed && patch.displayName === undefined) return { skipped: notObserved(patch.externalId, 'group', ['displayName']) };
   const group: SourceGroup = { externalId: patch.externalId, displayName: patch.displayName ?? (observed?.displayName as string) };
   const aliases = patch.aliases ?? observed?.aliases;
   if (aliases !== undefined) group.aliases = aliases;
-  // Members are never observed here: `undefined` leaves the stored member list as it is.
-  if (patch.memberExternalIds !== undefined) group.memberExternalIds = patch.memberExternalIds;
+  // Observed groups come without members, so `undefined` leaves the stored member list as it is;
+  // a group this delta run read already keeps the member list it was read with.
+  const members = patch.memberExternalIds ?? observed?.memberExternalIds;
+  if (members !== undefined) group.memberExternalIds = members;
   return { record: group };
 }
 

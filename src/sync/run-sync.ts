@@ -4,10 +4,11 @@ import { IngestConflictError } from '../ingest/errors.js';
 import { groupHash, membersHash, userHash, type Ingest } from '../ingest/ingest.js';
 import type { ChangePublisher, GroupRecord, PersonChange, UserRecord } from '../ingest/records.js';
 import type { Db } from '../store/db.js';
-import type { Connector, ConnectorNotice, ConnectorPage, MemberChange, SourceGroup, SourceUser, ThrottleEvent } from './connector.js';
+import type { Connector, ConnectorNotice, ConnectorPage, MemberChange, SkippedEntry, SourceGroup, SourceUser, ThrottleEvent } from './connector.js';
 import { ConnectorError } from './errors.js';
 import { addNew } from './add-new.js';
 import { completeGroupPatches, completeUserPatches, type Completed } from './complete-patches.js';
+import { DeltaEntries } from './delta-entries.js';
 import { deletionLimit } from './max-deletes.js';
 import { recordId } from './record-ids.js';
 import { emptyCounts, type RunCounts, type RunMode } from './runs.js';
@@ -137,6 +138,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   let directGroupsStarted = false;
   /** A direct run's users are published once: at its end, or by the failure path if it never got there. */
   let usersPublished = false;
+  /** A delta run's entries, each diffed once in its latest state when the round has been read (see `DeltaEntries`). */
+  const deltaEntries = mode === 'delta' ? new DeltaEntries() : undefined;
 
   try {
     // A first full run of an empty source can delete nothing, so nothing can block it: it writes
@@ -159,16 +162,13 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       options.signal?.throwIfAborted();
       for (const s of page.skipped ?? []) skip(s.reason);
       for (const n of page.notices ?? []) notice(n);
-      if (page.users?.length) await diffUsers(page.users);
-      if (page.groups?.length) await diffGroups(page.groups);
-      if (page.userPatches?.length) await diffUsers(completed(await completeUserPatches(db, source.id, page.userPatches)));
-      if (page.groupPatches?.length) await diffGroups(completed(await completeGroupPatches(db, source.id, page.groupPatches)));
-      if (page.removedUsers?.length) await stageRemovals('remove-user', 'user', page.removedUsers);
-      if (page.removedGroups?.length) await stageRemovals('remove-group', 'group', page.removedGroups);
+      if (deltaEntries) await readDelta(deltaEntries, page);
+      else await diffPage(page);
       if (page.memberChanges?.length) await staging.add('members', page.memberChanges);
       if (page.cursor !== undefined) cursor = page.cursor;
       progress('reading');
     }
+    if (deltaEntries) await diffDelta(deltaEntries);
     await compareUsers();
     await comparisons.drain();
     await flushDirectUsers();
@@ -250,13 +250,47 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     await staging.clear().catch(() => {});
   }
 
+  /** Diffs a page of a full run as it comes: a full listing names each entry once. */
+  async function diffPage(page: ConnectorPage): Promise<void> {
+    if (page.users?.length) await diffUsers(page.users);
+    if (page.groups?.length) await diffGroups(page.groups);
+    if (page.userPatches?.length) await diffUsers(completed(await completeUserPatches(db, source.id, page.userPatches)));
+    if (page.groupPatches?.length) await diffGroups(completed(await completeGroupPatches(db, source.id, page.groupPatches)));
+    if (page.removedUsers?.length) await stageRemovals('remove-user', 'user', page.removedUsers);
+    if (page.removedGroups?.length) await stageRemovals('remove-group', 'group', page.removedGroups);
+  }
+
   /** The whole records of a page's partial ones; those that could not be merged are skipped, by reason, and logged by id. */
   function completed<T>(merged: Completed<T>): T[] {
-    for (const s of merged.skipped) {
-      skip(s.reason);
-      options.logger?.info({ source: source.id, externalId: s.externalId, reason: s.reason }, s.detail ?? 'partial delta record skipped');
-    }
+    for (const s of merged.skipped) skipped(s);
     return merged.records;
+  }
+
+  function skipped(s: SkippedEntry): void {
+    skip(s.reason);
+    options.logger?.info({ source: source.id, externalId: s.externalId, reason: s.reason }, s.detail ?? 'partial delta record skipped');
+  }
+
+  /** Takes in a delta page: its records replace, merge onto or remove what the round read before them. */
+  async function readDelta(entries: DeltaEntries, page: ConnectorPage): Promise<void> {
+    if (page.users?.length) entries.addUsers(page.users);
+    if (page.groups?.length) entries.addGroups(page.groups);
+    if (page.userPatches?.length) await entries.mergeUserPatches(db, source.id, page.userPatches);
+    if (page.groupPatches?.length) await entries.mergeGroupPatches(db, source.id, page.groupPatches);
+    if (page.removedUsers?.length) entries.removeUsers(page.removedUsers);
+    if (page.removedGroups?.length) entries.removeGroups(page.removedGroups);
+  }
+
+  /** Diffs and stages a delta round's entries, each once, in its final state. */
+  async function diffDelta(entries: DeltaEntries): Promise<void> {
+    // Partial records that nothing could complete are skipped, by reason, and logged by id.
+    for (const s of entries.unmerged()) skipped(s);
+    const users = entries.users();
+    for (let i = 0; i < users.length; i += USER_BATCH) await diffUsers(users.slice(i, i + USER_BATCH));
+    const groups = entries.groups();
+    for (let i = 0; i < groups.length; i += USER_BATCH) await diffGroups(groups.slice(i, i + USER_BATCH));
+    await stageRemovals('remove-user', 'user', entries.removedUsers());
+    await stageRemovals('remove-group', 'group', entries.removedGroups());
   }
 
   /** Publishes every live user of the source: a direct run wrote each of them. */
@@ -430,6 +464,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   }
 
   async function stageRemovals(kind: 'remove-user' | 'remove-group', recordKind: 'user' | 'group', externalIds: readonly string[]): Promise<void> {
+    if (externalIds.length === 0) return;
     const ids = externalIds.map((e) => recordId(source.id, recordKind, e));
     const live = await db.query<{ id: string }>(`select id from ${TABLES[recordKind]} where source_id = $1 and id = any($2::uuid[]) and deleted_at is null`, [source.id, ids]);
     await staging.add(kind, live.rows.map((r) => r.id));

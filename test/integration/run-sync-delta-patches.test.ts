@@ -138,6 +138,63 @@ describe.each(STORE_KINDS)('delta runs over partial records (%s)', (kind) => {
     expect(members.rows.map((m) => m.user_id)).toEqual([recordId(source, 'user', 'u-3')]);
   });
 
+  // Graph may name an entry more than once in a round, on several pages: the latest occurrence is its current state.
+  it('an entry named again later in the round: the later record replaces, later patches merge onto it in order, one entry each', async () => {
+    const c = connector([
+      { users: [{ ...user(1), familyName: 'Rivera' }, { ...user(2), familyName: 'Early' }] },
+      { userPatches: [{ externalId: 'u-1', active: false }] },
+      { users: [{ ...user(2), familyName: 'Late' }], userPatches: [{ externalId: 'u-1', displayName: 'Ana Rivera' }] },
+    ]);
+    await run(c, 'full');
+    const outcome = await run(c, 'delta');
+    expect(await row(1)).toMatchObject({ family_name: 'Rivera', display_name: 'Ana Rivera', active: false });
+    expect(await row(2)).toMatchObject({ family_name: 'Late', active: true });
+    expect(outcome.counts).toMatchObject({ seen: 2, updated: 2, created: 0, skipped: 0 });
+  });
+
+  it('a user name and an address an entry gives up later in the round are free for another entry of it', async () => {
+    const c = connector([
+      { users: [{ ...user(1), userName: 'ana@corp.example', email: 'ana@example.com', emails: undefined }] },
+      { users: [user(1), { ...user(2), userName: 'ana@corp.example', email: 'ana@example.com', emails: undefined }] },
+    ]);
+    await run(c, 'full');
+    const outcome = await run(c, 'delta');
+    expect(outcome.skippedReasons).toEqual({});
+    expect(await row(1)).toMatchObject({ user_name: 'user1@corp.example', email: 'user1@example.com' });
+    expect(await row(2)).toMatchObject({ user_name: 'ana@corp.example', email: 'ana@example.com' });
+    expect(outcome.counts).toMatchObject({ seen: 2, updated: 1, unchanged: 1 });
+  });
+
+  it('a removal later in the round wins over the records before it, and a record after a removal restores the user', async () => {
+    const c = connector([
+      { userPatches: [{ externalId: 'u-3', familyName: 'Gone' }], removedUsers: ['u-4'] },
+      { removedUsers: ['u-3'], users: [{ ...user(4), familyName: 'Back' }] },
+      // Nothing to merge onto: the round removed u-3, and a partial record does not bring it back.
+      { userPatches: [{ externalId: 'u-3', active: true }] },
+    ]);
+    await run(c, 'full');
+    const outcome = await run(c, 'delta');
+    const live = await store.db.query<{ external_id: string }>('select external_id from source_users where source_id = $1 and deleted_at is null order by 1', [source]);
+    expect(live.rows.map((r) => r.external_id)).toEqual(['u-1', 'u-2', 'u-4']);
+    expect(await row(4)).toMatchObject({ family_name: 'Back' });
+    expect(outcome.counts).toMatchObject({ deleted: 1, updated: 1 });
+    expect(outcome.skippedReasons).toEqual({ 'partial-not-observed': 1 });
+  });
+
+  it('a group named again later in the round: the later record replaces, keeps the member list read before it, and member changes follow in order', async () => {
+    const c = connector([
+      { groups: [{ externalId: 'g-1', displayName: 'Eng A', aliases: ['a'], memberExternalIds: ['u-1', 'u-3'] }] },
+      { groups: [{ externalId: 'g-1', displayName: 'Eng B', aliases: ['b'] }], memberChanges: [{ groupExternalId: 'g-1', added: ['u-4', 'u-2'], removed: [] }] },
+      { groupPatches: [{ externalId: 'g-1', aliases: ['c'] }], memberChanges: [{ groupExternalId: 'g-1', added: [], removed: ['u-2'] }] },
+    ]);
+    await run(c, 'full');
+    await run(c, 'delta');
+    const g = await store.db.query<{ display_name: string; aliases: string[] }>('select display_name, aliases from source_groups where source_id = $1 and external_id = $2', [source, 'g-1']);
+    expect(g.rows).toEqual([{ display_name: 'Eng B', aliases: ['c'] }]);
+    const members = await store.db.query<{ user_id: string }>('select user_id from source_group_members where group_id = $1', [recordId(source, 'group', 'g-1')]);
+    expect(members.rows.map((m) => m.user_id).sort()).toEqual(['u-1', 'u-3', 'u-4'].map((u) => recordId(source, 'user', u)).sort());
+  });
+
   it('reads observed state once per page of patches, not once per user', async () => {
     const patches = Array.from({ length: 4 }, (_, i) => ({ externalId: `u-${i + 1}`, active: false }));
     const c = connector([{ userPatches: patches.slice(0, 2) }, { userPatches: patches.slice(2) }]);

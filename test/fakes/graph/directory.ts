@@ -44,6 +44,14 @@ interface ChangeLog {
   properties: Map<string, number>;
 }
 
+/** One write to a user, as it was made: the properties written and their values then (a created user: all of them). */
+export interface UserWrite {
+  id: string;
+  seq: number;
+  created: boolean;
+  values: Partial<GraphUser>;
+}
+
 /** What a delta after some point sends of an object: all of it (created since), or these properties. */
 export type ChangedSince = 'created' | string[];
 
@@ -69,6 +77,8 @@ export class GraphDirectory {
   readonly deletedUsers = new Map<string, number>();
   readonly deletedGroups = new Map<string, number>();
   readonly memberLog: MemberLogEntry[] = [];
+  /** Every write to a user since the tenant was generated, in order (see `GraphFakeOptions.entryPerWrite`). */
+  readonly userWrites: UserWrite[] = [];
   seq = 0;
   readonly #userLog = new Map<string, ChangeLog>();
   readonly #groupLog = new Map<string, ChangeLog>();
@@ -101,6 +111,7 @@ export class GraphDirectory {
     const user = { ...generatedUser(this.#nextUser++), ...patch, seq: ++this.seq };
     this.users.set(user.id, user);
     this.#userLog.set(user.id, { created: user.seq, properties: new Map() });
+    this.userWrites.push({ id: user.id, seq: user.seq, created: true, values: { ...user } });
     return user;
   }
 
@@ -109,6 +120,7 @@ export class GraphDirectory {
     const user = this.#user(id);
     Object.assign(user, patch, { seq: ++this.seq });
     noteWritten(this.#userLog, id, Object.keys(patch), user.seq);
+    this.userWrites.push({ id, seq: user.seq, created: false, values: { ...patch } });
     return user;
   }
 

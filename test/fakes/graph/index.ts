@@ -18,6 +18,15 @@ export interface GraphFakeOptions extends GraphDatasetOptions {
    * several objects (and pages), which a client must merge. Default 40.
    */
   membersPerObject?: number | undefined;
+  /**
+   * Delta rounds send each write to a user since the token as an entry of its own, in the order
+   * written: the user's id with the properties of that write, as they were written (a created user
+   * whole). A user written twice then appears twice in one round — on different pages when other
+   * changes lie between — as Graph may return an object more than once in a round, its latest
+   * occurrence being its current state. Default false: one entry per user, with every selected
+   * property written since.
+   */
+  entryPerWrite?: boolean | undefined;
   /** Page size when the client sends no `Prefer: odata.maxpagesize`. Default 100. */
   defaultPageSize?: number | undefined;
   tokenLifetimeSeconds?: number | undefined;
@@ -64,6 +73,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
   const directory = new GraphDirectory(options);
   const membersPerObject = options.membersPerObject ?? 40;
   const defaultPageSize = options.defaultPageSize ?? 100;
+  const entryPerWrite = options.entryPerWrite ?? false;
   let deltaFloor = 0;
   let aad: AadTokenEndpoint | undefined;
 
@@ -154,24 +164,36 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
   /**
    * A delta round sends a user created since the token whole, and any other user as its id with
    * only the selected properties written since (a user disabled: `{id, accountEnabled: false}`);
-   * a user whose only changes are to properties not selected is not sent at all.
+   * a user whose only changes are to properties not selected is not sent at all. With
+   * `entryPerWrite`, each write goes as an entry of its own (`writtenEntries`).
    */
   function userEntries(state: PageState): unknown[] {
     const out: unknown[] = [];
     const selected = state.sel.length === 0 ? [...USER_PROPERTIES] : state.sel;
-    for (const user of directory.users.values()) {
-      if (state.m === 'i') {
-        out.push(projectUser(user, selected));
-        continue;
+    if (state.m === 'd' && entryPerWrite) {
+      out.push(...writtenEntries(state.since, selected));
+    } else {
+      for (const user of directory.users.values()) {
+        const changed = state.m === 'i' ? 'created' : directory.userChangedSince(user.id, state.since);
+        if (changed === 'created') out.push(projectUser(user, selected));
+        else if (changed.some((p) => selected.includes(p))) out.push(projectUser(user, changed.filter((p) => selected.includes(p))));
       }
-      const changed = directory.userChangedSince(user.id, state.since);
-      if (changed === 'created') out.push(projectUser(user, selected));
-      else if (changed.some((p) => selected.includes(p))) out.push(projectUser(user, changed.filter((p) => selected.includes(p))));
     }
     if (state.m === 'd') {
       for (const [id, seq] of directory.deletedUsers) {
         if (seq > state.since && !directory.users.has(id)) out.push({ '@odata.type': '#microsoft.graph.user', id, '@removed': { reason: 'changed' } });
       }
+    }
+    return out;
+  }
+
+  /** The writes to users (still there) after `since`, in order: each as the user's id with the selected properties it wrote, as written. */
+  function writtenEntries(since: number, selected: readonly string[]): unknown[] {
+    const out: unknown[] = [];
+    for (const write of directory.userWrites) {
+      if (write.seq <= since || !directory.users.has(write.id)) continue;
+      const properties = write.created ? selected : Object.keys(write.values).filter((p) => selected.includes(p));
+      if (properties.length > 0) out.push(projectUser({ ...write.values, id: write.id }, properties));
     }
     return out;
   }
@@ -315,7 +337,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
   };
 }
 
-function projectUser(user: GraphUser, selected: readonly string[]): Record<string, unknown> {
+function projectUser(user: Partial<GraphUser> & Pick<GraphUser, 'id'>, selected: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = { id: user.id };
   for (const key of selected) if (key in user && key !== 'seq') out[key] = user[key as keyof GraphUser];
   return out;
