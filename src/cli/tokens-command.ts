@@ -20,7 +20,8 @@ export async function tokensCreateCommand(
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
   if ((options.source === undefined) === (options.person === undefined)) {
-    throw new Error('give exactly one of --source <id> or --person <email>');
+    err.write('idsync tokens create: give exactly one of --source <id> or --person <email>\n');
+    return 2;
   }
   const subject = options.source !== undefined ? { source: options.source } : { person: options.person };
   const body = options.expiresIn !== undefined ? { ...subject, expiresIn: options.expiresIn } : subject;
