@@ -1,4 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { answerClientError } from './client-error.js';
 
 /** The HTTP port could not be bound; the message is one line naming `HOST:PORT` and why. */
 export class ListenError extends Error {
@@ -24,6 +25,7 @@ const REASONS: Record<string, string> = {
  */
 export function listen(handler: RequestListener, options: { host: string; port: number }): Promise<Server> {
   const server = createServer(handler);
+  server.on('clientError', answerClientError);
   return new Promise((resolve, reject) => {
     const onError = (error: Error & { code?: string }) => {
       const code = error.code ?? error.name;

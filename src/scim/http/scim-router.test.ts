@@ -163,4 +163,46 @@ describe('SCIM router', () => {
     expect(res.headers.get('etag')).toBe(group.headers.get('etag'));
     expect(published).toEqual([]);
   });
+
+  // Found by the fuzzer (test/fuzz/scim-fuzz.test.ts); each with the literal request that answered 500.
+  describe('hostile input found by fuzzing: a 4xx SCIM error, never a 500', () => {
+    const raw = async (method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) => {
+      const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, ...init.headers }, body: init.body });
+      const text = await res.text();
+      return { status: res.status, type: res.headers.get('content-type'), body: JSON.parse(text) as Json };
+    };
+
+    it('an id that is not UTF-8 once percent-decoded (%EF%BF%BD%ED%A0%80): 400 on every method, Users and Groups', async () => {
+      for (const resource of ['Users', 'Groups']) {
+        for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) {
+          const body = method === 'PUT' || method === 'PATCH' ? JSON.stringify(method === 'PUT' ? { userName: 'x@x.com', displayName: 'X' } : { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] }) : undefined;
+          const res = await raw(method, `/${resource}/%EF%BF%BD%ED%A0%80`, { headers: { 'content-type': 'application/scim+json' }, body });
+          expect({ method, resource, status: res.status }).toEqual({ method, resource, status: 400 });
+          expect(res.body).toEqual({ schemas: [ERROR], status: '400', detail: 'The request path is not valid: a percent-encoded part does not decode to UTF-8' });
+        }
+      }
+    });
+
+    it('a body whose Content-Encoding it is not in (br, gzip, deflate): 400, without the decompressor\'s words', async () => {
+      for (const encoding of ['br', 'gzip', 'deflate']) {
+        const res = await raw('POST', '/Users/.search', { headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body: '{}' });
+        expect({ encoding, status: res.status }).toEqual({ encoding, status: 400 });
+        expect(res.body).toEqual({ schemas: [ERROR], status: '400', detail: 'The request body cannot be read' });
+      }
+      const unknown = await raw('POST', '/Users', { headers: { 'content-type': 'application/json', 'content-encoding': 'bogus' }, body: '{}' });
+      expect(unknown.body).toMatchObject({ status: '415' });
+    });
+
+    it('a body nested 10,000 levels deep (it overflowed the stack of the IdP-quirk pipeline): 400 invalidSyntax', async () => {
+      const deep = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"deep@x.com","name":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`;
+      for (const [method, path] of [['POST', '/Users'], ['POST', '/Bulk'], ['POST', '/Users/.search']] as const) {
+        const res = await raw(method, path, { headers: { 'content-type': 'application/scim+json' }, body: deep });
+        expect({ path, status: res.status }).toEqual({ path, status: 400 });
+        expect(res.body).toEqual({ schemas: [ERROR], status: '400', scimType: 'invalidSyntax', detail: 'The request body nests objects and arrays deeper than 32 levels' });
+      }
+      // As deep as a real Bulk request gets is fine.
+      const bulk = { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [{ method: 'POST', path: '/Groups', bulkId: 'g', data: { displayName: 'Deep enough', members: [] } }] };
+      expect((await call('POST', '/Bulk', bulk)).status).toBe(200);
+    });
+  });
 });

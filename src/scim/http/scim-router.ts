@@ -29,6 +29,7 @@ import type { ScimContext } from '../request-context.js';
 import { ScimError, toScimErrorBody } from '../scim-error.js';
 import { etagOf, toUserResource } from '../users/user-resource.js';
 import { UserService } from '../users/user-service.js';
+import { jsonBody } from './json-body.js';
 import { logHiddenCause } from './log-hidden-cause.js';
 import { scimErrorOf } from './scim-error-of.js';
 import type { SourceTokens } from './source-tokens.js';
@@ -55,8 +56,7 @@ export function createScimRouter(options: ScimRouterOptions): Router {
   const limits: ServiceLimits = { maxPayloadBytes: options.maxPayloadBytes ?? 1024 * 1024, bulkMaxOperations: options.bulkMaxOperations ?? 1000 };
   const users = new UserService(options);
   const groups = new GroupService(options);
-  // Any content type: IdPs send application/scim+json, application/json, and sometimes neither.
-  const json = express.json({ limit: limits.maxPayloadBytes, type: () => true, strict: true });
+  const json = jsonBody({ limitBytes: limits.maxPayloadBytes });
   const router = express.Router({ caseSensitive: false });
 
   router.use(async (req, res, next) => {
@@ -110,26 +110,26 @@ export function createScimRouter(options: ScimRouterOptions): Router {
     send(res, 200, listResponse(page.total, list.startIndex, resources));
   };
   router.get('/Users', (req, res) => listUsers(req.query, res));
-  router.post('/Users/.search', json, (req, res) => listUsers(searchQuery(req.body), res));
+  router.post('/Users/.search', ...json, (req, res) => listUsers(searchQuery(req.body), res));
   router.get('/Users/:id', async (req, res) => {
     const ctx = ctxOf(res);
     const row = await users.get(ctx, param(req, 'id'));
     if (notModified(req, res, row.version)) return;
     send(res, 200, project(toUserResource(row, ctx.base), parseProjection(req.query), USER_SCHEMAS), etagOf(row.version));
   });
-  router.post('/Users', json, async (req, res) => {
+  router.post('/Users', ...json, async (req, res) => {
     const ctx = ctxOf(res);
     const row = await users.create(ctx, req.body);
     const resource = toUserResource(row, ctx.base);
     res.setHeader('location', `${ctx.base}/Users/${row.id}`);
     send(res, 201, project(resource, parseProjection(req.query), USER_SCHEMAS), etagOf(row.version));
   });
-  router.put('/Users/:id', json, async (req, res) => {
+  router.put('/Users/:id', ...json, async (req, res) => {
     const ctx = ctxOf(res);
     const row = await users.replace(ctx, param(req, 'id'), req.body, ifMatch(req));
     send(res, 200, project(toUserResource(row, ctx.base), parseProjection(req.query), USER_SCHEMAS), etagOf(row.version));
   });
-  router.patch('/Users/:id', json, async (req, res) => {
+  router.patch('/Users/:id', ...json, async (req, res) => {
     const ctx = ctxOf(res);
     const row = await users.patch(ctx, param(req, 'id'), req.body, ifMatch(req));
     const projection = parseProjection(req.query);
@@ -162,7 +162,7 @@ export function createScimRouter(options: ScimRouterOptions): Router {
     send(res, status, resource ?? {}, etagOf(row.version));
   };
   router.get('/Groups', (req, res) => listGroups(req.query, res));
-  router.post('/Groups/.search', json, (req, res) => listGroups(searchQuery(req.body), res));
+  router.post('/Groups/.search', ...json, (req, res) => listGroups(searchQuery(req.body), res));
   router.get('/Groups/:id', async (req, res) => {
     const ctx = ctxOf(res);
     const row = await groups.get(ctx, param(req, 'id'));
@@ -170,17 +170,17 @@ export function createScimRouter(options: ScimRouterOptions): Router {
     const [resource] = await groupResources(ctx, [row], parseProjection(req.query));
     send(res, 200, resource ?? {}, etagOf(row.version));
   });
-  router.post('/Groups', json, async (req, res) => {
+  router.post('/Groups', ...json, async (req, res) => {
     const ctx = ctxOf(res);
     const row = await groups.create(ctx, req.body);
     res.setHeader('location', `${ctx.base}/Groups/${row.id}`);
     await sendGroup(res, 201, row.id, parseProjection(req.query));
   });
-  router.put('/Groups/:id', json, async (req, res) => {
+  router.put('/Groups/:id', ...json, async (req, res) => {
     const row = await groups.replace(ctxOf(res), param(req, 'id'), req.body, ifMatch(req));
     await sendGroup(res, 200, row.id, parseProjection(req.query));
   });
-  router.patch('/Groups/:id', json, async (req, res) => {
+  router.patch('/Groups/:id', ...json, async (req, res) => {
     const id = param(req, 'id');
     const version = await groups.patch(ctxOf(res), id, req.body, ifMatch(req));
     const projection = parseProjection(req.query);
@@ -192,7 +192,7 @@ export function createScimRouter(options: ScimRouterOptions): Router {
     sendEmpty(res, 204);
   });
 
-  router.post('/Bulk', json, async (req, res) => {
+  router.post('/Bulk', ...json, async (req, res) => {
     send(res, 200, await runBulk(ctxOf(res), req.body, { users, groups, maxOperations: limits.bulkMaxOperations, logger: options.logger }));
   });
 
