@@ -1,10 +1,24 @@
 import { z } from 'zod';
 import { envName, pulledSourceFields } from '../../src/config/common.js';
+import { configuredFilter, InvalidFilterError } from './configured-filter.js';
+
+/** A configured search filter: one RFC 4515 filter, so that deltas can combine it (`configured-filter.ts`). */
+const searchFilter = z
+  .string()
+  .min(1)
+  .superRefine((text, ctx) => {
+    try {
+      configuredFilter(text);
+    } catch (error) {
+      if (!(error instanceof InvalidFilterError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+    }
+  });
 
 const searchScope = z
   .object({
     baseDn: z.string().min(1),
-    filter: z.string().min(1).optional(),
+    filter: searchFilter.optional(),
     scope: z.enum(['base', 'one', 'sub']).default('sub'),
   })
   .strict();

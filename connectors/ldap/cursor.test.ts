@@ -12,6 +12,10 @@ describe('cursor', () => {
     expect(changedSinceFilter(c, {}, 60_000)).toBe('(modifyTimestamp>=20261124215755Z)');
   });
 
+  it('never asks for a time before 1970, whatever the overlap', () => {
+    expect(changedSinceFilter(cursorAt({}, 'modifyTimestamp', T), {}, Number.MAX_SAFE_INTEGER)).toBe('(modifyTimestamp>=19700101000000Z)');
+  });
+
   it("prefers the server's currentTime", () => {
     expect(cursorAt({ currentTime: '20261124200000.0Z' }, 'modifyTimestamp', T).time).toBe('2026-11-24T20:00:00.000Z');
   });

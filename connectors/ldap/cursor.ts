@@ -18,6 +18,7 @@
  *   `(uSNChanged>=usn+1)`; against another DC (a load-balanced name) it falls back to
  *   `(whenChanged>=currentTime − deltaOverlapMs)`.
  */
+import { escapeFilter } from 'ldapts';
 import { z } from 'zod';
 import { ConnectorError } from '../../src/sync/errors.js';
 
@@ -83,10 +84,12 @@ export function cursorAt(clock: ServerClock, delta: 'modifyTimestamp' | 'usn', n
 
 /** The filter clause selecting entries changed since `cursor`. */
 export function changedSinceFilter(cursor: LdapCursor, clock: ServerClock, overlapMs: number): string {
-  const since = Date.parse(cursor.time) - overlapMs;
+  // Not before 1970: an overlap longer than the cursor's age would make a year GeneralizedTime cannot write.
+  const since = Math.max(0, Date.parse(cursor.time) - overlapMs);
+  // The values are digits by construction; escaped all the same, as every value put into a filter is.
   if (cursor.kind === 'usn') {
-    if (cursor.dc !== '' && cursor.dc === clock.dsServiceName) return `(uSNChanged>=${BigInt(cursor.usn) + 1n})`;
-    return `(whenChanged>=${formatGeneralizedTime(since, true)})`;
+    if (cursor.dc !== '' && cursor.dc === clock.dsServiceName) return escapeFilter`(uSNChanged>=${String(BigInt(cursor.usn) + 1n)})`;
+    return escapeFilter`(whenChanged>=${formatGeneralizedTime(since, true)})`;
   }
-  return `(modifyTimestamp>=${formatGeneralizedTime(since)})`;
+  return escapeFilter`(modifyTimestamp>=${formatGeneralizedTime(since)})`;
 }

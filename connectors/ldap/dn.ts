@@ -96,7 +96,7 @@ function normalizeAva(ava: string): string {
     return `${type}=${raw.toLowerCase()}`;
   }
   if (raw.startsWith('"')) throw new InvalidDnError('quoted values are not supported');
-  const value = unescapeValue(raw).toLowerCase().replace(/\s+/g, ' ').trim();
+  const value = unescapeValue(raw).toLowerCase().normalize('NFC').replace(/\s+/g, ' ').trim();
   return `${type}=${escapeValue(value)}`;
 }
 
@@ -109,9 +109,8 @@ const SIMPLE_DN = new RegExp(`^ *${SIMPLE_RDN}(?:, *${SIMPLE_RDN})*$`);
 
 function simpleNormalize(dn: string): string {
   // Nothing to trim or collapse: the common case, without building a string per RDN.
-  if (!/\s/.test(dn)) return dn.toLowerCase();
-  return dn
-    .toLowerCase()
+  if (!/\s/.test(dn)) return canonicalCase(dn);
+  return canonicalCase(dn)
     .split(',')
     .map((rdn) => {
       const eq = rdn.indexOf('=');
@@ -119,6 +118,18 @@ function simpleNormalize(dn: string): string {
     })
     .join(',');
 }
+
+/**
+ * Lower case, and Unicode's composed form (NFC): a directory compares names by their characters,
+ * so `Zoë` written with a combining diaeresis (as a member value may be, and OpenLDAP keeps it
+ * so) names the same entry as the precomposed `Zoë` the server returns as its DN.
+ */
+function canonicalCase(text: string): string {
+  const lower = text.toLowerCase();
+  return NON_ASCII.test(lower) ? lower.normalize('NFC') : lower;
+}
+
+const NON_ASCII = /[^\u0000-\u007f]/;
 
 /**
  * The normal form of a DN, or an `InvalidDnError`. The empty DN (root DSE) normalises to "".
@@ -132,6 +143,14 @@ export function normalizeDn(dn: string): string {
       return splitUnescaped(rdn, '+').map(normalizeAva).sort().join('+');
     })
     .join(',');
+}
+
+/**
+ * A `uniqueMember` value (RFC 4517 §3.3.21 NameAndOptionalUID: a DN, then optionally `#'0101'B`)
+ * without its bit string, which names no entry.
+ */
+export function withoutOptionalUid(value: string): string {
+  return value.replace(/(?<!\\)#'[01]*'B$/, '');
 }
 
 /** `normalizeDn`, or `undefined` for an unparsable DN. */

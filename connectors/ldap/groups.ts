@@ -5,12 +5,13 @@
  * `UserIndex` is the one structure that grows with the directory: per user, its normal-form DN
  * and externalId (plus uid, plus the primary group on AD). See `approxBytes`.
  */
-import { tryNormalizeDn } from './dn.js';
+import { tryNormalizeDn, withoutOptionalUid } from './dn.js';
 import type { LdapEntry } from './entry.js';
 import { isGroupEntry, mapGroupEntry, SKIP_REASONS, type GroupRecord, type UserRecord } from './map.js';
 import type { LdapPreset } from './presets.js';
 import { readAllValues, type ReadEntry } from './range.js';
 import type { SkippedEntry } from '../../src/sync/connector.js';
+import { clip } from './value-problem.js';
 
 /** A lower-case uid written the same inside a DN (`uid=<uid>`) as outside: nothing to escape. */
 const PLAIN_UID = /^[a-z0-9._-]+$/;
@@ -98,8 +99,9 @@ export async function completeGroup(record: GroupRecord, read: ReadEntry): Promi
   const skipped: SkippedEntry[] = [];
   for (const { attribute, ranged } of record.memberDnValues) {
     const values = ranged.next === undefined ? ranged.values : await readAllValues(read, record.dn, attribute, ranged);
+    const optionalUid = attribute.toLowerCase() === 'uniquemember';
     for (const value of values) {
-      const key = tryNormalizeDn(value);
+      const key = tryNormalizeDn(optionalUid ? withoutOptionalUid(value) : value);
       if (key === undefined) {
         skipped.push({ externalId: record.externalId, reason: SKIP_REASONS.invalidMemberDn, detail: `${record.dn}: ${attribute} "${value}"` });
       } else {
@@ -149,6 +151,8 @@ export function transitiveUserIds(root: string, nodes: ReadonlyMap<string, Group
 export class GroupGraph {
   readonly nodes = new Map<string, GroupNode>();
   private readonly notGroups = new Set<string>();
+  /** Member DNs that name no entry (deleted, or in a naming context the source cannot read). */
+  private readonly dangling = new Set<string>();
 
   constructor(
     private readonly preset: LdapPreset,
@@ -171,16 +175,36 @@ export class GroupGraph {
     return compact;
   }
 
-  /** Loads every group reachable from `roots` through member DNs; returns problems found on the way. */
+  /**
+   * Loads every group reachable from `roots` through member DNs; returns problems found on the way,
+   * among them each member DN of a root that names no entry (`dangling-member`, once per group and
+   * DN). A member that exists but is neither a listed user nor a group — an account outside the
+   * user search, a placeholder such as the suffix — is left out silently: the search decides that.
+   */
   async loadReachable(roots: readonly GroupNode[]): Promise<SkippedEntry[]> {
     const skipped: SkippedEntry[] = [];
+    const rootKeys = new Set(roots.map((r) => r.record.dnKey));
     const queue = [...roots];
     while (queue.length > 0) {
       const node = queue.pop() as GroupNode;
+      const dangling = (key: string) => {
+        if (!rootKeys.has(node.record.dnKey)) return;
+        skipped.push({ externalId: node.record.externalId, reason: SKIP_REASONS.danglingMember, detail: `${clip(node.record.dn)}: member "${clip(key)}" names no entry` });
+      };
       for (const key of node.memberDnKeys) {
-        if (this.users.byDn.has(key) || this.users.excluded.has(key) || this.nodes.has(key) || this.notGroups.has(key)) continue;
+        if (this.users.byDn.has(key) || this.users.excluded.has(key) || this.nodes.has(key)) continue;
+        if (this.dangling.has(key)) {
+          dangling(key);
+          continue;
+        }
+        if (this.notGroups.has(key)) continue;
         const entry = await this.read(key, this.groupAttributes);
-        const child = entry && isGroupEntry(entry, this.preset) ? await this.nodeOf(entry, skipped) : undefined;
+        if (!entry) {
+          this.dangling.add(key);
+          dangling(key);
+          continue;
+        }
+        const child = isGroupEntry(entry, this.preset) ? await this.nodeOf(entry, skipped) : undefined;
         if (!child) {
           this.notGroups.add(key);
           continue;

@@ -12,6 +12,7 @@ import type { Connector, ConnectorPage, DeltaOptions, ListOptions, SkippedEntry 
 import { ConnectorError } from '../../src/sync/errors.js';
 import { openSession, type LdapSession, type OpenSessionOptions, type SearchRequest } from './client.js';
 import type { LdapSourceConfig } from './config.js';
+import { configuredFilter } from './configured-filter.js';
 import { changedSinceFilter, cursorAt, decodeCursor, encodeCursor, type LdapCursor, type ServerClock } from './cursor.js';
 import { firstText, type LdapEntry } from './entry.js';
 import { completeGroup, GroupGraph, UserIndex, type GroupNode } from './groups.js';
@@ -50,7 +51,7 @@ export function createLdapConnector(config: LdapSourceConfig, deps: LdapConnecto
   const preset = presetFor(config.preset);
   const mapping: UserMapping = { preset, fields: userAttributeMap(preset, config.attributes) };
   const pageSize = config.pageSize ?? DEFAULT_PAGE_SIZE;
-  const userFilter = config.users.filter ?? preset.defaultUserFilter;
+  const userFilter = configuredFilter(config.users.filter ?? preset.defaultUserFilter);
   const users: SearchRequest = {
     base: config.users.baseDn,
     scope: config.users.scope,
@@ -58,7 +59,7 @@ export function createLdapConnector(config: LdapSourceConfig, deps: LdapConnecto
     attributes: userAttributes(mapping),
     binaryAttributes: preset.binaryAttributes,
   };
-  const groupFilter = config.groups?.filter ?? preset.defaultGroupFilter;
+  const groupFilter = configuredFilter(config.groups?.filter ?? preset.defaultGroupFilter);
   const groups: SearchRequest | undefined = config.groups && {
     base: config.groups.baseDn,
     scope: config.groups.scope,

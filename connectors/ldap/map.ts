@@ -9,6 +9,7 @@ import { tryNormalizeDn } from './dn.js';
 import { firstBinary, firstText, texts, type LdapEntry } from './entry.js';
 import type { LdapPreset, UserField } from './presets.js';
 import { rangedValues, type RangedValues } from './range.js';
+import { clip, MAX_KEY_BYTES, MAX_TEXT_BYTES, valueProblem, type ValueProblem } from './value-problem.js';
 
 /** Stable reasons an entry is left out of a page (counted by the sync run). */
 export const SKIP_REASONS = {
@@ -19,7 +20,42 @@ export const SKIP_REASONS = {
   noUserName: 'no-user-name',
   /** A group member value that is not a DN; the group itself is still yielded. */
   invalidMemberDn: 'invalid-member-dn',
+  /** A group member DN that names no entry the source can read; the group itself is still yielded. */
+  danglingMember: 'dangling-member',
+  /** A mapped value idsync cannot store: a NUL, a control character in a key, bytes that are not UTF-8 (`value-problem.ts`). */
+  invalidValue: 'invalid-value',
+  /** A mapped value longer than idsync keeps (`value-problem.ts`). */
+  valueTooLong: 'value-too-long',
 } as const;
+
+interface FieldProblem {
+  reason: ValueProblem;
+  kind: 'key' | 'text';
+  field: string;
+  /** The directory attributes the field is read from. */
+  attributes: readonly string[];
+}
+
+function problemIn(field: string, attributes: readonly string[], value: string | null | undefined, kind: 'key' | 'text'): FieldProblem | undefined {
+  if (value === null || value === undefined) return undefined;
+  const reason = valueProblem(value, kind);
+  return reason === undefined ? undefined : { reason, kind, field, attributes };
+}
+
+/** The skip of an entry with a value that cannot be stored; the detail names the attribute, never the value. */
+function unusable(dn: string, externalId: string | undefined, problem: FieldProblem): SkippedEntry {
+  const why =
+    problem.reason === 'value-too-long'
+      ? `is longer than ${problem.kind === 'key' ? MAX_KEY_BYTES : MAX_TEXT_BYTES} bytes`
+      : problem.kind === 'key'
+        ? 'holds a control character or bytes that are not UTF-8'
+        : 'holds a NUL or bytes that are not UTF-8';
+  return {
+    externalId: externalId !== undefined && valueProblem(externalId, 'key') === undefined ? externalId : undefined,
+    reason: problem.reason,
+    detail: `${clip(dn)}: ${problem.field} (${problem.attributes.join('/')}) ${why}`,
+  };
+}
 
 export interface UserMapping {
   preset: LdapPreset;
@@ -111,6 +147,17 @@ export function mapUserEntry(entry: LdapEntry, m: UserMapping): UserResult {
     active: ad ? isAccountEnabled(firstText(entry, ['userAccountControl'])) : true,
     attributes: { dn: entry.dn },
   };
+  const f = m.fields;
+  const problem =
+    problemIn('externalId', f.externalId, externalId, 'key') ??
+    problemIn('userName', f.userName, userName, 'key') ??
+    emailProblem(emails, f.email) ??
+    problemIn('givenName', f.givenName, user.givenName, 'text') ??
+    problemIn('familyName', f.familyName, user.familyName, 'text') ??
+    problemIn('displayName', f.displayName, user.displayName, 'text') ??
+    problemIn('company', f.company, user.company, 'text') ??
+    problemIn('dn', ['dn'], entry.dn, 'text');
+  if (problem) return { ok: false, dnKey, skipped: unusable(entry.dn, externalId, problem) };
   return {
     ok: true,
     record: {
@@ -120,6 +167,14 @@ export function mapUserEntry(entry: LdapEntry, m: UserMapping): UserResult {
       primaryGroupId: Number.isFinite(pgid) ? pgid : undefined,
     },
   };
+}
+
+function emailProblem(emails: readonly string[], attributes: readonly string[]): FieldProblem | undefined {
+  for (const value of emails) {
+    const problem = problemIn('email', attributes, value, 'key');
+    if (problem) return problem;
+  }
+  return undefined;
 }
 
 /** Values of the first e-mail attribute that has any, deduplicated case-insensitively. */
@@ -197,12 +252,18 @@ export function mapGroupEntry(entry: LdapEntry, preset: LdapPreset): GroupResult
   if (!externalId) {
     return { ok: false, skipped: { reason: SKIP_REASONS.noExternalId, detail: `${entry.dn} has no ${preset.group.externalId}` } };
   }
+  const displayName = firstText(entry, [preset.group.name]) ?? entry.dn;
+  const problem =
+    problemIn('externalId', [preset.group.externalId], externalId, 'key') ??
+    problemIn('displayName', [preset.group.name], displayName, 'key') ??
+    problemIn('dn', ['dn'], entry.dn, 'text');
+  if (problem) return { ok: false, skipped: unusable(entry.dn, externalId, problem) };
   const sid = firstBinary(entry, 'objectSid');
   return {
     ok: true,
     record: {
       externalId,
-      displayName: firstText(entry, [preset.group.name]) ?? entry.dn,
+      displayName,
       dn: entry.dn,
       dnKey,
       memberDnValues: preset.group.memberDnAttributes.map((attribute) => ({ attribute, ranged: rangedValues(entry, attribute) })),
