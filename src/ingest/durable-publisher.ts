@@ -31,12 +31,13 @@ export class DurablePublisher implements ChangePublisher {
   /** Publishes up to `limit` parked changes; returns how many. Safe to run in several processes at once. */
   async relay(limit = 5000): Promise<number> {
     return this.#db.transaction(async (tx) => {
-      const parked = await tx.query<{ key: string; source_id: string; cause: string }>(
-        'select key, source_id, cause from pending_changes order by created_at limit $1 for update skip locked',
+      const parked = await tx.query<{ key: string; source_id: string; cause: string; created_at: Date }>(
+        'select key, source_id, cause, created_at from pending_changes order by created_at limit $1 for update skip locked',
         [limit],
       );
       if (parked.rows.length === 0) return 0;
-      await this.#inner.publish(parked.rows.map((r) => ({ key: r.key, sourceId: r.source_id, cause: r.cause })));
+      // Parked right after its observed write committed: the change-to-grant clock started then.
+      await this.#inner.publish(parked.rows.map((r) => ({ key: r.key, sourceId: r.source_id, cause: r.cause, observedAt: r.created_at.getTime() })));
       await tx.query('delete from pending_changes where key = any($1::text[])', [parked.rows.map((r) => r.key)]);
       return parked.rows.length;
     });

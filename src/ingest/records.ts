@@ -47,6 +47,11 @@ export interface PersonChange {
   key: string;
   sourceId: string;
   cause: string;
+  /**
+   * When the change was written to observed state (ms since the epoch), if earlier than its
+   * publication: a change parked while the queue was down keeps its time. Default: when published.
+   */
+  observedAt?: number | undefined;
 }
 
 /** Where ingest sends the changes it made; the queue implements it. */

@@ -13,6 +13,11 @@ export const changeJobSchema = z.object({
     .array(z.object({ key: z.string().min(3), sourceId: z.string(), cause: z.string() }))
     .min(1)
     .max(PEOPLE_PER_JOB),
+  /**
+   * When the oldest of these changes was written to observed state, ms since the epoch: the start
+   * of `idsync_change_to_grant_seconds`. Optional: jobs queued by an older idsync have none.
+   */
+  observedAt: z.number().int().positive().optional(),
 });
 export type ChangeJob = z.infer<typeof changeJobSchema>;
 
@@ -37,17 +42,25 @@ export class ChangeQueue implements ChangePublisher {
 
   async publish(changes: readonly PersonChange[]): Promise<void> {
     if (changes.length === 0) return;
+    // Ingest publishes once its write has committed: now is when the change was observed, unless
+    // the change says otherwise (parked while the queue was down).
+    const published = Date.now();
     const byKey = new Map<string, PersonChange>();
     for (const c of changes) if (!byKey.has(c.key)) byKey.set(c.key, c);
     const unique = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     if (unique.length === 1) {
       const only = unique[0] as PersonChange;
-      await this.queue.add('person', { changes: [only] }, { deduplication: { id: `person:${only.key}`, keepLastIfActive: true } });
+      // A job already waiting for this person keeps its own (older) time: the later change is applied with it.
+      const data: ChangeJob = { changes: [payloadOf(only)], observedAt: Math.min(only.observedAt ?? published, published) };
+      await this.queue.add('person', data, { deduplication: { id: `person:${only.key}`, keepLastIfActive: true } });
       return;
     }
     const jobs = [];
     for (let i = 0; i < unique.length; i += PEOPLE_PER_JOB) {
-      jobs.push({ name: 'people', data: { changes: unique.slice(i, i + PEOPLE_PER_JOB) } });
+      const slice = unique.slice(i, i + PEOPLE_PER_JOB);
+      let observedAt = published;
+      for (const c of slice) if (c.observedAt !== undefined && c.observedAt < observedAt) observedAt = c.observedAt;
+      jobs.push({ name: 'people', data: { changes: slice.map(payloadOf), observedAt } satisfies ChangeJob });
     }
     for (let i = 0; i < jobs.length; i += ADD_BULK_CHUNK) await this.queue.addBulk(jobs.slice(i, i + ADD_BULK_CHUNK));
   }
@@ -55,4 +68,9 @@ export class ChangeQueue implements ChangePublisher {
   close(): Promise<void> {
     return this.queue.close();
   }
+}
+
+/** A change as the job carries it: its time travels once, on the job. */
+function payloadOf(c: PersonChange): ChangeJob['changes'][number] {
+  return c.observedAt === undefined ? c : { key: c.key, sourceId: c.sourceId, cause: c.cause };
 }

@@ -13,7 +13,11 @@ export interface ChangeWorkerOptions {
   /** Jobs processed at once by this worker. Default 4. */
   concurrency?: number;
   logger?: Logger;
-  onReconciled?: (result: ReconcileResult, changes: number) => void;
+  /**
+   * Called once a job's transaction has committed, with how many changes it carried and when the
+   * oldest of them was written to observed state (ms since the epoch; absent on jobs of an older idsync).
+   */
+  onReconciled?: (result: ReconcileResult, changes: number, timing: { observedAt: number | undefined; committedAt: number }) => void;
 }
 
 /** The `changes` worker: parses the payload and hands it to `reconcilePeople`. */
@@ -23,10 +27,11 @@ export function startChangeWorker(options: ChangeWorkerOptions): Worker<ChangeJo
     async (job) => {
       const parsed = changeJobSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`invalid change job payload: ${parsed.error.message}`);
-      const { changes } = parsed.data;
+      const { changes, observedAt } = parsed.data;
       // A job about one person is request-sized; larger ones are bulk work (see runtime/heap.ts).
       const result = changes.length > 1 ? await duringBulkWork(() => reconcilePeople(options.context, changes)) : await reconcilePeople(options.context, changes);
-      options.onReconciled?.(result, changes.length);
+      // The wall clock, like the publisher's stamp (the context's clock may be a test's fake one).
+      options.onReconciled?.(result, changes.length, { observedAt, committedAt: Date.now() });
       return result;
     },
     { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency ?? 4, autorun: true },
