@@ -95,7 +95,14 @@ program
     const settings = readSettings();
     const status = await daemonRequest<{
       queues: Array<{ name: string; counts: Record<string, number> }>;
-      sources: Array<{ id: string; kind: string; lastRun: { mode: string; status: string; finishedAt: string | null; error: { message: string } | null } | null }>;
+      sources: Array<{
+        id: string;
+        kind: string;
+        health?: string;
+        healthReason?: string;
+        healthSince?: string | null;
+        lastRun: { mode: string; status: string; finishedAt: string | null; error: { message: string } | null } | null;
+      }>;
     }>({ url: settings.daemonUrl, token: settings.adminToken }, 'GET', '/status');
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
@@ -106,10 +113,12 @@ program
       const c = q.counts;
       process.stdout.write(`${q.name.padEnd(12)} ${String(c['waiting'] ?? 0).padStart(7)} ${String(c['active'] ?? 0).padStart(7)} ${String(c['delayed'] ?? 0).padStart(8)} ${String(c['failed'] ?? 0).padStart(7)}\n`);
     }
-    process.stdout.write('\nSOURCE           KIND    LAST RUN\n');
+    process.stdout.write('\nSOURCE           KIND    HEALTH   LAST RUN\n');
     for (const s of status.sources) {
       const run = s.lastRun ? `${s.lastRun.mode} ${s.lastRun.status}${s.lastRun.finishedAt ? ` at ${s.lastRun.finishedAt}` : ''}${s.lastRun.error ? ` — ${s.lastRun.error.message}` : ''}` : 'never';
-      process.stdout.write(`${s.id.padEnd(16)} ${s.kind.padEnd(7)} ${run}\n`);
+      process.stdout.write(`${s.id.padEnd(16)} ${s.kind.padEnd(7)} ${(s.health ?? '-').padEnd(8)} ${run}\n`);
+      // Trouble gets its reason on a line of its own: that is what the person on call acts on.
+      if (s.health && s.health !== 'ok') process.stdout.write(`${''.padEnd(16)} ${s.health} since ${s.healthSince ?? '?'}: ${s.healthReason ?? ''}\n`);
     }
   });
 

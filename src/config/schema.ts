@@ -12,6 +12,11 @@ export const scimSourceConfig = z
     /** Env var holding the bearer token the IdP presents. More tokens: `idsync tokens create --source`. */
     tokenEnv: envName.optional(),
     precedence: z.number().int().default(0),
+    /**
+     * An ISO-8601 duration such as `PT2H`: the source is `stale` when its IdP has sent no request
+     * for longer (Entra ID's provisioning cycle runs every 40 minutes). Absent: silence is not a fault.
+     */
+    expectActivityWithin: isoDuration.optional(),
   })
   .strict();
 

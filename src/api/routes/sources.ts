@@ -4,6 +4,7 @@ import type { Config } from '../../config/schema.js';
 import type { Db } from '../../store/db.js';
 import { isPulled } from '../../sync/connectors.js';
 import { getRun, listRuns, RunInProgressError, type SyncRunView } from '../../sync/runs.js';
+import { healthView, sourcesHealth } from '../../sync/sources-health.js';
 import { NotSyncableError, type SyncService } from '../../sync/sync-service.js';
 import { requireSystem } from '../auth.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
@@ -37,6 +38,8 @@ export function sourceRoutes(options: { db: Db; config: Config; sync: SyncServic
   const router = Router();
 
   router.get('/sources', async (_req, res) => {
+    // The system clock, as the runs' own timestamps (written by the database) are.
+    const health = new Map((await sourcesHealth(options.db, options.config, new Date())).map((h) => [h.id, h.health]));
     const last = await options.db.query<{ source_id: string; id: string }>(
       `select distinct on (source_id) source_id, id from sync_runs order by source_id, created_at desc`,
     );
@@ -51,6 +54,7 @@ export function sourceRoutes(options: { db: Db; config: Config; sync: SyncServic
         precedence: s.precedence,
         pulled: isPulled(s),
         schedule: isPulled(s) ? (s.schedule ?? null) : null,
+        ...healthView(health.get(s.id) ?? { state: 'ok', reason: 'not registered yet', since: null }),
         lastRun: run ? runView(run) : null,
       });
     }
