@@ -33,6 +33,11 @@ export interface HttpAppOptions {
   mounts?: Array<{ path: string; router: Router }>;
 }
 
+/** A request slower than this is logged at `info`; others only at `debug`. */
+export const SLOW_REQUEST_MS = 1000;
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -44,8 +49,12 @@ export function createHttpApp(options: HttpAppOptions): Express {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const path = req.originalUrl.split('?')[0] ?? req.path;
       if (path === '/healthz' || path === '/metrics') return;
+      // Every request at debug (LOG_LEVEL=debug is the access log); at info only what an operator
+      // acts on: server errors, slow requests, and changes made through the admin API.
+      const level = res.statusCode >= 500 ? 'warn' : ms >= SLOW_REQUEST_MS || (path.startsWith('/api/') && !SAFE_METHODS.has(req.method) && res.statusCode < 400) ? 'info' : 'debug';
+      if (!options.logger.isLevelEnabled(level)) return;
       // Never the query string or headers: tokens and filters with personal data stay out of the logs.
-      options.logger.info({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      options.logger[level]({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   });
