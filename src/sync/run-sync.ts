@@ -4,14 +4,15 @@ import { IngestConflictError } from '../ingest/errors.js';
 import { groupHash, membersHash, userHash, type Ingest } from '../ingest/ingest.js';
 import type { ChangePublisher, GroupRecord, PersonChange, UserRecord } from '../ingest/records.js';
 import type { Db } from '../store/db.js';
-import type { Connector, ConnectorNotice, ConnectorPage, MemberChange, SkippedEntry, SourceGroup, SourceUser, ThrottleEvent } from './connector.js';
-import { ConnectorError } from './errors.js';
+import type { Connector, ConnectorPage, MemberChange, SkippedEntry, SourceGroup, SourceUser, ThrottleEvent } from './connector.js';
 import { addNew } from './add-new.js';
 import { completeGroupPatches, completeUserPatches, type Completed } from './complete-patches.js';
 import { DeltaEntries } from './delta-entries.js';
 import { deletionLimit } from './max-deletes.js';
 import { recordId } from './record-ids.js';
-import { emptyCounts, type RunCounts, type RunMode } from './runs.js';
+import { ObservedState } from './observed-state.js';
+import { RunReport, type SyncOutcome, type SyncProgress } from './run-report.js';
+import type { RunMode } from './runs.js';
 import { prefetch } from './prefetch.js';
 import { Staging } from './staging.js';
 import { toGroupRecord, userContent, withMembers, withUserId, type UserContent } from './to-records.js';
@@ -30,20 +31,11 @@ const USER_BATCH = 1000;
  * compares one batch while the next pages are mapped and hashed, instead of the read waiting on it.
  */
 const COMPARISONS = 2;
-/** Observed state's table for each kind of record. */
-const TABLES = { user: 'source_users', group: 'source_groups' } as const;
 
 export interface SyncSource {
   id: string;
   /** A count, or a percentage of the source's live users. */
   maxDeletes: number | string;
-}
-
-export interface SyncProgress {
-  phase: 'reading' | 'judging' | 'applying' | 'done';
-  counts: RunCounts;
-  /** Entries read per second so far. */
-  rate: number;
 }
 
 export interface RunSyncOptions {
@@ -63,20 +55,7 @@ export interface RunSyncOptions {
   logger?: Logger;
 }
 
-export interface SyncOutcome {
-  status: 'succeeded' | 'failed' | 'blocked';
-  mode: RunMode;
-  counts: RunCounts;
-  skippedReasons: Record<string, number>;
-  /** The cursor to save (only when the run succeeded and was not a dry run). */
-  cursor: string | undefined;
-  error: string | undefined;
-  /** The `code` of the error that failed the run, when it had one. */
-  errorCode?: string | undefined;
-  /** What the connector could not see (each once), whatever the status. */
-  notices: ConnectorNotice[];
-  detail: Record<string, unknown>;
-}
+export type { SyncOutcome, SyncProgress } from './run-report.js';
 
 /**
  * One sync run: read the connector's pages, diff them by content hash against observed state and
@@ -87,24 +66,12 @@ export interface SyncOutcome {
 export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   const { db, ingest, connector, source } = options;
   const mode: RunMode = options.mode === 'delta' && connector.delta && options.cursor ? 'delta' : 'full';
-  const counts = emptyCounts();
-  const skippedReasons: Record<string, number> = {};
-  const notices: ConnectorNotice[] = [];
-  const throttle = { waits: 0, waitedMs: 0 };
-  const detail: Record<string, unknown> = { requestedMode: options.mode, throttle };
+  const report = new RunReport({ sourceId: source.id, mode, requestedMode: options.mode, logger: options.logger, onProgress: options.onProgress });
+  const { counts, detail } = report;
   const staging = new Staging(db, options.runId);
-  const started = Date.now();
-  const skip = (reason: string, n = 1) => {
-    skippedReasons[reason] = (skippedReasons[reason] ?? 0) + n;
-    counts.skipped += n;
-  };
-  const notice = (n: ConnectorNotice) => {
-    if (notices.some((k) => k.code === n.code && k.message === n.message)) return;
-    notices.push({ code: n.code, message: n.message });
-    options.logger?.warn({ source: source.id, notice: n.code }, n.message);
-  };
-  const progress = (phase: SyncProgress['phase']) =>
-    options.onProgress?.({ phase, counts: { ...counts }, rate: Math.round(counts.seen / Math.max(0.001, (Date.now() - started) / 1000)) });
+  const observed = new ObservedState(db, source.id);
+  const skip = (reason: string) => report.skip(reason);
+  const progress = (phase: SyncProgress['phase']) => report.progress(phase);
 
   /** External ids of the users seen, ids of the groups seen. */
   const seenUsers = new Set<string>();
@@ -144,24 +111,20 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   try {
     // A first full run of an empty source can delete nothing, so nothing can block it: it writes
     // users as it reads them (no staging), and reconciliation starts while the directory is read.
-    direct = mode === 'full' && !options.dryRun && (await liveCount('user')) === 0;
+    direct = mode === 'full' && !options.dryRun && (await observed.liveCount('user')) === 0;
     detail['direct'] = direct;
 
     // 1. Read and diff.
     progress('reading');
     const listOptions = {
       signal: options.signal,
-      onThrottle: (e: ThrottleEvent) => {
-        throttle.waits++;
-        throttle.waitedMs += e.waitMs;
-        options.logger?.info({ source: source.id, waitMs: e.waitMs, reason: e.reason, attempt: e.attempt }, 'directory throttled the sync; waiting');
-      },
+      onThrottle: (e: ThrottleEvent) => report.throttled(e),
     };
     const pages: AsyncIterable<ConnectorPage> = mode === 'delta' ? (connector.delta as NonNullable<Connector['delta']>)({ ...listOptions, cursor: options.cursor as string }) : connector.full(listOptions);
     for await (const page of prefetch(pages)) {
       options.signal?.throwIfAborted();
       for (const s of page.skipped ?? []) skip(s.reason);
-      for (const n of page.notices ?? []) notice(n);
+      for (const n of page.notices ?? []) report.notice(n);
       if (deltaEntries) await readDelta(deltaEntries, page);
       else await diffPage(page);
       if (page.memberChanges?.length) await staging.add('members', page.memberChanges);
@@ -176,19 +139,18 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
 
     // 2. Deletions: on full runs, whatever observed state holds that the directory no longer listed.
     progress('judging');
-    const liveUsers = await liveCount('user');
+    const liveUsers = await observed.liveCount('user');
     if (mode === 'full') {
       // A direct run wrote every live user of the source itself.
       if (!direct) await stageUnseen('user', 'external_id', seenUsers, liveUsers);
-      await stageUnseen('group', 'id', seenGroups, await liveCount('group'));
+      await stageUnseen('group', 'id', seenGroups, await observed.liveCount('group'));
     }
     usersToDelete = await staging.count('remove-user');
     counts.deleted = usersToDelete;
     const limit = deletionLimit(source.maxDeletes, liveUsers);
     detail['deletions'] = { users: usersToDelete, groups: await staging.count('remove-group'), limit, liveUsers };
     if (usersToDelete > limit && !options.allowDeletes) {
-      const error = `source "${source.id}": the run would delete ${usersToDelete} of ${liveUsers} users, more than maxDeletes (${source.maxDeletes} = ${limit}); nothing was applied. Re-run with allowDeletes to apply it.`;
-      return { status: 'blocked', mode, counts, skippedReasons, cursor: undefined, error, notices, detail };
+      return report.blocked(`source "${source.id}": the run would delete ${usersToDelete} of ${liveUsers} users, more than maxDeletes (${source.maxDeletes} = ${limit}); nothing was applied. Re-run with allowDeletes to apply it.`);
     }
     if (direct) {
       // The tables were empty of this source: without statistics of what it wrote, the next run's
@@ -196,16 +158,12 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       // Reconciliation does not wait for them (its lookups are planned without statistics).
       // Both settle before a failure is handled, so that the failure path never publishes while
       // (or after) this publication runs.
-      const [published, analysed] = await Promise.allSettled([publishWrittenUsers(), analyze()]);
+      const [published, analysed] = await Promise.allSettled([publishWrittenUsers(), observed.analyze()]);
       usersPublished = published.status === 'fulfilled';
       if (published.status === 'rejected') throw published.reason;
       if (analysed.status === 'rejected') throw analysed.reason;
     }
-    if (options.dryRun) {
-      detail['dryRun'] = true;
-      progress('done');
-      return { status: 'succeeded', mode, counts, skippedReasons, cursor: undefined, error: undefined, notices, detail };
-    }
+    if (options.dryRun) return report.succeededDry();
 
     // 3. Apply, in an order that never trips uniqueness: deletions first, then users, groups, members.
     progress('applying');
@@ -223,18 +181,11 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       }
     }
     for await (const ids of staging.read<string>('remove-group', APPLY_BATCH)) await ingest.deleteGroups(source.id, ids, { cause });
-    if (staleMemberHashes.length > 0) {
-      await db.query(
-        `update source_groups g set members_hash = h.hash from unnest($2::uuid[], $3::text[]) as h(id, hash)
-          where g.source_id = $1 and g.id = h.id`,
-        [source.id, staleMemberHashes.map(([id]) => id), staleMemberHashes.map(([, hash]) => hash)],
-      );
-    }
+    await observed.storeMembersHashes(staleMemberHashes);
     // A large run changes the tables' shape faster than autovacuum re-reads their statistics; stale
     // statistics make the reconciler's plans go wrong, so refresh them now.
-    if (!direct && counts.created + counts.updated + counts.deleted >= ANALYZE_AFTER) await analyze();
-    progress('done');
-    return { status: 'succeeded', mode, counts, skippedReasons, cursor, error: undefined, notices, detail };
+    if (!direct && counts.created + counts.updated + counts.deleted >= ANALYZE_AFTER) await observed.analyze();
+    return report.succeeded(cursor);
   } catch (error) {
     // What a failed direct run read it still writes (unless it was stopped); and nothing of it may
     // still be writing once it is reported.
@@ -244,8 +195,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     // What a failed direct run wrote stays observed: its people are reconciled all the same. (The
     // next run is not direct, and finds them unchanged.)
     if (direct && !usersPublished) await publishWrittenUsers().catch((e: unknown) => options.logger?.warn({ source: source.id, err: { message: (e as Error).message } }, 'could not publish the users a failed run wrote'));
-    const errorCode = error instanceof ConnectorError ? error.code : undefined;
-    return { status: 'failed', mode, counts, skippedReasons, cursor: undefined, error: describeFailure(source.id, error), errorCode, notices, detail };
+    return report.failed(error);
   } finally {
     await staging.clear().catch(() => {});
   }
@@ -267,8 +217,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   }
 
   function skipped(s: SkippedEntry): void {
-    skip(s.reason);
-    options.logger?.info({ source: source.id, externalId: s.externalId, reason: s.reason }, s.detail ?? 'partial delta record skipped');
+    report.skipEntry(s);
   }
 
   /** Takes in a delta page: its records replace, merge onto or remove what the round read before them. */
@@ -296,15 +245,11 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   /** Publishes every live user of the source: a direct run wrote each of them. */
   async function publishWrittenUsers(): Promise<void> {
     const created = `${cause} (user created)`;
-    for await (const rows of livePages<{ id: string; email: string | null }>('source_users', 'id, email', PUBLISH_BATCH)) {
+    for await (const rows of observed.liveEmails(PUBLISH_BATCH)) {
       const changes: PersonChange[] = [];
       for (const r of rows) if (r.email !== null) changes.push({ key: r.email, sourceId: source.id, cause: created });
       await ingest.publish(changes);
     }
-  }
-
-  function analyze(): Promise<unknown> {
-    return db.query('analyze source_users, source_groups, source_group_members');
   }
 
   /** Changed records wait in staging — or, on a direct run, are written at once (users in batches). */
@@ -388,20 +333,15 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     // The database compares the hashes and answers only for users that are new or changed: a run
     // that finds most of the directory unchanged reads back almost nothing. (A pulled user's id
     // derives from its external id, so either names the row.)
-    const differing = await db.query<{ i: number; live: boolean }>(
-      `select t.i::int as i, s.id is not null as live
-         from rows from (json_array_elements_text($2::json), json_array_elements_text($3::json)) with ordinality as t(external_id, hash, i)
-         left join source_users s on s.source_id = $1 and s.external_id = t.external_id and s.deleted_at is null
-        where s.id is null or s.content_hash <> t.hash
-        order by t.i`,
-      // JSON arrays: serialised natively, where node-postgres escapes each element of a text[].
-      [source.id, JSON.stringify(batch.map((u) => u.externalId)), JSON.stringify(hashes)],
+    const differing = await observed.differingUsers(
+      batch.map((u) => u.externalId),
+      hashes,
     );
     // A failed comparison fails the run (through the window); the ones after it stage nothing.
     await before;
     const changed: UserRecord[] = [];
     let created = 0;
-    for (const row of differing.rows) {
+    for (const row of differing) {
       if (!row.live) created++;
       changed.push(withUserId(source.id, batch[row.i - 1] as UserContent));
     }
@@ -422,11 +362,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       fresh.push({ record, members, membersHash: members && membersHash(members) });
     }
     if (fresh.length === 0) return;
-    const stored = await db.query<{ id: string; content_hash: string; members_hash: string | null; live: boolean }>(
-      'select id, content_hash, members_hash, deleted_at is null as live from source_groups where source_id = $1 and id = any($2::uuid[])',
-      [source.id, fresh.map((f) => f.record.id)],
-    );
-    const byId = new Map(stored.rows.map((r) => [r.id, r]));
+    const byId = new Map((await observed.groups(fresh.map((f) => f.record.id))).map((r) => [r.id, r]));
     const changed: GroupRecord[] = [];
     // The stored member-list hash settles most groups; member rows are read only where it cannot.
     const unsettled: GroupRecord[] = [];
@@ -437,16 +373,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       else if (f.members !== undefined && before.members_hash !== f.membersHash) unsettled.push(complete(f));
     }
     if (unsettled.length > 0) {
-      const rows = await db.query<{ group_id: string; user_id: string }>(
-        'select group_id, user_id from source_group_members where source_id = $1 and group_id = any($2::uuid[])',
-        [source.id, unsettled.map((g) => g.id)],
-      );
-      const members = new Map<string, Set<string>>();
-      for (const m of rows.rows) {
-        let set = members.get(m.group_id);
-        if (!set) members.set(m.group_id, (set = new Set()));
-        set.add(m.user_id);
-      }
+      const members = await observed.members(unsettled.map((g) => g.id));
       for (const g of unsettled) {
         const now = members.get(g.id) ?? new Set<string>();
         const next = new Set(g.memberIds);
@@ -466,8 +393,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   async function stageRemovals(kind: 'remove-user' | 'remove-group', recordKind: 'user' | 'group', externalIds: readonly string[]): Promise<void> {
     if (externalIds.length === 0) return;
     const ids = externalIds.map((e) => recordId(source.id, recordKind, e));
-    const live = await db.query<{ id: string }>(`select id from ${TABLES[recordKind]} where source_id = $1 and id = any($2::uuid[]) and deleted_at is null`, [source.id, ids]);
-    await staging.add(kind, live.rows.map((r) => r.id));
+    await staging.add(kind, await observed.liveIds(recordKind, ids));
   }
 
   /**
@@ -477,28 +403,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   async function stageUnseen(recordKind: 'user' | 'group', key: 'id' | 'external_id', seen: Set<string>, live: number): Promise<void> {
     // Every seen record counted in `seenLive` is a distinct live row: if they are all of them, none is left.
     if (seenLive[recordKind] >= live) return;
-    for await (const rows of livePages<{ id: string; key: string }>(TABLES[recordKind], `id, ${key} as key`, 10_000)) {
+    for await (const rows of observed.liveKeys(recordKind, key, 10_000)) {
       await staging.add(recordKind === 'user' ? 'remove-user' : 'remove-group', rows.filter((r) => !seen.has(r.key)).map((r) => r.id));
-    }
-  }
-
-  async function liveCount(recordKind: 'user' | 'group'): Promise<number> {
-    const live = await db.query<{ n: number }>(`select count(*)::int as n from ${TABLES[recordKind]} where source_id = $1 and deleted_at is null`, [source.id]);
-    return live.rows[0]?.n ?? 0;
-  }
-
-  /** The source's live rows of `table`, in pages ordered by id. */
-  async function* livePages<T extends { id: string }>(table: 'source_users' | 'source_groups', columns: string, pageSize: number): AsyncGenerator<T[]> {
-    let after = '00000000-0000-0000-0000-000000000000';
-    for (;;) {
-      const rows = await db.query<T>(
-        `select ${columns} from ${table} where source_id = $1 and deleted_at is null and id > $2::uuid order by id limit ${pageSize}`,
-        [source.id, after],
-      );
-      const last = rows.rows[rows.rows.length - 1];
-      if (!last) return;
-      after = last.id;
-      yield rows.rows;
     }
   }
 
@@ -528,10 +434,4 @@ interface FreshGroup {
   /** The members' external ids; `undefined` when the page left the member list as it is. */
   members: readonly string[] | undefined;
   membersHash: string | undefined;
-}
-
-function describeFailure(sourceId: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof ConnectorError) return message.includes(sourceId) ? message : `source "${sourceId}": ${message}`;
-  return `source "${sourceId}": ${message}`;
 }

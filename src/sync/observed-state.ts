@@ -1,0 +1,121 @@
+import type { Db } from '../store/db.js';
+
+export type RecordKind = 'user' | 'group';
+
+/** Observed state's table for each kind of record. */
+const TABLES = { user: 'source_users', group: 'source_groups' } as const;
+
+const FIRST_ID = '00000000-0000-0000-0000-000000000000';
+
+/** A group's stored hashes, for the diff. */
+export interface StoredGroup {
+  id: string;
+  content_hash: string;
+  members_hash: string | null;
+  live: boolean;
+}
+
+/**
+ * One source's observed state as a sync run reads it — and the two writes it makes outside
+ * ingest (member-list hashes, statistics). Every statement of the sync engine is here, so that
+ * the store layer can take them over as they are.
+ */
+export class ObservedState {
+  constructor(
+    private readonly db: Db,
+    private readonly sourceId: string,
+  ) {}
+
+  async liveCount(kind: RecordKind): Promise<number> {
+    const live = await this.db.query<{ n: number }>(`select count(*)::int as n from ${TABLES[kind]} where source_id = $1 and deleted_at is null`, [this.sourceId]);
+    return live.rows[0]?.n ?? 0;
+  }
+
+  /** The ids of the live records of `kind` among `ids`. */
+  async liveIds(kind: RecordKind, ids: readonly string[]): Promise<string[]> {
+    const live = await this.db.query<{ id: string }>(`select id from ${TABLES[kind]} where source_id = $1 and id = any($2::uuid[]) and deleted_at is null`, [this.sourceId, ids]);
+    return live.rows.map((r) => r.id);
+  }
+
+  /** The live records of `kind`, id and `key` column, in pages ordered by id. */
+  liveKeys(kind: RecordKind, key: 'id' | 'external_id', pageSize: number): AsyncGenerator<Array<{ id: string; key: string }>> {
+    return this.#livePages(TABLES[kind], `id, ${key} as key`, pageSize);
+  }
+
+  /** The live users' ids and e-mails, in pages ordered by id. */
+  liveEmails(pageSize: number): AsyncGenerator<Array<{ id: string; email: string | null }>> {
+    return this.#livePages('source_users', 'id, email', pageSize);
+  }
+
+  /**
+   * The positions (1-based) of the users that are new or changed, and whether each is live: the
+   * database compares the hashes and answers only for those, so a run that finds most of the
+   * directory unchanged reads back almost nothing. (A pulled user's id derives from its external
+   * id, so either names the row.)
+   */
+  async differingUsers(externalIds: ReadonlyArray<string | null>, hashes: readonly string[]): Promise<Array<{ i: number; live: boolean }>> {
+    const differing = await this.db.query<{ i: number; live: boolean }>(
+      `select t.i::int as i, s.id is not null as live
+         from rows from (json_array_elements_text($2::json), json_array_elements_text($3::json)) with ordinality as t(external_id, hash, i)
+         left join source_users s on s.source_id = $1 and s.external_id = t.external_id and s.deleted_at is null
+        where s.id is null or s.content_hash <> t.hash
+        order by t.i`,
+      // JSON arrays: serialised natively, where node-postgres escapes each element of a text[].
+      [this.sourceId, JSON.stringify(externalIds), JSON.stringify(hashes)],
+    );
+    return differing.rows;
+  }
+
+  async groups(ids: readonly string[]): Promise<StoredGroup[]> {
+    const stored = await this.db.query<StoredGroup>(
+      'select id, content_hash, members_hash, deleted_at is null as live from source_groups where source_id = $1 and id = any($2::uuid[])',
+      [this.sourceId, ids],
+    );
+    return stored.rows;
+  }
+
+  /** The stored members (user ids) of each of `groupIds`; a group without members is absent. */
+  async members(groupIds: readonly string[]): Promise<Map<string, Set<string>>> {
+    const rows = await this.db.query<{ group_id: string; user_id: string }>(
+      'select group_id, user_id from source_group_members where source_id = $1 and group_id = any($2::uuid[])',
+      [this.sourceId, groupIds],
+    );
+    const members = new Map<string, Set<string>>();
+    for (const m of rows.rows) {
+      let set = members.get(m.group_id);
+      if (!set) members.set(m.group_id, (set = new Set()));
+      set.add(m.user_id);
+    }
+    return members;
+  }
+
+  /** Replaces the member-list hashes of groups whose members did not change: [group id, hash]. */
+  async storeMembersHashes(hashes: ReadonlyArray<readonly [string, string]>): Promise<void> {
+    if (hashes.length === 0) return;
+    await this.db.query(
+      `update source_groups g set members_hash = h.hash from unnest($2::uuid[], $3::text[]) as h(id, hash)
+        where g.source_id = $1 and g.id = h.id`,
+      [this.sourceId, hashes.map(([id]) => id), hashes.map(([, hash]) => hash)],
+    );
+  }
+
+  /** Refreshes the statistics of observed state's tables (all sources'). */
+  async analyze(): Promise<void> {
+    await this.db.query('analyze source_users, source_groups, source_group_members');
+  }
+
+  /** The source's live rows of `table`, in pages ordered by id. */
+  async *#livePages<T extends { id: string }>(table: 'source_users' | 'source_groups', columns: string, pageSize: number): AsyncGenerator<T[]> {
+    let after = FIRST_ID;
+    for (;;) {
+      const rows = await this.db.query<T>(
+        `select ${columns} from ${table} where source_id = $1 and deleted_at is null and id > $2::uuid order by id limit ${pageSize}`,
+        [this.sourceId, after],
+      );
+      const last = rows.rows[rows.rows.length - 1];
+      if (!last) return;
+      after = last.id;
+      yield rows.rows;
+    }
+  }
+}
