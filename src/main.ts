@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import { Queue, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
@@ -9,6 +10,10 @@ import { createHttpApp } from './api/http-app.js';
 import { listen } from './api/listen.js';
 import { InFlightRequests } from './api/in-flight.js';
 import { createMetrics } from './api/metrics.js';
+import { createOpsApp } from './api/ops-app.js';
+import { recordReconciled, recordSweep, recordSyncRun } from './api/record-metrics.js';
+import { scimRequestMetrics } from './api/scim-request-metrics.js';
+import { SourceActivityRecorder } from './api/source-activity-recorder.js';
 import { DurablePublisher } from './ingest/durable-publisher.js';
 import { Ingest } from './ingest/ingest.js';
 import { ChangeQueue } from './queue/change-queue.js';
@@ -21,14 +26,16 @@ import { migrate } from './store/migrate.js';
 import { openStore } from './store/open.js';
 import { registerConfig } from './store/registry.js';
 import { sourceRoutes } from './api/routes/sources.js';
-import type { ConnectorFactory } from './sync/connectors.js';
+import { isPulled, type ConnectorFactory } from './sync/connectors.js';
+import { sourcesHealth } from './sync/sources-health.js';
 import { SyncService } from './sync/sync-service.js';
 import { createScimServer, scimTokens } from './scim/index.js';
 import { adminContext } from './admin/context.js';
 import { adminApiRouters } from './api/admin-routes.js';
 import { scheduleLifecycleSweeps, startLifecycleWorker } from './lifecycle/lifecycle-worker.js';
 import { lifecycleSettings } from './lifecycle/settings.js';
-import { webhookTargets } from './webhooks/delivery-job.js';
+import { webhookTargetLabel, webhookTargets } from './webhooks/delivery-job.js';
+import { oldestUndeliveredAt } from './webhooks/oldest-undelivered.js';
 import { startOutboxRelay } from './webhooks/outbox-relay.js';
 import { startWebhookWorker } from './webhooks/webhook-worker.js';
 import { settlesWithin } from './runtime/settles-within.js';
@@ -81,7 +88,7 @@ export interface Daemon {
   changes: ChangeQueue;
   queues: Queue[];
   workers: Worker[];
-  /** `http://host:port` when the HTTP role runs. */
+  /** `http://host:port`: the HTTP role, or a worker's `/healthz`, `/readyz` and `/metrics`. */
   url: string | undefined;
   close(): Promise<void>;
 }
@@ -141,8 +148,25 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }, RELAY_INTERVAL_MS);
   relayTimer.unref();
   closers.unshift(async () => clearInterval(relayTimer));
-  const metrics = createMetrics(queues);
-  const sync = new SyncService({ db, ingest, config, env: options.env, queue: syncQueue, logger, connectorFactory: options.connectorFactory });
+  // Health is read with the system clock, as the runs' own timestamps (written by the database) are.
+  const healthOfSources = () => sourcesHealth(db, config, new Date());
+  const metrics = createMetrics(queues, {
+    sourcesHealth: healthOfSources,
+    oldestUndelivered: config.webhooks.length > 0 ? () => oldestUndeliveredAt({ db, queue: webhooksQueue }) : undefined,
+    pulledSources: config.sources.filter((s) => isPulled(s)).map((s) => s.id),
+    webhookTargets: config.webhooks.map((w) => webhookTargetLabel(w.url)),
+    onCollectError: (metric, error) => logger.warn({ metric, err: { message: (error as Error).message } }, 'metric could not be read'),
+  });
+  const sync = new SyncService({
+    db,
+    ingest,
+    config,
+    env: options.env,
+    queue: syncQueue,
+    logger,
+    connectorFactory: options.connectorFactory,
+    onRunFinished: (run) => recordSyncRun(metrics, run),
+  });
 
   const workers: Worker[] = [];
   if (options.roles.worker) {
@@ -152,12 +176,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       context: reconcileContext(db, config, now),
       concurrency: options.workerConcurrency ?? 4,
       logger,
-      onReconciled: (result, count) => {
-        metrics.changesReconciled.inc({ outcome: 'ok' }, count);
-        metrics.grantChanges.inc({ kind: 'granted' }, result.granted);
-        metrics.grantChanges.inc({ kind: 'role_changed' }, result.changed);
-        metrics.grantChanges.inc({ kind: 'suspended' }, result.suspended);
-      },
+      onReconciled: (result, count, timing) => recordReconciled(metrics, result, count, timing),
     });
     workers.push(worker);
     const syncWorker = sync.startWorker({ connection: redis, prefix });
@@ -177,8 +196,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   if (options.roles.worker) {
     const timings = options.lifecycleTimings ?? {};
-    const lifecycleWorker = startLifecycleWorker({ connection: redis, prefix, db, settings: lifecycleSettings(config), now, logger });
-    const webhookWorker = startWebhookWorker({ connection: redis, prefix, secret: (name) => options.env[name], logger });
+    const lifecycleWorker = startLifecycleWorker({ connection: redis, prefix, db, settings: lifecycleSettings(config), now, logger, onSwept: (result) => recordSweep(metrics, result) });
+    const webhookWorker = startWebhookWorker({
+      connection: redis,
+      prefix,
+      secret: (name) => options.env[name],
+      logger,
+      onAttempt: (target, outcome) => metrics.webhookDeliveries.inc({ target, outcome }),
+    });
     const relay = startOutboxRelay({
       db,
       queue: webhooksQueue,
@@ -198,10 +223,31 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   if (options.roles.scheduler) await sync.schedule();
   if (options.roles.scheduler) await scheduleLifecycleSweeps(lifecycleQueue, options.lifecycleTimings?.sweepEveryMs);
 
-  let server: Server | undefined;
   let url: string | undefined;
+  /** Listens, and on close stops accepting and lets open requests finish (they still use the store and Redis). */
+  const serve = async (app: Express, inFlight: InFlightRequests, drained?: () => Promise<void>): Promise<string> => {
+    let server: Server;
+    try {
+      server = await listen(app, { host: settings.host, port: settings.port });
+    } catch (error) {
+      // Workers started above stop, and the store closes (releasing its data directory), before the error is told.
+      await runClosers(closers, logger);
+      throw error;
+    }
+    closers.unshift(async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (!(await inFlight.idle(3000))) logger.warn({ requests: inFlight.count }, 'requests still running at shutdown');
+      server.closeAllConnections();
+      await closed;
+      await drained?.();
+    });
+    const address = server.address() as AddressInfo;
+    return `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+  };
   if (options.roles.http) {
     const inFlight = new InFlightRequests();
+    const activity = new SourceActivityRecorder({ db, onError: (error) => logger.debug({ err: { message: (error as Error).message } }, 'source activity not recorded') });
     // The producer connection fails fast while Redis is away, so authentication never waits on the counter.
     const authFailures = new AuthFailureLimiter({ redis: producerRedis, prefix, trustProxy: config.http.trustProxy, logger });
     const sourceTokens = scimTokens({ db, config, env: options.env, now });
@@ -218,28 +264,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         sourceRoutes({ db, config, sync }),
         ...adminApiRouters({ ...adminContext(db, config, now), relayChanges: () => publisher.relay(), tokenRevoked: (id) => sourceTokens.forget(id) }),
       ],
-      mounts: [{ path: '/scim/v2', router: createScimServer({ db, ingest, tokens: sourceTokens, authFailures, logger }) }],
+      mounts: [{ path: '/scim/v2', before: [scimRequestMetrics({ metrics, activity })], router: createScimServer({ db, ingest, tokens: sourceTokens, authFailures, logger }) }],
+      sourcesHealth: healthOfSources,
       inFlight,
     });
-    try {
-      server = await listen(app, { host: settings.host, port: settings.port });
-    } catch (error) {
-      // Workers started above stop, and the store closes (releasing its data directory), before the error is told.
-      await runClosers(closers, logger);
-      throw error;
-    }
-    const address = server.address() as AddressInfo;
-    url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
-    const httpServer = server;
-    closers.unshift(async () => {
-      // Stop accepting, let open requests finish (their handlers still use the store and Redis).
-      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      httpServer.closeIdleConnections();
-      const drained = await inFlight.idle(3000);
-      if (!drained) logger.warn({ requests: inFlight.count }, 'requests still running at shutdown');
-      httpServer.closeAllConnections();
-      await closed;
-    });
+    url = await serve(app, inFlight, () => activity.idle());
+  } else if (options.roles.worker) {
+    // A worker's reconcile, sync, lifecycle and webhook metrics exist only in its own process.
+    const inFlight = new InFlightRequests();
+    url = await serve(createOpsApp({ db, redis, metrics, inFlight }), inFlight);
   }
 
   let closing: Promise<void> | undefined;

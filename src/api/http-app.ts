@@ -1,8 +1,9 @@
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.js';
+import type { SourceHealthReport } from '../sync/sources-health.js';
 import { adminAuth } from './auth.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { bullBoard } from './bull-board.js';
@@ -29,8 +30,13 @@ export interface HttpAppOptions {
   apiRouters?: Router[];
   /** Counts requests in flight, so shutdown can wait for them. */
   inFlight?: InFlightRequests;
-  /** Other mounts, such as the SCIM server at `/scim/v2` (each brings its own auth and errors). */
-  mounts?: Array<{ path: string; router: Router }>;
+  /**
+   * Other mounts, such as the SCIM server at `/scim/v2` (each brings its own auth and errors), with
+   * the handlers that run before it at the same path (its request metrics).
+   */
+  mounts?: Array<{ path: string; router: Router; before?: RequestHandler[] }>;
+  /** Every configured source's health, for `GET /api/v1/status`. */
+  sourcesHealth?: () => Promise<SourceHealthReport[]>;
 }
 
 /** A request slower than this is logged at `info`; others only at `debug`. */
@@ -60,7 +66,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
 
   // First the mounts (SCIM): they take the most requests, and express tries each layer in order.
-  for (const mount of options.mounts ?? []) app.use(mount.path, mount.router);
+  for (const mount of options.mounts ?? []) app.use(mount.path, ...(mount.before ?? []), mount.router);
 
   app.use(opsRoutes({ db: options.db, redis: options.redis, metrics: options.metrics }));
 
@@ -72,7 +78,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   api.use(adminAuth({ db: options.db, adminToken: options.adminToken, now: options.now ?? (() => new Date()), authFailures: options.authFailures }));
   api.use(workspaceReadRoutes(options.db));
   api.use(auditRoutes(options.db));
-  api.use(statusRoutes({ db: options.db, queues: options.queues }));
+  api.use(statusRoutes({ db: options.db, queues: options.queues, sourcesHealth: options.sourcesHealth }));
   for (const router of options.apiRouters ?? []) api.use(router);
   api.use(apiNotFoundHandler());
   api.use(apiErrorHandler(options.logger));

@@ -10,7 +10,7 @@ import type { Db } from '../store/db.js';
 import { createConnector, isPulled, type ConnectorFactory, type PulledSourceConfig } from './connectors.js';
 import { BULK_READ_GROWING_PERCENT, duringBulkWork } from '../runtime/heap.js';
 import { runSync, type SyncProgress } from './run-sync.js';
-import { claimRun, createRun, failAbandonedRuns, finishRun, getRun, reportProgress, RunInProgressError, savedCursor, saveCursor, type RunMode, type SyncRunView } from './runs.js';
+import { claimRun, createRun, failAbandonedRuns, finishRun, getRun, reportProgress, RunInProgressError, savedCursor, saveCursor, type RunCounts, type RunMode, type SyncRunView } from './runs.js';
 
 export const syncJobSchema = z.object({
   sourceId: z.string(),
@@ -44,6 +44,18 @@ export interface SyncServiceOptions {
   queue: Queue;
   logger: Logger;
   connectorFactory?: ConnectorFactory;
+  /** Told of every run this process finished (metrics). */
+  onRunFinished?: (run: FinishedRun) => void;
+}
+
+/** A run this process finished: what the metrics count. */
+export interface FinishedRun {
+  sourceId: string;
+  mode: RunMode;
+  status: 'succeeded' | 'failed' | 'blocked';
+  dryRun: boolean;
+  durationMs: number;
+  counts: RunCounts;
 }
 
 /**
@@ -102,6 +114,7 @@ export class SyncService {
       const current = await getRun(this.#o.db, runId);
       return { skipped: `run ${runId} is ${current?.status ?? 'gone'}` };
     }
+    const started = Date.now();
     const abort = new AbortController();
     this.#active.set(runId, abort);
     const log = this.#o.logger.child({ source: source.id, run: runId });
@@ -150,6 +163,7 @@ export class SyncService {
       await reporting;
       if (outcome.status === 'succeeded' && outcome.cursor !== undefined && !job.dryRun) await saveCursor(this.#o.db, source.id, outcome.cursor, runId);
       await finishRun(this.#o.db, runId, { ...outcome });
+      this.#o.onRunFinished?.({ sourceId: source.id, mode: outcome.mode, status: outcome.status, dryRun: job.dryRun, durationMs: Date.now() - started, counts: outcome.counts });
       const level = outcome.status === 'succeeded' && outcome.notices.length === 0 ? 'info' : 'warn';
       log[level]({ status: outcome.status, counts: outcome.counts, skipped: outcome.skippedReasons, notices: outcome.notices, error: outcome.error }, 'sync run finished');
       return (await getRun(this.#o.db, runId)) as SyncRunView;

@@ -15,6 +15,19 @@ export function webhookTargets(webhooks: ReadonlyArray<{ url: string; secretEnv:
   return webhooks.map((w) => ({ id: `wh${createHash('sha256').update(w.url).digest('hex').slice(0, 12)}`, url: w.url, secretEnv: w.secretEnv, events: w.events }));
 }
 
+/**
+ * A target as a metric label: the endpoint's origin and path, never its query or user info (where
+ * a secret could sit). Bounded by the config's `webhooks`.
+ */
+export function webhookTargetLabel(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return 'invalid';
+  }
+}
+
 export function wants(target: WebhookTarget, type: string): boolean {
   return target.events.some((e) => e === '*' || e === type || (e.endsWith('.*') && type.startsWith(e.slice(0, -1))));
 }

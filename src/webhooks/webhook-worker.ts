@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { QUEUE_NAMES } from '../queue/names.js';
-import { deliveryJobSchema } from './delivery-job.js';
+import { deliveryJobSchema, webhookTargetLabel } from './delivery-job.js';
 import { deliverWebhook } from './deliver-webhook.js';
 
 export interface WebhookWorkerOptions {
@@ -15,6 +15,8 @@ export interface WebhookWorkerOptions {
   /** Per-attempt timeout. Default 10 s. */
   timeoutMs?: number;
   logger?: Logger;
+  /** Told how each delivery attempt ended, by target (`webhookTargetLabel`): metrics. */
+  onAttempt?: (target: string, outcome: 'delivered' | 'retrying' | 'failed') => void;
 }
 
 /** The `webhooks` worker: parses the job and delivers it; a failed attempt is retried with backoff. */
@@ -30,8 +32,10 @@ export function startWebhookWorker(options: WebhookWorkerOptions): Worker {
     },
     { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency ?? 8 },
   );
+  worker.on('completed', (job) => options.onAttempt?.(webhookTargetLabel(String((job.data as { url?: unknown }).url)), 'delivered'));
   worker.on('failed', (job, error) => {
-    const final = job ? job.attemptsMade >= (job.opts.attempts ?? 1) : true;
+    const final = job ? job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError : true;
+    if (job) options.onAttempt?.(webhookTargetLabel(String((job.data as { url?: unknown }).url)), final ? 'failed' : 'retrying');
     options.logger?.warn({ jobId: job?.id, attempts: job?.attemptsMade, final, err: { message: error.message } }, 'webhook delivery failed');
   });
   worker.on('error', (error) => options.logger?.error({ err: { message: error.message } }, 'webhook worker error'));

@@ -90,12 +90,12 @@ describe('sync through the daemon: API and `idsync sync`', () => {
     expect((await api('POST', '/sources/corp/sync', { mode: 'sideways' })).status).toBe(400);
   });
 
-  it('`idsync status` shows the queues and each source\'s last run', async () => {
+  it('`idsync status` shows the queues and each source\'s health and last run', async () => {
     const cli = runCli(['status'], { IDSYNC_URL: daemon.url as string, IDSYNC_ADMIN_TOKEN: TOKEN });
     expect(await cli.exited).toBe(0);
     expect(cli.output()).toMatch(/changes\s+\d+/);
-    expect(cli.output()).toMatch(/corp\s+ldap\s+full succeeded/);
-    expect(cli.output()).toMatch(/scim\s+scim\s+never/);
+    expect(cli.output()).toMatch(/corp\s+ldap\s+ok\s+full succeeded/);
+    expect(cli.output()).toMatch(/scim\s+scim\s+ok\s+never/);
   });
 
   it('on a TTY, `idsync sync` shows live progress', async () => {
