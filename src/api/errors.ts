@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { sqlState } from '../store/db.js';
 
 /** An admin-API failure with a stable `code`; serialised as `{"error":{"code","message"}}`. */
 export class ApiError extends Error {
@@ -21,22 +22,38 @@ export function apiNotFoundHandler(): RequestHandler {
   return (req, _res, next) => next(new ApiError(404, 'not_found', `no such endpoint: ${req.method} ${req.path}`));
 }
 
-/** The one place admin-API errors become responses. Anything unexpected is a 500 without internals. */
+/**
+ * The one place admin-API errors become responses. A failure express or its body parsers mark as
+ * the client's (an http-errors 4xx) keeps its status and gets our words: their messages quote the
+ * request back or name library internals (`Failed to decode param '%FF'`, `incorrect header
+ * check`). PostgreSQL refusing a value the client sent (a NUL character, a number out of range:
+ * SQLSTATE classes 22 and 54) is a 400 too. Anything unexpected is a 500 without internals.
+ */
 export function apiErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    if (error instanceof ApiError) {
-      res.status(error.status).json({ error: { code: error.code, message: error.message } });
-      return;
-    }
-    const status = (error as { status?: unknown; type?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      // express.json() and friends: malformed JSON, body too large, wrong charset
-      const type = String((error as { type?: unknown }).type ?? 'invalid_request');
-      const code = type === 'entity.too.large' ? 'payload_too_large' : type === 'entity.parse.failed' ? 'invalid_json' : 'invalid_request';
-      res.status(status).json({ error: { code, message: (error as Error).message } });
+    const known = error instanceof ApiError ? error : clientFault(error);
+    if (known) {
+      res.status(known.status).json({ error: { code: known.code, message: known.message } });
       return;
     }
     logger.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack }, method: req.method, path: req.path }, 'request failed');
     res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
   };
+}
+
+/** express.json() and friends (malformed JSON, too large, wrong charset or encoding), the router's undecodable path, and values PostgreSQL refuses. */
+function clientFault(error: unknown): ApiError | undefined {
+  const state = sqlState(error);
+  if (state !== undefined && (state.startsWith('22') || state.startsWith('54'))) {
+    return new ApiError(400, 'invalid_value', 'a value in the request cannot be stored (too long, or it contains a character that is not allowed)', { cause: error });
+  }
+  const e = error as { status?: unknown; type?: unknown; expose?: unknown } | null;
+  if (typeof e?.status !== 'number' || e.status < 400 || e.status >= 500) return undefined;
+  if (typeof e.type !== 'string' && e.expose !== true && !(error instanceof URIError)) return undefined;
+  // Express decodes each path parameter with decodeURIComponent: its URIError, marked 400.
+  if (error instanceof URIError) return new ApiError(400, 'invalid_path', 'the request path is not valid: a percent-encoded part does not decode to UTF-8', { cause: error });
+  if (e.type === 'entity.parse.failed') return new ApiError(400, 'invalid_json', 'the request body is not valid JSON', { cause: error });
+  if (e.type === 'entity.too.large') return new ApiError(413, 'payload_too_large', 'the request body is larger than the server accepts', { cause: error });
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new ApiError(415, 'unsupported_media_type', 'the request body has a content encoding or charset the server does not read', { cause: error });
+  return new ApiError(e.status, 'invalid_request', 'the request body cannot be read', { cause: error });
 }

@@ -5,6 +5,7 @@ import { adminContext, type AdminContext } from '../../src/admin/context.js';
 import { adminApiRouters } from '../../src/api/admin-routes.js';
 import { AuthFailureLimiter } from '../../src/api/auth-failure-limiter.js';
 import { createHttpApp } from '../../src/api/http-app.js';
+import { listen } from '../../src/api/listen.js';
 import { createMetrics } from '../../src/api/metrics.js';
 import { hashToken, newToken } from '../../src/api/tokens.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -41,9 +42,8 @@ export async function startAdminApp(db: Db, rawConfig: unknown = {}): Promise<Ad
   const prefix = uniquePrefix('admin');
   const authFailures = new AuthFailureLimiter({ redis, prefix, trustProxy: config.http.trustProxy, logger });
   const app = createHttpApp({ db, redis, queues: [], metrics: createMetrics([]), logger, adminToken: SYSTEM, authFailures, now: () => clock.now, apiRouters: adminApiRouters(ctx) });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  // As the daemon listens: requests its HTTP parser refuses are answered by the same handler.
+  const server: Server = await listen(app, { host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,

@@ -2,6 +2,7 @@ import { Router, type Response } from 'express';
 import { visibleWorkspaces } from '../../admin/actor.js';
 import type { Queryable } from '../../store/db.js';
 import { principalOf } from '../auth.js';
+import { csvCell } from '../csv-cell.js';
 import { decodeCursor, optionalString, page, parseLimit } from '../paging.js';
 
 export interface PermissionRow {
@@ -35,20 +36,13 @@ async function permissions(q: Queryable, options: { workspaces: string[] | null;
   return r.rows.map((x) => ({ personId: x.person_id, email: x.email, workspace: x.workspace_id, role: x.role, status: x.status, origin: x.origin, validUntil: x.valid_until ? x.valid_until.toISOString() : null }));
 }
 
-function csvField(value: string | null): string {
-  if (value === null) return '';
-  // Quote what needs it; a leading =, +, - or @ would run as a formula in a spreadsheet.
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 async function writeCsv(res: Response, q: Queryable, workspaces: string[] | null, workspace: string | undefined): Promise<void> {
   res.type('text/csv; charset=utf-8').setHeader('content-disposition', 'attachment; filename="permissions.csv"');
   res.write(`${CSV_COLUMNS.join(',')}\n`);
   let after: [string, string] | undefined;
   for (;;) {
     const rows = await permissions(q, { workspaces, workspace, after, limit: CSV_CHUNK });
-    for (const row of rows) res.write(`${CSV_COLUMNS.map((c) => csvField(row[c])).join(',')}\n`);
+    for (const row of rows) res.write(`${CSV_COLUMNS.map((c) => csvCell(row[c])).join(',')}\n`);
     const last = rows[rows.length - 1];
     if (!last || rows.length < CSV_CHUNK) break;
     after = [last.email, last.workspace];
