@@ -1,36 +1,31 @@
 import type { Logger } from 'pino';
-import { emailKey } from '../domain/email.js';
-import { IngestConflictError } from '../ingest/errors.js';
-import { groupHash, membersHash, userHash, type Ingest } from '../ingest/ingest.js';
+import { membersHash, type Ingest } from '../ingest/ingest.js';
 import type { ChangePublisher, GroupRecord, PersonChange, UserRecord } from '../ingest/records.js';
 import type { Db } from '../store/db.js';
 import type { Connector, ConnectorPage, MemberChange, SkippedEntry, SourceGroup, SourceUser, ThrottleEvent } from './connector.js';
-import { addNew } from './add-new.js';
 import { completeGroupPatches, completeUserPatches, type Completed } from './complete-patches.js';
 import { DeltaEntries } from './delta-entries.js';
+import { APPLY_BATCH, GROUP_BATCH, USER_BATCH } from './batch-sizes.js';
+import { diffGroups as compareGroups, type FreshGroup } from './group-diff.js';
 import { deletionLimit } from './max-deletes.js';
 import { recordId } from './record-ids.js';
 import { ObservedState } from './observed-state.js';
+import type { RunContext } from './run-context.js';
 import { RunReport, type SyncOutcome, type SyncProgress } from './run-report.js';
 import type { RunMode } from './runs.js';
 import { prefetch } from './prefetch.js';
+import { SeenEntries } from './seen-entries.js';
+import { stageUnseen } from './stage-unseen.js';
 import { Staging } from './staging.js';
-import { toGroupRecord, userContent, withMembers, withUserId, type UserContent } from './to-records.js';
+import { toGroupRecord, userContent, withUserId, type UserContent } from './to-records.js';
+import { UserComparisons, type Comparison } from './user-comparisons.js';
+import { writeUsers as writeUsersOf } from './write-users.js';
 import { WriteWindow } from './write-window.js';
 
-const APPLY_BATCH = 1000;
-const GROUP_BATCH = 50;
 const ANALYZE_AFTER = 10_000;
 const PUBLISH_BATCH = 5000;
 /** Writes of a direct run in flight while the directory is read further. */
 const DIRECT_WRITES = 2;
-/** Users per write of a direct run, and per comparison with observed state, whatever the page size. */
-const USER_BATCH = 1000;
-/**
- * Comparisons with observed state in flight while the directory is read further: the database
- * compares one batch while the next pages are mapped and hashed, instead of the read waiting on it.
- */
-const COMPARISONS = 2;
 
 export interface SyncSource {
   id: string;
@@ -70,24 +65,17 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   const { counts, detail } = report;
   const staging = new Staging(db, options.runId);
   const observed = new ObservedState(db, source.id);
+  const run: RunContext = { db, ingest, sourceId: source.id, cause: `${source.id}: ${mode} sync`, observed, staging, report, logger: options.logger };
   const skip = (reason: string) => report.skip(reason);
   const progress = (phase: SyncProgress['phase']) => report.progress(phase);
 
-  /** External ids of the users seen, ids of the groups seen. */
-  const seenUsers = new Set<string>();
-  const seenGroups = new Set<string>();
-  const userNames = new Set<string>();
-  const emails = new Set<string>();
-  /** A connector that skips repeated e-mails itself spares the run a set of the whole directory's. */
-  const checkEmails = connector.uniqueEmails !== true;
-  /** Seen entries that were live in observed state: when they are all of them, nothing went unseen. */
-  const seenLive = { user: 0, group: 0 };
+  const seen = new SeenEntries(connector.uniqueEmails !== true);
   /** Groups whose members are unchanged but whose stored member hash is not current: [id, hash]. */
   const staleMemberHashes: Array<[string, string]> = [];
   let cursor: string | undefined;
   let usersToDelete = 0;
   let direct = false;
-  const cause = `${source.id}: ${mode} sync`;
+  const { cause } = run;
   // A direct run publishes each person it wrote once, at its end, read back from observed state
   // (`publishWrittenUsers`), rather than once per write (a user is written, then written again as
   // a member of each of its groups) or from a change per person held in memory for the whole run.
@@ -97,11 +85,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   const directWrites = new WriteWindow(DIRECT_WRITES);
   /** A direct run's users not yet handed to a write (`flushDirectUsers`). */
   let directUsers: UserRecord[] = [];
-  /** Accepted users not yet compared with observed state (`compareUsers`). */
-  let toCompare: UserContent[] = [];
-  const comparisons = new WriteWindow(COMPARISONS);
-  /** The last comparison to count and stage its users: each waits for the one before it. */
-  let lastComparison: Promise<void> = Promise.resolve();
+  const comparisons = new UserComparisons(observed, source.id, compared);
   let directGroupsStarted = false;
   /** A direct run's users are published once: at its end, or by the failure path if it never got there. */
   let usersPublished = false;
@@ -132,7 +116,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       progress('reading');
     }
     if (deltaEntries) await diffDelta(deltaEntries);
-    await compareUsers();
+    await comparisons.flush();
     await comparisons.drain();
     await flushDirectUsers();
     await directWrites.drain();
@@ -142,8 +126,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     const liveUsers = await observed.liveCount('user');
     if (mode === 'full') {
       // A direct run wrote every live user of the source itself.
-      if (!direct) await stageUnseen('user', 'external_id', seenUsers, liveUsers);
-      await stageUnseen('group', 'id', seenGroups, await observed.liveCount('group'));
+      if (!direct) await stageUnseen(run, seen, 'user', liveUsers);
+      await stageUnseen(run, seen, 'group', await observed.liveCount('group'));
     }
     usersToDelete = await staging.count('remove-user');
     counts.deleted = usersToDelete;
@@ -168,7 +152,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     // 3. Apply, in an order that never trips uniqueness: deletions first, then users, groups, members.
     progress('applying');
     for await (const ids of staging.read<string>('remove-user', APPLY_BATCH)) await ingest.deleteUsers(source.id, ids, { cause });
-    for await (const users of staging.read<UserRecord>('user', APPLY_BATCH)) await writeUsers(users, cause);
+    for await (const users of staging.read<UserRecord>('user', APPLY_BATCH)) await writeUsers(users);
     for await (const groups of staging.read<GroupRecord>('group', GROUP_BATCH)) await ingest.writeGroups(source.id, groups, { cause });
     for await (const changes of staging.read<MemberChange>('members', GROUP_BATCH)) {
       for (const change of changes) {
@@ -277,33 +261,16 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     if (directUsers.length === 0) return;
     const batch = directUsers;
     directUsers = [];
-    await directWrites.add(() => writeUsers(batch, cause));
+    await directWrites.add(() => writeUsers(batch));
   }
 
   async function diffUsers(users: readonly SourceUser[]): Promise<void> {
     const accepted: UserContent[] = [];
     for (const u of users) {
       counts.seen++;
-      const name = u.userName.toLowerCase();
-      // One insertion per set and user (these sets hold the whole directory); an entry skipped
-      // for a later set takes back what it added to the earlier ones.
-      if (!addNew(seenUsers, u.externalId)) {
-        skip('duplicate-entry');
-        continue;
-      }
-      if (!addNew(userNames, name)) {
-        seenUsers.delete(u.externalId);
-        skip('duplicate-username');
-        continue;
-      }
-      const key = checkEmails ? emailKey(u.email) : null;
-      if (key && !addNew(emails, key)) {
-        seenUsers.delete(u.externalId);
-        userNames.delete(name);
-        skip('duplicate-email');
-        continue;
-      }
-      accepted.push(userContent(u));
+      const duplicate = seen.admitUser(u);
+      if (duplicate) skip(duplicate);
+      else accepted.push(userContent(u));
     }
     if (accepted.length === 0) return;
     if (direct) {
@@ -311,44 +278,15 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       counts.created += accepted.length;
       return stage('user', accepted.map((u) => withUserId(source.id, u)));
     }
-    for (const u of accepted) toCompare.push(u);
-    if (toCompare.length >= USER_BATCH) await compareUsers();
+    await comparisons.add(accepted);
   }
 
-  /**
-   * Stages the users of `toCompare` that are new or changed. The comparison runs while the caller
-   * reads on (at most `COMPARISONS` at a time); their results are counted and staged in the order
-   * the users were read.
-   */
-  async function compareUsers(): Promise<void> {
-    if (toCompare.length === 0) return;
-    const batch = toCompare;
-    toCompare = [];
-    const hashes = batch.map(userHash);
-    const before = lastComparison;
-    await comparisons.add(() => (lastComparison = compareBatch(batch, hashes, before)));
-  }
-
-  async function compareBatch(batch: UserContent[], hashes: string[], before: Promise<void>): Promise<void> {
-    // The database compares the hashes and answers only for users that are new or changed: a run
-    // that finds most of the directory unchanged reads back almost nothing. (A pulled user's id
-    // derives from its external id, so either names the row.)
-    const differing = await observed.differingUsers(
-      batch.map((u) => u.externalId),
-      hashes,
-    );
-    // A failed comparison fails the run (through the window); the ones after it stage nothing.
-    await before;
-    const changed: UserRecord[] = [];
-    let created = 0;
-    for (const row of differing) {
-      if (!row.live) created++;
-      changed.push(withUserId(source.id, batch[row.i - 1] as UserContent));
-    }
+  /** A comparison's result, in reading order: counted, and its new or changed users staged. */
+  async function compared({ changed, created, compared }: Comparison): Promise<void> {
     counts.created += created;
     counts.updated += changed.length - created;
-    counts.unchanged += batch.length - changed.length;
-    seenLive.user += batch.length - created;
+    counts.unchanged += compared - changed.length;
+    seen.live.user += compared - created;
     await stage('user', changed);
   }
 
@@ -356,38 +294,15 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     const fresh: FreshGroup[] = [];
     for (const g of groups) {
       const record = toGroupRecord(source.id, g);
-      if (seenGroups.has(record.id)) continue;
-      seenGroups.add(record.id);
+      if (!seen.admitGroup(record.id)) continue;
       const members = g.memberExternalIds;
       fresh.push({ record, members, membersHash: members && membersHash(members) });
     }
     if (fresh.length === 0) return;
-    const byId = new Map((await observed.groups(fresh.map((f) => f.record.id))).map((r) => [r.id, r]));
-    const changed: GroupRecord[] = [];
-    // The stored member-list hash settles most groups; member rows are read only where it cannot.
-    const unsettled: GroupRecord[] = [];
-    for (const f of fresh) {
-      const before = byId.get(f.record.id);
-      if (before?.live) seenLive.group++;
-      if (!before || !before.live || before.content_hash !== groupHash(f.record)) changed.push(complete(f));
-      else if (f.members !== undefined && before.members_hash !== f.membersHash) unsettled.push(complete(f));
-    }
-    if (unsettled.length > 0) {
-      const members = await observed.members(unsettled.map((g) => g.id));
-      for (const g of unsettled) {
-        const now = members.get(g.id) ?? new Set<string>();
-        const next = new Set(g.memberIds);
-        if (next.size !== now.size || [...next].some((u) => !now.has(u))) changed.push(g);
-        // Same members under a missing or older hash: store this one, so the next run need not read the rows.
-        else staleMemberHashes.push([g.id, g.membersHash as string]);
-      }
-    }
-    await stage('group', changed);
-  }
-
-  /** The group as ingest writes it: with its member list, when the directory gave one. */
-  function complete(f: FreshGroup): GroupRecord {
-    return f.members === undefined ? f.record : withMembers(source.id, f.record, f.members, f.membersHash as string);
+    const diff = await compareGroups(observed, source.id, fresh);
+    seen.live.group += diff.live;
+    for (const stale of diff.staleMemberHashes) staleMemberHashes.push(stale);
+    await stage('group', diff.changed);
   }
 
   async function stageRemovals(kind: 'remove-user' | 'remove-group', recordKind: 'user' | 'group', externalIds: readonly string[]): Promise<void> {
@@ -396,42 +311,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
     await staging.add(kind, await observed.liveIds(recordKind, ids));
   }
 
-  /**
-   * Stages the removal of the source's `live` records of `recordKind` this run did not see (`seen`
-   * holds their `key` column).
-   */
-  async function stageUnseen(recordKind: 'user' | 'group', key: 'id' | 'external_id', seen: Set<string>, live: number): Promise<void> {
-    // Every seen record counted in `seenLive` is a distinct live row: if they are all of them, none is left.
-    if (seenLive[recordKind] >= live) return;
-    for await (const rows of observed.liveKeys(recordKind, key, 10_000)) {
-      await staging.add(recordKind === 'user' ? 'remove-user' : 'remove-group', rows.filter((r) => !seen.has(r.key)).map((r) => r.id));
-    }
-  }
-
   /** Writes a batch; if one record breaks a uniqueness rule, writes the rest one by one and skips that one. */
-  async function writeUsers(users: UserRecord[], cause: string): Promise<void> {
-    const changes = direct ? publishedAtEnd : undefined;
-    try {
-      await ingest.writeUsers(source.id, users, { cause, changes });
-    } catch (error) {
-      if (!(error instanceof IngestConflictError)) throw error;
-      for (const u of users) {
-        try {
-          await ingest.writeUsers(source.id, [u], { cause, changes });
-        } catch (inner) {
-          if (!(inner instanceof IngestConflictError)) throw inner;
-          skip(`conflict-${inner.attribute.toLowerCase()}`);
-          counts.created = Math.max(0, counts.created - 1);
-        }
-      }
-    }
+  function writeUsers(users: UserRecord[]): Promise<void> {
+    return writeUsersOf(run, users, direct ? publishedAtEnd : undefined);
   }
-}
-
-interface FreshGroup {
-  /** Without its members (`toGroupRecord`). */
-  record: GroupRecord;
-  /** The members' external ids; `undefined` when the page left the member list as it is. */
-  members: readonly string[] | undefined;
-  membersHash: string | undefined;
 }
