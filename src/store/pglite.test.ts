@@ -1,0 +1,100 @@
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from './db.js';
+import { createPgliteDb } from './pglite.js';
+import { PgliteDataDirError } from './pglite-initdb.js';
+
+describe('the PGlite store', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await createPgliteDb();
+    await db.exec(`create table t (id int primary key, name text, tags text[], doc jsonb)`);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('runs a statement prepared after its first run with the same results, arrays and json included', async () => {
+    const insert = 'insert into t (id, name, tags, doc) values ($1, $2, $3, $4)';
+    for (let i = 1; i <= 4; i++) expect((await db.query(insert, [i, `n${i}`, ['a', `b${i}`], { i }])).rowCount).toBe(1);
+    const select = 'select id, name, tags, doc from t where id = any($1::int[]) order by id';
+    const runs = [await db.query(select, [[1, 3]]), await db.query(select, [[1, 3]]), await db.query(select, [[1, 3]])];
+    for (const r of runs) expect(r.rows).toEqual([{ id: 1, name: 'n1', tags: ['a', 'b1'], doc: { i: 1 } }, { id: 3, name: 'n3', tags: ['a', 'b3'], doc: { i: 3 } }]);
+    expect((await db.query('update t set name = $1 where id > $2', ['x', 2])).rowCount).toBe(2);
+    expect((await db.query('update t set name = $1 where id > $2', ['y', 2])).rowCount).toBe(2);
+  });
+
+  it('rolls back a transaction whose callback throws, and keeps a prepared statement usable after its error', async () => {
+    const insert = 'insert into t (id, name) values ($1, $2)';
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query(insert, [10, 'ten']);
+        await tx.query(insert, [10, 'again']);
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect((await db.query('select id from t where id = $1', [10])).rowCount).toBe(0);
+    await db.query(insert, [10, 'ten']);
+    expect((await db.query('select name from t where id = $1', [10])).rows).toEqual([{ name: 'ten' }]);
+  });
+
+  it('refuses to commit a transaction in which a statement failed, even when the callback caught it', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('insert into t (id, name) values ($1, $2)', [20, 'twenty']);
+        await tx.query('insert into t (id, name) values ($1, $2)', [20, 'twice']).catch(() => {});
+      }),
+    ).rejects.toMatchObject({ code: '25P02' });
+    expect((await db.query('select id from t where id = $1', [20])).rowCount).toBe(0);
+  });
+
+  it('runs a statement outside a transaction only after the transaction that holds the session', async () => {
+    const order: string[] = [];
+    const tx = db.transaction(async (t) => {
+      await t.query('insert into t (id, name) values ($1, $2)', [30, 'in tx']);
+      await new Promise((r) => setTimeout(r, 50));
+      order.push('tx');
+      throw new Error('roll back');
+    });
+    const outside = db.query('select count(*)::int as n from t where id = $1', [30]).then((r) => {
+      order.push('outside');
+      return r.rows[0];
+    });
+    await expect(tx).rejects.toThrow('roll back');
+    expect(await outside).toEqual({ n: 0 });
+    expect(order).toEqual(['tx', 'outside']);
+  });
+});
+
+describe('the PGlite data directory', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'idsync-pglite-'));
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('is initialised whole on first open, left-overs of a killed initialisation removed, and reopened with its data', async () => {
+    const dir = path.join(root, 'pglite');
+    await mkdir(path.join(root, 'pglite.init-deadbeef'));
+    const first = await createPgliteDb({ dataDir: dir });
+    await first.exec(`create table kept (v text); insert into kept values ('here')`);
+    await first.close();
+    expect((await readdir(root)).sort()).toEqual(['pglite']);
+    const again = await createPgliteDb({ dataDir: dir });
+    try {
+      expect((await again.query('select v from kept')).rows).toEqual([{ v: 'here' }]);
+    } finally {
+      await again.close();
+    }
+  }, 120_000);
+
+  it('refuses a directory that holds files but no database', async () => {
+    const dir = path.join(root, 'not-a-db');
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'something'), 'x');
+    await expect(createPgliteDb({ dataDir: dir })).rejects.toBeInstanceOf(PgliteDataDirError);
+  });
+});
