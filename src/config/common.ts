@@ -31,10 +31,16 @@ export const maxDeletes = z.union([
   z.string().regex(/^\d+(\.\d+)?%$/, 'must be a count or a percentage such as 5%'),
 ]);
 
+/**
+ * Higher wins for person attributes. Stored as a PostgreSQL `integer`: a value past its range would
+ * pass here and stop the daemon's start instead. Default 0.
+ */
+export const precedence = z.number().int().min(-2_147_483_648).max(2_147_483_647).default(0);
+
 /** Fields every pulled source shares. */
 export const pulledSourceFields = {
   id: sourceId,
-  precedence: z.number().int().default(0),
+  precedence,
   schedule: schedule.optional(),
   maxDeletes: maxDeletes.default('10%'),
   pageSize: z.number().int().positive().optional(),

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from './load.js';
+import { ConfigError, loadConfig, parseConfig } from './load.js';
 
 function problems(raw: unknown): string[] {
   try {
@@ -49,5 +52,42 @@ describe('parseConfig', () => {
       workspaces: [{ id: 'a', name: 'A', roles: { viewer: [{ source: 'okta', group: 'g' }] } }],
     });
     expect(list).toEqual(['sources[1].id: duplicate source id "scim"', 'workspaces[0].roles.viewer[0].source: unknown source "okta"']);
+  });
+
+  // Found by the config fuzzer (test/fuzz/config-fuzz.test.ts), each with its literal document.
+  describe('documents the fuzzer found', () => {
+    async function fileProblems(text: string): Promise<string[]> {
+      const dir = mkdtempSync(join(tmpdir(), 'idsync-config-'));
+      try {
+        writeFileSync(join(dir, 'c.yaml'), text);
+        await loadConfig(join(dir, 'c.yaml'));
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      throw new Error('expected the document to be rejected');
+    }
+
+    it('a NUL character in a value (it passed the schema and then failed the start in PostgreSQL)', async () => {
+      expect(await fileProblems('workspaces: [ { id: "a", name: "\\0" } ]\n')).toEqual(['workspaces[0].name: must not contain a NUL character']);
+      expect(await fileProblems('workspaces: [ { id: "a", name: "x\\ud800" } ]\n')).toEqual(['workspaces[0].name: must not contain a lone UTF-16 surrogate']);
+    });
+
+    it('an alias inside its own anchor (it sent the loader round the cycle until the heap ran out)', async () => {
+      expect(await fileProblems('a: &a [*a, *a]\n')).toEqual(['(root): unknown option "a"']);
+    });
+
+    it('a precedence past PostgreSQL\'s integer (it passed the schema and then failed the start)', () => {
+      for (const precedence of [2 ** 31, 1e15, -(2 ** 31) - 1]) {
+        expect(problems({ sources: [{ id: 'scim', kind: 'scim', precedence }] })).toEqual([expect.stringMatching(/^sources\[0\]\.precedence: /)]);
+      }
+      expect(parseConfig({ sources: [{ id: 'scim', kind: 'scim', precedence: 2 ** 31 - 1 }] }).sources[0]?.precedence).toBe(2 ** 31 - 1);
+    });
+
+    it('a tag YAML does not know is a problem with its line, not a warning printed to stderr', async () => {
+      expect(await fileProblems('sources: !custom x\n')).toEqual([expect.stringMatching(/^not valid YAML: Unresolved tag: !custom at line 1, column 10/)]);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 
@@ -33,10 +33,49 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Where `raw` holds text no store can keep (PostgreSQL refuses a NUL character, and a lone UTF-16
+ * surrogate in JSON): such a value would pass the schema and fail the daemon's start instead.
+ * Iterative, so a document of any depth is walked.
+ */
+function unstorableText(raw: unknown): string[] {
+  // Each node knows its parent, so a path is built only for a problem: copying it at every level
+  // would take memory quadratic in the depth (a 100,000-level document ran the heap out).
+  type Node = { value: unknown; key: PropertyKey | undefined; parent: Node | undefined };
+  const pathOf = (node: Node): PropertyKey[] => {
+    const path: PropertyKey[] = [];
+    for (let n: Node | undefined = node; n?.key !== undefined; n = n.parent) path.unshift(n.key);
+    return path;
+  };
+  const problems: string[] = [];
+  // A YAML alias can make a node its own descendant (`a: &a [*a]`): each object is walked once.
+  const seen = new Set<object>();
+  const stack: Node[] = [{ value: raw, key: undefined, parent: undefined }];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    const { value } = node;
+    if (typeof value === 'object' && value !== null) {
+      if (seen.has(value)) continue;
+      seen.add(value);
+    }
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) problems.push(`${formatPath(pathOf(node))}: must not contain a NUL character`);
+      else if (LONE_SURROGATE.test(value)) problems.push(`${formatPath(pathOf(node))}: must not contain a lone UTF-16 surrogate`);
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push({ value: v, key: i, parent: node }));
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [k, v] of Object.entries(value)) stack.push({ value: v, key: k, parent: node });
+    }
+  }
+  return problems.reverse();
+}
+
 export function parseConfig(raw: unknown, file = '<config>'): Config {
   const result = configSchema.safeParse(raw ?? {}, { reportInput: true });
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${describeIssue(issue)}`);
+  const problems = result.success ? [] : result.error.issues.map((issue) => `${formatPath(issue.path)}: ${describeIssue(issue)}`);
+  problems.push(...unstorableText(raw));
+  if (result.success && problems.length === 0) return result.data;
   throw new ConfigError(file, problems);
 }
 
@@ -47,12 +86,22 @@ export async function loadConfig(file: string): Promise<Config> {
   } catch (cause) {
     throw new ConfigError(file, [`cannot read the file: ${(cause as Error).message}`]);
   }
-  let raw: unknown;
+  return parseConfig(parseYamlText(text, file), file);
+}
+
+/**
+ * The document as plain data. YAML's warnings (an unknown tag such as `!custom`, which it would
+ * read as a plain string) are problems too, each with its line; `logLevel: 'silent'` keeps the
+ * library from printing them to stderr itself.
+ */
+function parseYamlText(text: string, file: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, logLevel: 'silent' });
+  const faults = [...doc.errors, ...doc.warnings];
+  if (faults.length > 0) throw new ConfigError(file, faults.map((f) => `not valid YAML: ${f.message}`));
   try {
-    raw = parseYaml(text, { prettyErrors: true });
+    // Aliases expanding past 100 nodes (a "billion laughs" document) are refused here.
+    return doc.toJS({ maxAliasCount: 100 });
   } catch (cause) {
-    const message = cause instanceof YAMLParseError ? cause.message : String(cause);
-    throw new ConfigError(file, [`not valid YAML: ${message}`]);
+    throw new ConfigError(file, [`not valid YAML: ${cause instanceof Error ? cause.message : String(cause)}`]);
   }
-  return parseConfig(raw, file);
 }

@@ -3,7 +3,7 @@ import { entraSourceConfig } from '../../connectors/entra/config.js';
 import { googleSourceConfig } from '../../connectors/google/config.js';
 import { ldapSourceConfig } from '../../connectors/ldap/config.js';
 import { oktaSourceConfig } from '../../connectors/okta/config.js';
-import { envName, isoDuration, sourceId } from './common.js';
+import { envName, isoDuration, precedence, sourceId } from './common.js';
 
 export const scimSourceConfig = z
   .object({
@@ -11,7 +11,7 @@ export const scimSourceConfig = z
     kind: z.literal('scim'),
     /** Env var holding the bearer token the IdP presents. More tokens: `idsync tokens create --source`. */
     tokenEnv: envName.optional(),
-    precedence: z.number().int().default(0),
+    precedence,
     /**
      * An ISO-8601 duration such as `PT2H`: the source is `stale` when its IdP has sent no request
      * for longer (Entra ID's provisioning cycle runs every 40 minutes). Absent: silence is not a fault.
@@ -21,7 +21,7 @@ export const scimSourceConfig = z
   .strict();
 
 export const csvSourceConfig = z
-  .object({ id: sourceId, kind: z.literal('csv'), precedence: z.number().int().default(0) })
+  .object({ id: sourceId, kind: z.literal('csv'), precedence })
   .strict();
 
 export const sourceConfig = z.discriminatedUnion('kind', [
