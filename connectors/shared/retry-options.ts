@@ -23,4 +23,3 @@ export const retryOptions = z
 
 export type RetryOptions = z.infer<typeof retryOptions>;
 
-export const DEFAULT_RETRY: RetryOptions = retryOptions.parse({});

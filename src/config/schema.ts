@@ -4,6 +4,7 @@ import { googleSourceConfig } from '../../connectors/google/config.js';
 import { ldapSourceConfig } from '../../connectors/ldap/config.js';
 import { oktaSourceConfig } from '../../connectors/okta/config.js';
 import { envName, isoDuration, precedence, sourceId } from './common.js';
+import { ROLES } from '../domain/roles.js';
 
 export const scimSourceConfig = z
   .object({
@@ -32,8 +33,6 @@ export const sourceConfig = z.discriminatedUnion('kind', [
   googleSourceConfig,
   csvSourceConfig,
 ]);
-
-export const ROLES = ['admin', 'editor', 'viewer'] as const;
 
 const roleRule = z
   .object({

@@ -12,8 +12,3 @@ export function compareRoles(a: Role, b: Role): number {
   return RANK[a] - RANK[b];
 }
 
-export function highestRole(roles: Iterable<Role>): Role | undefined {
-  let best: Role | undefined;
-  for (const role of roles) if (best === undefined || RANK[role] > RANK[best]) best = role;
-  return best;
-}

@@ -11,11 +11,3 @@ export class IngestConflictError extends Error {
   }
 }
 
-/** The source named in a write does not exist. */
-export class UnknownSourceError extends Error {
-  readonly code = 'UNKNOWN_SOURCE';
-  constructor(sourceId: string) {
-    super(`unknown source "${sourceId}"`);
-    this.name = 'UnknownSourceError';
-  }
-}

@@ -63,10 +63,6 @@ export class ScimError extends Error {
   }
 }
 
-export function isScimError(error: unknown): error is ScimError {
-  return error instanceof ScimError;
-}
-
 export function isScimType(value: unknown): value is ScimType {
   return typeof value === 'string' && (SCIM_TYPES as readonly string[]).includes(value);
 }

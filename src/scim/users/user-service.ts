@@ -96,10 +96,6 @@ export class UserService {
   }
 }
 
-export function userNotFound(id: string): ScimError {
-  return notFound(id);
-}
-
 function notFound(id: string): ScimError {
   return new ScimError(404, undefined, `User ${id.slice(0, 100)} not found`);
 }
