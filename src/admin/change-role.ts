@@ -13,6 +13,9 @@ import { effectiveGrant, grantsOf, grantState, guardLastAdmin, lockPerson, lockW
 export async function changeRole(ctx: AdminContext, actor: Actor, workspaceId: string, personId: string, role: Role): Promise<MemberView> {
   return ctx.db.transaction(async (tx) => {
     await lockWorkspace(tx, workspaceId);
+    // Someone who is not a member is refused before the target is looked up: else the answer (404
+    // naming the person, or 403) would tell them who is a member of a workspace they cannot see.
+    await authorize(tx, actor, workspaceId, 'view');
     const person = await lockPerson(tx, personId);
     const grants = await grantsOf(tx, personId, workspaceId);
     const current = effectiveGrant(grants);

@@ -78,6 +78,8 @@ export async function listPendingInvites(q: Queryable, workspaceId: string, opti
 export async function revokeInvite(ctx: AdminContext, actor: Actor, workspaceId: string, inviteId: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     await lockWorkspace(tx, workspaceId);
+    // Refuse someone who is not a member before looking the invite up (see change-role.ts).
+    await authorize(tx, actor, workspaceId, 'view');
     const r = await tx.query<InviteRow>(`select ${COLUMNS} from invites where id = $1 and workspace_id = $2 for update`, [inviteId, workspaceId]);
     const invite = r.rows[0];
     if (!invite) throw new AdminError('not_found', `invite "${inviteId}" not found in "${workspaceId}"`);

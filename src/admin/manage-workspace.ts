@@ -26,14 +26,16 @@ export async function createWorkspace(ctx: AdminContext, actor: Actor, input: { 
       const admin = await tx.query(`select 1 from memberships where person_id = $1 and role = 'admin' and status = 'active' limit 1`, [actor.personId]);
       if (admin.rowCount === 0) throw new AdminError('forbidden', 'denied by rule "only-admins-manage-the-workspace": only admins may create a workspace');
     }
+    // Only the system brings a deleted workspace back: its audit history stays with its id, and a
+    // person who re-created it would become the admin of that history (and read it).
     const created = await tx.query<{ id: string }>(
       `insert into workspaces (id, name, origin) values ($1, $2, 'api')
        on conflict (id) do update set name = excluded.name, deleted_at = null, updated_at = now()
-        where workspaces.deleted_at is not null
+        where workspaces.deleted_at is not null and $3::boolean
        returning id`,
-      [input.id, name],
+      [input.id, name, actor.kind === 'system'],
     );
-    if (created.rowCount === 0) throw new AdminError('conflict', `workspace "${input.id}" already exists`);
+    if (created.rowCount === 0) throw new AdminError('conflict', `workspace "${input.id}" already exists, or existed: choose another id`);
     await insertAudit(tx, [{ actor: actorName(actor), action: 'workspace.created', workspace_id: input.id, before: null, after: { id: input.id, name }, cause: 'created by hand' }]);
     if (actor.kind === 'person') {
       const id = await upsertHandGrant(tx, { personId: actor.personId, workspaceId: input.id, origin: 'manual', role: 'admin', validUntil: null, grantedBy: actorName(actor), now });

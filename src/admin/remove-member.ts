@@ -11,6 +11,8 @@ import { effectiveGrant, grantsOf, grantState, guardLastAdmin, lockPerson, lockW
 export async function removeMember(ctx: AdminContext, actor: Actor, workspaceId: string, personId: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     await lockWorkspace(tx, workspaceId);
+    // Refuse someone who is not a member before looking the target up (see change-role.ts).
+    await authorize(tx, actor, workspaceId, 'view');
     const person = await lockPerson(tx, personId);
     const grants = await grantsOf(tx, personId, workspaceId);
     const live = grants.filter((g) => g.status !== 'removed');
