@@ -2,8 +2,10 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PGlite } from '@electric-sql/pglite';
 import type { Db } from './db.js';
 import { createPgliteDb } from './pglite.js';
+import { autovacuum } from './pglite-autovacuum.js';
 import { PgliteDataDirError } from './pglite-initdb.js';
 
 describe('the PGlite store', () => {
@@ -64,6 +66,28 @@ describe('the PGlite store', () => {
     await expect(tx).rejects.toThrow('roll back');
     expect(await outside).toEqual({ n: 0 });
     expect(order).toEqual(['tx', 'outside']);
+  });
+});
+
+describe('autovacuum for PGlite', () => {
+  it('analyses a table that grew and vacuums one with dead rows, by the thresholds autovacuum uses, then has nothing due', async () => {
+    const pglite = await PGlite.create();
+    try {
+      await pglite.exec(`create table grown (id int primary key, v text); create table small (id int)`);
+      await pglite.query(`insert into grown select i, 'v' from generate_series(1, 2000) i`);
+      await pglite.query(`insert into small values (1)`);
+      await pglite.query(`update grown set v = 'w' where id <= 1000`);
+      await new Promise((r) => setTimeout(r, 1100)); // statistics reach the shared counters at most once a second
+      await pglite.query('select 1');
+      expect(await autovacuum(pglite)).toBe(1);
+      const stats = await pglite.query<{ reltuples: number; n_dead_tup: number }>(
+        `select c.reltuples, s.n_dead_tup from pg_class c join pg_stat_user_tables s on s.relid = c.oid where c.relname = 'grown'`,
+      );
+      expect(stats.rows[0]).toMatchObject({ reltuples: 2000, n_dead_tup: 0 });
+      expect(await autovacuum(pglite)).toBe(0);
+    } finally {
+      await pglite.close();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { PGlite, parse, protocol, type Results } from '@electric-sql/pglite';
 import type { Db, Queryable, QueryResult } from './db.js';
+import { autovacuum } from './pglite-autovacuum.js';
 import { ensurePgliteDataDir } from './pglite-initdb.js';
 import { StatementNames } from './statement-names.js';
 
@@ -24,6 +25,12 @@ export interface PgliteOptions {
  * fsync stays off (PGlite's `-F`): a crash of the machine itself may lose recent commits.
  */
 const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+
+/**
+ * How often the stand-in for autovacuum looks for tables due (PostgreSQL's autovacuum_naptime is a
+ * minute; the look is one catalog read, and a store loaded from nothing plans badly until analysed).
+ */
+const AUTOVACUUM_EVERY_MS = 10_000;
 
 interface Prepared {
   name: string;
@@ -69,6 +76,9 @@ export async function createPgliteDb(options: PgliteOptions = {}): Promise<Db> {
   // One session: a statement must not run inside another caller's transaction.
   const exclusive = serialiser();
   const direct: Queryable = { query: (text, params) => run(text, params) };
+  // A failed round is retried at the next; the statements it would have helped still run.
+  const maintenance = setInterval(() => void exclusive(() => autovacuum(pglite)).catch(() => {}), AUTOVACUUM_EVERY_MS);
+  maintenance.unref();
 
   return {
     kind: 'pglite',
@@ -96,6 +106,7 @@ export async function createPgliteDb(options: PgliteOptions = {}): Promise<Db> {
       await exclusive(() => pglite.query('select 1'));
     },
     async close() {
+      clearInterval(maintenance);
       await exclusive(() => pglite.close());
     },
   };
