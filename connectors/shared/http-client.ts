@@ -173,7 +173,9 @@ export class HttpClient {
       return { body, headers: response.headers };
     }
     const status = response.status;
-    const described = this.#o.describeError(status, body ?? text);
+    // The API's own words go into messages that are logged and shown; an API (or a proxy in front
+    // of it) that quotes the credential it was sent must not carry it there.
+    const described = withoutCredential(this.#o.describeError(status, body ?? text), authorization);
     const detail = `${status} ${described.message}`.trim();
     if (status === 401) return { unauthorized: described.message };
     const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.#now());
@@ -208,6 +210,14 @@ export class HttpClient {
   #label(): string {
     return `source "${this.#o.sourceId}"`;
   }
+}
+
+/** `error` with every copy of `authorization` (the header value, and the credential after its scheme) blanked. */
+export function withoutCredential(error: UpstreamError, authorization: string): UpstreamError {
+  const credential = authorization.replace(/^\S+\s+/, '');
+  let message = error.message;
+  for (const secret of [authorization, credential]) if (secret.length >= 8) message = message.split(secret).join('[redacted]');
+  return message === error.message ? error : { ...error, message };
 }
 
 /** The path of a URL, without its query (which may hold delta or page tokens). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ThrottleEvent } from '../../src/sync/connector.js';
 import { backoffDelay } from './backoff.js';
 import { carryCursor } from './carry-cursor.js';
+import { withoutCredential } from './http-client.js';
 import { mapConcurrent } from './map-concurrent.js';
 import { RateLimiter } from './rate-limiter.js';
 import { parseRateLimitReset, parseRetryAfter } from './retry-after.js';
@@ -81,5 +82,15 @@ describe('mapConcurrent', () => {
     });
     expect(out).toEqual([50, 10, 40, 20, 30]);
     expect(peak).toBe(2);
+  });
+});
+
+describe('withoutCredential', () => {
+  it("blanks the credential an API quotes back in its error (Okta's answer to a proxy that echoed it)", () => {
+    const error = { message: 'Invalid token provided: SSWS 00bB5DQOAGbmzBDnspRKqg8nAMWfw (token 00bB5DQOAGbmzBDnspRKqg8nAMWfw)', throttleReason: 'x' };
+    expect(withoutCredential(error, 'SSWS 00bB5DQOAGbmzBDnspRKqg8nAMWfw')).toEqual({ message: 'Invalid token provided: [redacted] (token [redacted])', throttleReason: 'x' });
+    expect(withoutCredential({ message: 'Bearer eyJhbGciOi.x.y expired' }, 'Bearer eyJhbGciOi.x.y').message).toBe('[redacted] expired');
+    const plain = { message: 'Resource not found' };
+    expect(withoutCredential(plain, 'Bearer abcdefgh12345678')).toBe(plain);
   });
 });
