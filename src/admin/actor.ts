@@ -2,6 +2,7 @@ import type { Principal } from '../api/auth.js';
 import { decide, NOT_A_MEMBER, type PolicyAction, type PolicyDecision } from '../domain/role-policy.js';
 import type { Role } from '../domain/roles.js';
 import type { Queryable } from '../store/db.js';
+import { effectiveRole } from '../store/members.js';
 import { AdminError } from './admin-error.js';
 
 /** Who performs an admin operation: the system token, or a person acting under the role matrix. */
@@ -10,16 +11,6 @@ export type Actor = Principal;
 /** How the actor is written in `audit_log.actor` and `granted_by`. */
 export function actorName(actor: Actor): string {
   return actor.kind === 'system' ? 'system' : `user:${actor.email}`;
-}
-
-/** A person's effective role in a workspace: the highest role among their active grants there. */
-export async function effectiveRole(q: Queryable, personId: string, workspaceId: string): Promise<Role | null> {
-  const r = await q.query<{ role: Role }>(
-    `select role from memberships where person_id = $1 and workspace_id = $2 and status = 'active'
-      order by case role when 'admin' then 3 when 'editor' then 2 else 1 end desc limit 1`,
-    [personId, workspaceId],
-  );
-  return r.rows[0]?.role ?? null;
 }
 
 /** The policy decision for `actor` doing `action` to a target with `targetRole` in a workspace. */

@@ -22,7 +22,7 @@ export async function addMember(ctx: AdminContext, actor: Actor, workspaceId: st
     await authorize(tx, actor, workspaceId, 'assign-role', input.role);
     const person = await findOrCreatePerson(tx, input.email, ctx.internalDomains);
     const grants = await grantsOf(tx, person.id, workspaceId);
-    const current = effectiveGrant(grants);
+    const current = await effectiveGrant(tx, workspaceId, person.id, grants);
     if (current?.origin === 'rules') throw ruleManaged(current);
     if (current) throw new AdminError('already_member', `${person.email} is already a member of "${workspaceId}" (as ${current.role}); change the role instead`);
     const validUntil = input.validUntil === undefined ? defaultValidity(ctx, now, person) : checkValidUntil(ctx, now, input.validUntil);

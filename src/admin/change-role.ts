@@ -18,7 +18,7 @@ export async function changeRole(ctx: AdminContext, actor: Actor, workspaceId: s
     await authorize(tx, actor, workspaceId, 'view');
     const person = await lockPerson(tx, personId);
     const grants = await grantsOf(tx, personId, workspaceId);
-    const current = effectiveGrant(grants);
+    const current = await effectiveGrant(tx, workspaceId, personId, grants);
     if (!current) throw new AdminError('not_found', `${person.email} is not an active member of "${workspaceId}"`);
     await authorize(tx, actor, workspaceId, 'change-role', current.role);
     await authorize(tx, actor, workspaceId, 'assign-role', role);

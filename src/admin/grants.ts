@@ -1,9 +1,9 @@
 import { emailKey, isInternalEmail } from '../domain/email.js';
-import { compareRoles, type Role } from '../domain/roles.js';
+import type { Role } from '../domain/roles.js';
 import type { MembershipStatus } from '../domain/membership-diff.js';
 import type { Queryable } from '../store/db.js';
 import { insertAudit, insertOutbox } from '../store/granted-log.js';
-import { listMembers, type MemberView } from '../store/members.js';
+import { activeEffectiveMembershipIds, listMembers, type MemberView } from '../store/members.js';
 import { AdminError } from './admin-error.js';
 import type { AdminContext } from './context.js';
 
@@ -83,18 +83,13 @@ export async function grantsOf(tx: Queryable, personId: string, workspaceId: str
   return r.rows;
 }
 
-/** The grant that gives the effective role: the highest active one; on a tie the rules grant. */
-export function effectiveGrant(grants: readonly GrantRow[]): GrantRow | undefined {
-  let best: GrantRow | undefined;
-  for (const g of grants) {
-    if (g.status !== 'active') continue;
-    if (!best) best = g;
-    else {
-      const c = compareRoles(g.role, best.role);
-      if (c > 0 || (c === 0 && g.origin === 'rules')) best = g;
-    }
-  }
-  return best;
+/**
+ * The grant that gives the person's effective role (the `effective_memberships` view), among their
+ * `grants` in the workspace, while it is active.
+ */
+export async function effectiveGrant(tx: Queryable, workspaceId: string, personId: string, grants: readonly GrantRow[]): Promise<GrantRow | undefined> {
+  const id = (await activeEffectiveMembershipIds(tx, workspaceId, [personId])).get(personId);
+  return id === undefined ? undefined : grants.find((g) => g.id === id);
 }
 
 /** The 409 for a hand change to a membership the rules hold. */

@@ -2,10 +2,11 @@ import { decide } from '../domain/role-policy.js';
 import type { Role } from '../domain/roles.js';
 import type { Queryable } from '../store/db.js';
 import { insertAudit } from '../store/granted-log.js';
-import { actorName, effectiveRole, forbidden, type Actor } from './actor.js';
+import { activeEffectiveMembershipIds, effectiveRole } from '../store/members.js';
+import { actorName, forbidden, type Actor } from './actor.js';
 import { AdminError } from './admin-error.js';
 import type { AdminContext } from './context.js';
-import { effectiveGrant, grantState, lockWorkspace, logGrantChanges, type GrantChangeLog, type GrantRow } from './grants.js';
+import { grantState, lockWorkspace, logGrantChanges, type GrantChangeLog, type GrantRow } from './grants.js';
 import { parseImportCsv, type ImportLineError, type ImportRow } from './import-csv.js';
 
 export interface ImportChange {
@@ -73,12 +74,15 @@ export async function importUsers(ctx: AdminContext, actor: Actor, workspaceId: 
       else grantsByPerson.set(g.person_id, [g]);
     }
 
+    const effective = await activeEffectiveMembershipIds(tx, workspaceId, [...people.values()].map((p) => p.id));
+
     const changes: ImportChange[] = [];
     const planned: Array<{ row: ImportRow; person: PersonRow | undefined; current: GrantRow | undefined; manual: GrantRow | undefined; validUntil: Date | null }> = [];
     for (const row of parsed.rows) {
       const person = people.get(row.email);
       const grants = person ? (grantsByPerson.get(person.id) ?? []) : [];
-      const current = effectiveGrant(grants);
+      const effectiveId = person ? effective.get(person.id) : undefined;
+      const current = grants.find((g) => g.id === effectiveId);
       const assign = decide('assign-role', actorRole, row.role);
       if (!assign.allowed) {
         errors.push({ line: row.line, field: 'role', message: `denied by rule "${assign.rule}": ${assign.reason}` });

@@ -17,7 +17,7 @@ export async function removeMember(ctx: AdminContext, actor: Actor, workspaceId:
     const grants = await grantsOf(tx, personId, workspaceId);
     const live = grants.filter((g) => g.status !== 'removed');
     if (live.length === 0) throw new AdminError('not_found', `${person.email} is not a member of "${workspaceId}"`);
-    const current = effectiveGrant(live) ?? live[0];
+    const current = (await effectiveGrant(tx, workspaceId, personId, live)) ?? live[0];
     await authorize(tx, actor, workspaceId, 'remove-member', current?.role ?? 'viewer');
     const rules = live.find((g) => g.origin === 'rules' && g.status === 'active');
     if (rules) throw ruleManaged(rules);
