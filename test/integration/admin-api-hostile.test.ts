@@ -70,6 +70,12 @@ describe.each(STORE_KINDS)('admin API with hostile input (%s)', (kind) => {
     expect(json.body.permissions.map((p) => p.email)).toContain("=cmd|'/ccalc'!a0@example.com");
   });
 
+  it('a CSV export asked for with a NUL in ?workspace=%00: a 400, not a 200 cut off mid-file', async () => {
+    const res = await app.call<ErrorBody>('GET', '/permissions?workspace=%00', { accept: 'text/csv' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_value');
+  });
+
   it('imports with formulas, broken quoting and BOMs are refused line by line, or imported as plain text', async () => {
     const ws = await workspace();
     const broken = await app.call<ErrorBody>('POST', `/workspaces/${ws}/imports?dryRun=true`, { body: '\ufeffemail,role\n"unterminated@example.com,viewer\n', contentType: 'text/csv' });

@@ -11,15 +11,16 @@ const CSV_COLUMNS = ['personId', 'email', 'workspace', 'role', 'status', 'origin
 const CSV_CHUNK = 1000;
 
 async function writeCsv(res: Response, q: Queryable, workspaces: string[] | null, workspace: string | undefined): Promise<void> {
+  // The first page is read before anything is sent: a value the database refuses (a NUL in
+  // `workspace`) is still answered with an error, not a 200 cut off mid-file.
+  let rows = await listPermissions(q, { workspaces, workspace, after: undefined, limit: CSV_CHUNK });
   res.type('text/csv; charset=utf-8').setHeader('content-disposition', 'attachment; filename="permissions.csv"');
   res.write(`${CSV_COLUMNS.join(',')}\n`);
-  let after: [string, string] | undefined;
   for (;;) {
-    const rows = await listPermissions(q, { workspaces, workspace, after, limit: CSV_CHUNK });
     for (const row of rows) res.write(`${CSV_COLUMNS.map((c) => csvCell(row[c])).join(',')}\n`);
     const last = rows[rows.length - 1];
     if (!last || rows.length < CSV_CHUNK) break;
-    after = [last.email, last.workspace];
+    rows = await listPermissions(q, { workspaces, workspace, after: [last.email, last.workspace], limit: CSV_CHUNK });
   }
   res.end();
 }
