@@ -1,6 +1,7 @@
 import { AuthError, ConfidentialClientApplication, LogLevel, ServerError, type Configuration, type INetworkModule } from '@azure/msal-node';
 import { ConnectorError, RetryableConnectorError } from '../../src/sync/errors.js';
 import type { TokenProvider } from '../shared/http-client.js';
+import { withoutSecrets } from '../shared/without-secrets.js';
 import type { EntraSourceConfig } from './config.js';
 
 const PUBLIC_CLOUD = 'https://login.microsoftonline.com';
@@ -28,7 +29,7 @@ export function createMsalTokenProvider(config: EntraSourceConfig, deps: MsalTok
       try {
         result = await app.acquireTokenByClientCredential({ scopes: [scope], skipCache: forceRefresh });
       } catch (error) {
-        throw translateMsalError(error, deps.sourceId);
+        throw translateMsalError(error, deps.sourceId, [clientSecret(config, deps)]);
       }
       if (!result?.accessToken) {
         throw new ConnectorError('CONNECTOR_AUTH', `source "${deps.sourceId}": Entra ID returned no access token`, { sourceId: deps.sourceId });
@@ -68,12 +69,20 @@ function requireEnv(deps: MsalTokenProviderDeps, name: string): string {
   return value;
 }
 
-/** MSAL's errors → coded ones. The AADSTS text is kept (first sentence block, no trace ids); secrets never appear in it. */
-export function translateMsalError(error: unknown, sourceId: string): ConnectorError {
+/** The client secret, to keep out of messages; none with a certificate (its assertion is a JWT, blanked as one). */
+function clientSecret(config: EntraSourceConfig, deps: MsalTokenProviderDeps): string | undefined {
+  return config.clientSecretEnv === undefined ? undefined : deps.env[config.clientSecretEnv];
+}
+
+/**
+ * MSAL's errors → coded ones. The AADSTS text is kept (first sentence block, no trace ids), with
+ * `secrets` (and any JWT) blanked should the token endpoint quote the request.
+ */
+export function translateMsalError(error: unknown, sourceId: string, secrets: ReadonlyArray<string | undefined> = []): ConnectorError {
   if (error instanceof ConnectorError) return error;
   const label = `source "${sourceId}"`;
   if (error instanceof ServerError) {
-    const text = aadText(error.errorMessage);
+    const text = withoutSecrets(aadText(error.errorMessage), secrets);
     const status = error.status;
     if (status === 429 || (status !== undefined && status >= 500)) {
       return new RetryableConnectorError(`${label}: Entra ID token endpoint answered ${status}: ${text}`, { sourceId, cause: error });
@@ -85,12 +94,12 @@ export function translateMsalError(error: unknown, sourceId: string): ConnectorE
     if (/network|fetch|timeout/i.test(error.errorCode)) {
       return new RetryableConnectorError(`${label}: Entra ID token endpoint unreachable: ${error.errorCode}`, { sourceId, cause: error });
     }
-    return new ConnectorError('CONNECTOR_AUTH', `${label}: could not obtain an Entra ID token: ${error.errorCode}: ${aadText(error.errorMessage)}`, {
+    return new ConnectorError('CONNECTOR_AUTH', `${label}: could not obtain an Entra ID token: ${error.errorCode}: ${withoutSecrets(aadText(error.errorMessage), secrets)}`, {
       sourceId,
       cause: error,
     });
   }
-  return new RetryableConnectorError(`${label}: Entra ID token request failed: ${error instanceof Error ? error.message : String(error)}`, { sourceId, cause: error });
+  return new RetryableConnectorError(`${label}: Entra ID token request failed: ${withoutSecrets(error instanceof Error ? error.message : String(error), secrets)}`, { sourceId, cause: error });
 }
 
 /**

@@ -4,6 +4,7 @@ import { ConnectorError, RetryableConnectorError } from '../../src/sync/errors.j
 import type { TokenProvider } from '../shared/http-client.js';
 import type { GoogleSourceConfig } from './config.js';
 import { readServiceAccountKey, type ServiceAccountKey } from './service-account-key.js';
+import { withoutSecrets } from '../shared/without-secrets.js';
 
 /** Read-only Directory API scopes (users, groups, group members). */
 export const DIRECTORY_SCOPES = [
@@ -83,7 +84,8 @@ export function createGoogleTokenProvider(config: GoogleSourceConfig, deps: Goog
         return `Bearer ${cached.value}`;
       }
       const failed = tokenError.safeParse(body);
-      const text = failed.success ? `${failed.data.error}${failed.data.error_description ? `: ${failed.data.error_description}` : ''}`.slice(0, 400) : `HTTP ${response.status}`;
+      // Blanked before it is cut short, so that no part of the assertion is left either.
+      const text = failed.success ? withoutSecrets(`${failed.data.error}${failed.data.error_description ? `: ${failed.data.error_description}` : ''}`, [assertion]).slice(0, 400) : `HTTP ${response.status}`;
       if (response.status === 429 || response.status >= 500) {
         throw new RetryableConnectorError(`${label}: Google token endpoint answered ${response.status}: ${text}`, { sourceId: deps.sourceId });
       }

@@ -4,6 +4,7 @@ import * as oidc from 'openid-client';
 import { ConnectorError, RetryableConnectorError } from '../../src/sync/errors.js';
 import type { TokenProvider } from '../shared/http-client.js';
 import type { OktaSourceConfig } from './config.js';
+import { withoutSecrets } from '../shared/without-secrets.js';
 
 export interface OktaTokenProviderDeps {
   env: Readonly<Record<string, string | undefined>>;
@@ -101,7 +102,8 @@ function requireEnv(deps: OktaTokenProviderDeps, name: string): string {
 function translateOAuthError(error: unknown, sourceId: string): ConnectorError {
   const label = `source "${sourceId}"`;
   if (error instanceof oidc.ResponseBodyError) {
-    const text = `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`.slice(0, 400);
+    // A client assertion the endpoint quotes back is blanked (as a JWT) before the text is cut short.
+    const text = withoutSecrets(`${error.error}${error.error_description ? `: ${error.error_description}` : ''}`, []).slice(0, 400);
     if (error.status === 429 || error.status >= 500) {
       return new RetryableConnectorError(`${label}: Okta token endpoint answered ${error.status}: ${text}`, { sourceId, cause: error });
     }

@@ -5,6 +5,7 @@ import type { RateLimiter } from './rate-limiter.js';
 import { parseRateLimitReset, parseRetryAfter } from './retry-after.js';
 import type { RetryOptions } from './retry-options.js';
 import { abortReason, sleep } from './sleep.js';
+import { withoutSecrets } from './without-secrets.js';
 
 /** Supplies the `Authorization` header; throws a `ConnectorError` (`CONNECTOR_AUTH` when refused). */
 export interface TokenProvider {
@@ -214,9 +215,7 @@ export class HttpClient {
 
 /** `error` with every copy of `authorization` (the header value, and the credential after its scheme) blanked. */
 export function withoutCredential(error: UpstreamError, authorization: string): UpstreamError {
-  const credential = authorization.replace(/^\S+\s+/, '');
-  let message = error.message;
-  for (const secret of [authorization, credential]) if (secret.length >= 8) message = message.split(secret).join('[redacted]');
+  const message = withoutSecrets(error.message, [authorization, authorization.replace(/^\S+\s+/, '')]);
   return message === error.message ? error : { ...error, message };
 }
 

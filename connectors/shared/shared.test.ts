@@ -3,6 +3,7 @@ import type { ThrottleEvent } from '../../src/sync/connector.js';
 import { backoffDelay } from './backoff.js';
 import { carryCursor } from './carry-cursor.js';
 import { withoutCredential } from './http-client.js';
+import { withoutSecrets } from './without-secrets.js';
 import { mapConcurrent } from './map-concurrent.js';
 import { RateLimiter } from './rate-limiter.js';
 import { parseRateLimitReset, parseRetryAfter } from './retry-after.js';
@@ -92,5 +93,16 @@ describe('withoutCredential', () => {
     expect(withoutCredential({ message: 'Bearer eyJhbGciOi.x.y expired' }, 'Bearer eyJhbGciOi.x.y').message).toBe('[redacted] expired');
     const plain = { message: 'Resource not found' };
     expect(withoutCredential(plain, 'Bearer abcdefgh12345678')).toBe(plain);
+  });
+});
+
+describe('withoutSecrets', () => {
+  it('blanks secrets as they are and form-encoded, and anything shaped like a JWT', () => {
+    const secret = 'Ab+c/d=e f~0123456789';
+    const text = `AADSTS7000215: Invalid client secret provided: ${secret}; body client_secret=${new URLSearchParams({ s: secret }).toString().slice(2)}&x=${encodeURIComponent(secret)}`;
+    expect(withoutSecrets(text, [secret])).toBe('AADSTS7000215: Invalid client secret provided: [redacted]; body client_secret=[redacted]&x=[redacted]');
+    expect(withoutSecrets('Invalid JWT Signature: eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJl-_x', [])).toBe('Invalid JWT Signature: [redacted]');
+    expect(withoutSecrets('invalid_grant: no such user', ['short', undefined])).toBe('invalid_grant: no such user');
+    expect(withoutSecrets('bad signature c2lnbmF0dXJlLW9mLXRoZS1hc3NlcnRpb24', ['eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJlLW9mLXRoZS1hc3NlcnRpb24'])).toBe('bad signature [redacted]');
   });
 });

@@ -150,11 +150,13 @@ describe('no secret in the logs', () => {
         ldap('corp-wrong', 'LDAP_BAD_PW'),
         entra('entra', 'ENTRA_SECRET'),
         entra('entra-wrong', 'ENTRA_BAD_SECRET'),
+        entra('entra-echo', 'ENTRA_SECRET'),
         oktaSource('okta', 'OKTA_TOKEN'),
         oktaSource('okta-wrong', 'OKTA_BAD_TOKEN'),
         oktaSource('okta-echo', 'OKTA_TOKEN'),
         googleSource('gws', 'GOOGLE_KEY'),
         googleSource('gws-bad-key', 'GOOGLE_BAD_KEY'),
+        googleSource('gws-echo', 'GOOGLE_KEY'),
       ],
       workspaces: [{ id: 'eng', name: 'Engineering', roles: { viewer: [{ source: 'hr', group: 'Everyone' }] } }],
       webhooks: [{ url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, secretEnv: 'WEBHOOK_SECRET' }],
@@ -233,9 +235,24 @@ describe('no secret in the logs', () => {
 
     // Directory syncs: each credential right and wrong, and an API that echoes the credential back.
     okta.inject({ path: /\/api\/v1\/users/, times: Infinity, respond: (request) => ({ status: 401, body: { errorCode: 'E0000011', errorSummary: `Invalid token provided: ${String(request.headers.authorization)}` } }) });
-    const echo = await syncAndWait('okta-echo');
+    const outcomes: Record<string, string> = { 'okta-echo': (await syncAndWait('okta-echo')).status };
     okta.clearFaults();
-    const outcomes: Record<string, string> = { 'okta-echo': echo.status };
+    // Token endpoints that quote the request back: Entra's client secret, Google's signed assertion.
+    graph.inject({ path: /oauth2\/v2\.0\/token/, times: Infinity, respond: (request) => ({ status: 401, body: { error: 'invalid_client', error_description: `AADSTS7000215: Invalid client secret provided: ${new URLSearchParams(request.body).get('client_secret') ?? ''}` } }) });
+    outcomes['entra-echo'] = (await syncAndWait('entra-echo')).status;
+    graph.clearFaults();
+    google.inject({
+      path: /\/token/,
+      times: Infinity,
+      respond: (request) => {
+        // The signature is what makes the assertion a credential (its header and claims are not secret).
+        const signature = (new URLSearchParams(request.body).get('assertion') ?? '').split('.')[2] ?? '';
+        secrets.set('google assertion signature', signature);
+        return { status: 400, body: { error: 'invalid_grant', error_description: `Invalid JWT Signature: ${signature}` } };
+      },
+    });
+    outcomes['gws-echo'] = (await syncAndWait('gws-echo')).status;
+    google.clearFaults();
     for (const id of ['corp', 'corp-wrong', 'entra', 'entra-wrong', 'okta', 'okta-wrong', 'gws', 'gws-bad-key']) outcomes[id] = (await syncAndWait(id)).status;
     expect(outcomes).toEqual({
       corp: 'succeeded',
@@ -245,11 +262,13 @@ describe('no secret in the logs', () => {
       okta: 'succeeded',
       'okta-wrong': 'failed',
       'okta-echo': 'failed',
+      'entra-echo': 'failed',
       gws: 'succeeded',
+      'gws-echo': 'failed',
       'gws-bad-key': 'failed',
     });
     // The failed runs' messages, shown by the API, hold no secret either.
-    const runs = await Promise.all(['corp-wrong', 'entra-wrong', 'okta-wrong', 'okta-echo', 'gws-bad-key'].map(async (id) => (await api('GET', `/sources/${id}/runs`)).text));
+    const runs = await Promise.all(['corp-wrong', 'entra-wrong', 'entra-echo', 'okta-wrong', 'okta-echo', 'gws-bad-key', 'gws-echo'].map(async (id) => (await api('GET', `/sources/${id}/runs`)).text));
     for (const text of runs) for (const [name, value] of secrets) expect(text, name).not.toContain(value);
 
     // Webhook deliveries (signed with the webhook secret) fail against the receiver, and are logged.
