@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseDuration } from '../domain/duration.js';
+import { CronExpressionParser } from 'cron-parser';
+import { parseDuration, parseInterval } from '../domain/duration.js';
 
 /** Source ids appear in URLs, queue job ids and audit rows. */
 export const sourceId = z
@@ -14,12 +15,29 @@ export const isoDuration = z.string().refine((v) => parseDuration(v) !== undefin
   message: 'must be an ISO-8601 duration such as P90D or PT12H',
 });
 
-/** `5m`, `30s`, `2h` — or a five- or six-field cron expression. */
-export const scheduleSpec = z
-  .string()
-  .refine((v) => /^\d+(ms|s|m|h|d)$/.test(v) || /^(\S+\s+){4,5}\S+$/.test(v.trim()), {
-    message: 'must be an interval such as 5m or a cron expression such as "0 3 * * *"',
-  });
+const DAY_MS = 86_400_000;
+
+/**
+ * `5m`, `30s`, `2h` — from 1 s to 366 d — or a five- or six-field cron expression that parses.
+ * Checked here because the job scheduler refuses the others only when the daemon starts (`0ms`
+ * was accepted and then stopped the start).
+ */
+export const scheduleSpec = z.string().superRefine((value, ctx) => {
+  const every = parseInterval(value);
+  if (every !== undefined) {
+    if (every < 1000 || every > 366 * DAY_MS) ctx.addIssue({ code: 'custom', message: 'an interval must be from 1s to 366d' });
+    return;
+  }
+  if (!/^(\S+\s+){4,5}\S+$/.test(value.trim())) {
+    ctx.addIssue({ code: 'custom', message: 'must be an interval such as 5m or a cron expression such as "0 3 * * *"' });
+    return;
+  }
+  try {
+    CronExpressionParser.parse(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `not a valid cron expression: ${error instanceof Error ? error.message : String(error)}` });
+  }
+});
 
 export const schedule = z
   .object({ delta: scheduleSpec.optional(), full: scheduleSpec.optional() })

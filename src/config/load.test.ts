@@ -86,6 +86,13 @@ describe('parseConfig', () => {
       expect(parseConfig({ sources: [{ id: 'scim', kind: 'scim', precedence: 2 ** 31 - 1 }] }).sources[0]?.precedence).toBe(2 ** 31 - 1);
     });
 
+    it('a schedule the job scheduler refuses at start (delta: 0ms; a cron field out of range)', () => {
+      const ldap = (delta: string) => ({ sources: [{ id: 'scim', kind: 'ldap', url: 'ldap://127.0.0.1:3890', users: { baseDn: 'ou=people,dc=example,dc=com' }, schedule: { delta } }] });
+      expect(problems(ldap('0ms'))).toEqual(['sources[0].schedule.delta: an interval must be from 1s to 366d']);
+      expect(problems(ldap('99 99 99 99 99'))).toEqual([expect.stringMatching(/^sources\[0\]\.schedule\.delta: not a valid cron expression: /)]);
+      expect(parseConfig(ldap('*/5 * * * * *')).sources[0]).toMatchObject({ schedule: { delta: '*/5 * * * * *' } });
+    });
+
     it('a tag YAML does not know is a problem with its line, not a warning printed to stderr', async () => {
       expect(await fileProblems('sources: !custom x\n')).toEqual([expect.stringMatching(/^not valid YAML: Unresolved tag: !custom at line 1, column 10/)]);
     });
