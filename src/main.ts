@@ -7,7 +7,7 @@ import type { Env, Settings } from './config/env.js';
 import type { Config } from './config/schema.js';
 import { AuthFailureLimiter } from './api/auth-failure-limiter.js';
 import { createHttpApp } from './api/http-app.js';
-import { listen } from './api/listen.js';
+import { listen, type HttpLimits } from './api/listen.js';
 import { InFlightRequests } from './api/in-flight.js';
 import { createMetrics } from './api/metrics.js';
 import { createOpsApp } from './api/ops-app.js';
@@ -68,6 +68,8 @@ export interface DaemonOptions {
   connectorFactory?: ConnectorFactory;
   /** Lifecycle sweep and webhook timings; tests shorten them. */
   lifecycleTimings?: LifecycleTimings;
+  /** Request timeouts and header size of the HTTP server (`DEFAULT_HTTP_LIMITS`); tests shorten them. */
+  httpLimits?: Partial<HttpLimits>;
 }
 
 export interface LifecycleTimings {
@@ -228,7 +230,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const serve = async (app: Express, inFlight: InFlightRequests, drained?: () => Promise<void>): Promise<string> => {
     let server: Server;
     try {
-      server = await listen(app, { host: settings.host, port: settings.port });
+      server = await listen(app, { host: settings.host, port: settings.port, limits: options.httpLimits });
     } catch (error) {
       // Workers started above stop, and the store closes (releasing its data directory), before the error is told.
       await runClosers(closers, logger);

@@ -74,8 +74,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use('/admin/queues', board.auth, board.router);
 
   const api = express.Router();
-  api.use(express.json({ limit: '1mb' }));
+  // Authenticated before any body is read: a client without a token cannot make the server read
+  // and parse up to a megabyte of JSON per request.
   api.use(adminAuth({ db: options.db, adminToken: options.adminToken, now: options.now ?? (() => new Date()), authFailures: options.authFailures }));
+  api.use(express.json({ limit: '1mb' }));
   api.use(workspaceReadRoutes(options.db));
   api.use(auditRoutes(options.db));
   api.use(statusRoutes({ db: options.db, queues: options.queues, sourcesHealth: options.sourcesHealth }));

@@ -19,12 +19,50 @@ const REASONS: Record<string, string> = {
 };
 
 /**
+ * How long a client may take to send a request, and how large its headers may be. Explicit, so
+ * that a slow client (headers or a body sent a byte at a time) cannot hold a connection for long,
+ * whatever Node's defaults become. Node checks these timeouts every `checkIntervalMs`; its default
+ * interval (30 s) would let a slow client stay up to that much longer.
+ * https://nodejs.org/api/http.html#httpcreateserveroptions-requestlistener
+ */
+export interface HttpLimits {
+  /** Time to receive a request's headers, from the first byte. Default 20 000 ms. */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, body included (not to answer it). Default 60 000 ms. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. Default 5 000 ms. */
+  keepAliveTimeoutMs: number;
+  /** How often the timeouts above are checked. Default 1 000 ms. */
+  checkIntervalMs: number;
+  /** Largest request line and headers together; larger is answered 431. Default 16 KiB. */
+  maxHeaderBytes: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+  checkIntervalMs: 1_000,
+  maxHeaderBytes: 16 * 1024,
+};
+
+/**
  * Serves `handler` on `host:port`, resolving once the port is bound. Express 5's `app.listen`
  * calls its callback on an error too, with no server address to read; here a failure is a
  * `ListenError` instead.
  */
-export function listen(handler: RequestListener, options: { host: string; port: number }): Promise<Server> {
-  const server = createServer(handler);
+export function listen(handler: RequestListener, options: { host: string; port: number; limits?: Partial<HttpLimits> | undefined }): Promise<Server> {
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: limits.checkIntervalMs,
+      maxHeaderSize: limits.maxHeaderBytes,
+    },
+    handler,
+  );
   server.on('clientError', answerClientError);
   return new Promise((resolve, reject) => {
     const onError = (error: Error & { code?: string }) => {
