@@ -19,7 +19,7 @@ const CONFIG = {
   sources: [{ id: 'hr', kind: 'scim' }],
   workspaces: [{ id: 'cfg', name: 'Configured', roles: { admin: [{ source: 'hr', group: 'leads' }] } }],
 };
-const LEAKS = [/\bat \S+ \(.*:\d+:\d+\)/, /\b(TypeError|ReferenceError|RangeError|SyntaxError|URIError)\b/, /Cannot read propert/, /is not a function/, /Maximum call stack/, /Unexpected token/, /node_modules|\/src\//, /invalid input syntax for type/, /violates .* constraint/, /Failed to decode param/, /incorrect header check/];
+const LEAKS = [/\bat \S+ \(.*:\d+:\d+\)/, /\b(TypeError|ReferenceError|RangeError|SyntaxError|URIError)\b/, /Cannot read propert/, /is not a function/, /Maximum call stack/, /Unexpected token.*JSON|is not valid JSON|JSON at position/, /node_modules|\/src\//, /invalid input syntax for type/, /violates .* constraint/, /Failed to decode param/, /incorrect header check/];
 
 /** Every way an admin-API answer falls short: a 5xx, a body that is not the API's. */
 function answerProblems(response: RawResponse, request: RawRequest): string[] {
@@ -96,8 +96,10 @@ describe.each(STORE_KINDS)('admin API fuzzing (%s)', (kind) => {
 
   async function check(generated: AdminFuzzRequest): Promise<void> {
     const request = resolve(generated);
-    const response = await rawRequest(app.url, request, 30_000);
     const describeIt = () => `${request.method} ${abbreviate(request.path, 300)}\n  headers: ${JSON.stringify(request.headers)}\n  body: ${request.body === undefined ? '' : abbreviate(Buffer.isBuffer(request.body) ? `<bytes ${request.body.toString('hex')}>` : request.body)}`;
+    const response = await rawRequest(app.url, request, 30_000).catch((error: unknown) => {
+      throw new Error(`[${generated.kind}] ${(error as Error).message}\n${describeIt()}`);
+    });
     if (response === 'timeout') throw new Error(`[${generated.kind}] no answer within 30 s\n${describeIt()}`);
     statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
     const problems = answerProblems(response, request);
@@ -130,7 +132,7 @@ describe.each(STORE_KINDS)('admin API fuzzing (%s)', (kind) => {
       run.parameters,
     );
     console.info(`[fuzz] admin api ${kind}: ${sent} requests in ${((Date.now() - started) / 1000).toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`);
-    expect([...statuses.keys()].filter((s) => s < 300).length, 'some requests succeed').toBeGreaterThan(0);
+    if (run.path === undefined) expect([...statuses.keys()].filter((s) => s < 300).length, 'some requests succeed').toBeGreaterThan(0);
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
   }, 30 * 60_000);
 });

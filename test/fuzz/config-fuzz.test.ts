@@ -101,8 +101,11 @@ describe('config loader fuzzing', () => {
       run.parameters,
     );
     console.info(`[fuzz] config loader: ${valid} valid (${started} started), ${refused} refused`);
-    expect(valid).toBeGreaterThan(0);
-    expect(refused).toBeGreaterThan(0);
+    // Both outcomes were exercised (a replay of one FUZZ_PATH runs one document).
+    if (run.path === undefined) {
+      expect(valid).toBeGreaterThan(0);
+      expect(refused).toBeGreaterThan(0);
+    }
   }, 30 * 60_000);
 
   // A few documents through the real entry point: what an operator sees.

@@ -222,7 +222,7 @@ const patchPath: fc.Arbitrary<string | undefined> = fc.oneof(
 );
 const patchValue: fc.Arbitrary<unknown> = fc.oneof(
   { arbitrary: fc.constant(undefined), weight: 1 },
-  { arbitrary: fc.constantFrom('x', true, false, 'True', 'False', [{ value: '@@user@@' }], [{ value: '@@otherUser@@' }], [{ value: '@@missing@@' }], [{ value: 'not-a-uuid' }], { active: false }, { displayName: 'Renamed' }, { members: [{ value: '@@user@@' }] }, { 'name.givenName': 'Dotted' }, { [`${ENTERPRISE}:department`]: 'Ops' }, [{ value: '{"id":"x","value":"y"}' }]), weight: 4 },
+  { arbitrary: fc.constantFrom('x', true, false, 'True', 'False', [{ value: '@@user@@' }], [{ value: '@@otherUser@@' }], [{ value: '@@missing@@' }], [{ value: 'not-a-uuid' }], { active: false }, { displayName: 'Renamed' }, { members: [{ value: '@@user@@' }] }, { 'name.givenName': 'Dotted' }, { [`${ENTERPRISE}:department`]: 'Ops' }, [{ value: '{"id":"x","value":"y"}' }], { id: 'x', department: 'D' }, { id: '@@user@@' }), weight: 4 },
   { arbitrary: wrongValue, weight: 3 },
 );
 const patchOperation = fc.record({ op: opName, path: patchPath, value: patchValue }).map((op) => defined(op));
@@ -325,6 +325,22 @@ export function scimRequest(): fc.Arbitrary<ScimFuzzRequest> {
         ({ resource, body, query, ...r }) => ({ ...r, kind: 'patch', method: 'PATCH', path: `${resource}${query}`, body: json(body) }),
       ),
       weight: 80,
+    },
+    // PATCH values aimed at scimmy's coercion of complex attributes and the enterprise extension,
+    // where its own runtime errors surface (which the server must not pass on).
+    {
+      arbitrary: fc
+        .record({
+          ...common,
+          op: fc.constantFrom('add', 'replace', 'remove'),
+          path: fc.constantFrom<string | undefined>(ENTERPRISE, `${ENTERPRISE}:manager`, 'name', 'emails', 'addresses', 'roles', 'meta', undefined),
+          value: fc.oneof(
+            fc.constantFrom<unknown>({ id: 'x', department: 'D' }, { meta: { version: 'x' } }, { schemas: ['x'] }, { manager: 'x' }, { manager: { value: 1 } }, { [ENTERPRISE]: 'x' }, { [ENTERPRISE]: { id: 'x' } }, { name: { id: 'x' } }, { emails: [{ id: 'x' }] }, [{ id: 'x', value: 'a@x.org' }], { givenName: { a: 1 } }),
+            fc.dictionary(fc.constantFrom('id', 'meta', 'schemas', 'value', 'department', 'manager', 'givenName', '$ref', 'display'), anyJson, { maxKeys: 3 }),
+          ),
+        })
+        .map(({ op, path, value, ...r }) => ({ ...r, kind: 'patch complex', method: 'PATCH', path: '/Users/@@user@@', body: json({ schemas: [PATCH_OP], Operations: [defined({ op, path, value })] }) })),
+      weight: 40,
     },
     { arbitrary: fc.record({ ...common, body: bulkBody, contentType }).map(({ body, ...r }) => ({ ...r, kind: 'bulk', method: 'POST', path: '/Bulk', body: json(body) })), weight: 30 },
     // Path tricks with any method.
