@@ -195,6 +195,20 @@ describe.each(STORE_KINDS)('SCIM fuzzing (%s)', (kind) => {
     expect(after - warm, `RSS grew from ${warm.toFixed(0)} MB to ${after.toFixed(0)} MB`).toBeLessThanOrEqual(RSS_BOUND_MB);
   }, 60 * 60_000);
 
+  it('a chunked body that never ends holds up no one else: other requests are answered meanwhile', async () => {
+    const stalled = ['/Users', '/Bulk', '/Users/.search'].map((path) =>
+      send({ method: 'POST', path, headers: [['authorization', `Bearer ${TOKEN}`], ['content-type', 'application/scim+json']], body: '{"userName":"', neverEnd: true }, 3_000),
+    );
+    const started = Date.now();
+    const meanwhile = await call(TOKEN, 'GET', '/Users?count=1');
+    expect(meanwhile.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // Either the server gives up on them first (408 with an error body) or the client does.
+    for (const result of await Promise.all(stalled)) {
+      if (result !== 'timeout') expect(scimAnswerProblems(result, 'POST')).toEqual([]);
+    }
+  });
+
   it('is still up and serving afterwards, and another source was never read or changed', async () => {
     const health = await fetch(`${server.daemon.url}/healthz`);
     expect(health.status).toBe(200);
