@@ -8,6 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Connector } from '../../src/sync/connector.js';
+import { reportFigure } from './figure.js';
 
 type Kind = 'entra' | 'okta' | 'google';
 
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
       `${kind.padEnd(7)} ${result.users} users + ${result.groups} groups (${result.memberships} memberships) in ${result.pages} pages: ` +
         `${(result.ms / 1000).toFixed(2)} s, ${Math.round(entries / (result.ms / 1000))} entries/s, peak RSS ${result.maxRssMb.toFixed(0)} MB, ${result.throttles} waits`,
     );
+    reportFigure({ bench: 'cloud', name: `${kind} full read, ${users / 1000}k users + ${groups} groups`, value: entries / (result.ms / 1000), unit: 'entries/s', better: 'higher' });
     fake.send('close');
     await new Promise((resolve) => fake.once('exit', resolve));
   }

@@ -20,6 +20,7 @@ import { migrate } from '../../src/store/migrate.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { createPipeline } from '../helpers/pipeline.js';
 import { groupDn, rawPagedUserRead, slapdSource, startSlapd, userDn } from '../helpers/slapd.js';
+import { reportFigure } from './figure.js';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 1_000);
@@ -85,9 +86,11 @@ try {
   const b = (performance.now() - t) / 1000;
   const memberships = await db.query<{ n: number }>(`select count(*)::int as n from memberships where status = 'active'`);
   report('(b) first full sync, reconciled', b, USERS, `(run ${read.toFixed(2)} s; ${first.counts.created} users created; ${memberships.rows[0]?.n} memberships)`);
+  reportFigure({ bench: 'ldap', name: `first full sync of ${USERS / 1000}k users, reconciled`, value: USERS / b, unit: 'entries/s', reference: { name: 'raw ldapts paged read, cold', value: cold.users / cold.seconds }, better: 'higher' });
 
   // (c) nothing changed, each run against the raw read just before it
   const ratios: number[] = [];
+  const pairs: { run: number; floor: number }[] = [];
   for (let pair = 1; pair <= PAIRS; pair++) {
     const floor = await rawRead();
     report(`(a) raw read before (c) #${pair}`, floor.seconds, floor.users);
@@ -98,10 +101,14 @@ try {
     const c = (performance.now() - t) / 1000;
     const jobs = (await pipeline.changes.queue.getJobCountByTypes('completed', 'waiting', 'active', 'delayed', 'failed')) - jobsBefore;
     ratios.push(c / floor.seconds);
+    pairs.push({ run: c, floor: floor.seconds });
     report(`(c) full run, nothing changed #${pair}`, c, USERS, `(${again.counts.unchanged} unchanged, ${pipeline.publisher.published - before} changes published, ${jobs} jobs enqueued; ${(c / floor.seconds).toFixed(2)} × that floor)`);
   }
   const sorted = [...ratios].sort((x, y) => x - y);
   console.log(`(c) / floor: ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${(sorted[Math.floor(sorted.length / 2)] as number).toFixed(2)} ×`);
+  // The pair whose ratio is the median: a run and the raw read measured just before it.
+  const median = pairs.find((p) => p.run / p.floor === sorted[Math.floor(sorted.length / 2)]) ?? pairs[0];
+  if (median) reportFigure({ bench: 'ldap', name: `full run, nothing changed (median of ${PAIRS} pairs)`, value: median.run, unit: 's', reference: { name: 'raw ldapts paged read just before', value: median.floor }, better: 'lower' });
 
   // (d) a delta after 1,000 modifications
   const ldif = Array.from({ length: MODIFIED }, (_, i) => `dn: ${userDn(1 + i * Math.floor(USERS / MODIFIED))}\nchangetype: modify\nreplace: sn\nsn: Changed${i}\n`).join('\n');
@@ -111,6 +118,7 @@ try {
   await pipeline.drain(600_000);
   const d = (performance.now() - t) / 1000;
   report('(d) delta after 1,000 modifications, reconciled', d, delta.counts.seen, `(${delta.mode}; ${delta.counts.updated} updated)`);
+  reportFigure({ bench: 'ldap', name: `delta after ${MODIFIED} modifications, reconciled`, value: d, unit: 's', better: 'lower' });
   console.log(`peak RSS: ${mb(Math.max(peak, process.resourceUsage().maxRSS * 1024))} (one process: connector, engine, ingest, queue producer and 4 reconcile workers)`);
 } finally {
   clearInterval(sampler);

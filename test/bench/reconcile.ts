@@ -15,6 +15,7 @@ import { registerConfig } from '../../src/store/registry.js';
 import { group, user } from '../helpers/data.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis.js';
+import { reportFigure } from './figure.js';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 4);
@@ -78,6 +79,7 @@ try {
   console.log(`active memberships        : ${memberships.rows[0]?.n}`);
   console.log(`peak RSS                  : ${Math.round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1048576)} MB`);
   console.log(`worker concurrency        : ${CONCURRENCY}, store: PostgreSQL, one process`);
+  reportFigure({ bench: 'reconcile', name: `${USERS / 1000}k user changes ingested and reconciled, end to end`, value: USERS / seconds, unit: 'changes/s', better: 'higher' });
 } finally {
   clearInterval(sampler);
   await deletePrefix(redis, prefix);

@@ -1,20 +1,23 @@
 /**
  * bench:scim — the SCIM server on PostgreSQL with 100,000 users loaded, driven by autocannon
- * (50 connections, a separate process) — and, in the same run, the ceiling: a bare `node:http`
- * server doing the same indexed lookup (`lower(user_name) = lower($1)`) over a pool of the same size.
+ * (50 connections, a separate process) — and, in the same run, the ceilings: a bare `node:http`
+ * server over a pool of the same size that runs, as a prepared statement as idsync does, the same
+ * indexed lookup (`lower(user_name) = lower($1)`) for a GET, and the same row insert for a POST.
  * Measures: filtered `GET /Users?filter=userName eq "…"` (userName varied per request),
  * `POST /Users`, and a one-member `PATCH` of a 50,000-member group, with the CPU each request cost
  * the server process and PostgreSQL (from /proc on Linux). Prints measured figures only.
  * BENCH_USERS, BENCH_DURATION (s), BENCH_CONNECTIONS, BENCH_POOL adjust it.
  */
 import { fork } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { pino } from 'pino';
+import { reportFigure } from './figure.js';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
@@ -27,7 +30,7 @@ const GROUP_ID = '00000000-0000-4000-8000-00000000beef';
 interface LoadSpec {
   name: string;
   url: string;
-  kind: 'get' | 'ceiling' | 'post' | 'patch';
+  kind: 'get' | 'ceiling' | 'post' | 'ceiling-post' | 'patch';
   connections: number;
   duration: number;
   users: number;
@@ -57,16 +60,17 @@ if (process.argv[2] === 'load') {
       case 'get':
         return { ...req, method: 'GET', headers: auth, path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "USER${rand()}@example.com"`)}` };
       case 'post':
+      case 'ceiling-post':
         return {
           ...req,
           method: 'POST',
           headers: auth,
-          path: '/scim/v2/Users',
+          path: spec.kind === 'post' ? '/scim/v2/Users' : '/Users',
           body: JSON.stringify({
             schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-            userName: `new-${process.pid}-${n}@example.com`,
+            userName: `new-${spec.kind}-${process.pid}-${n}@example.com`,
             name: { givenName: 'New', familyName: `User ${n}` },
-            emails: [{ value: `new-${process.pid}-${n}@example.com`, type: 'work', primary: true }],
+            emails: [{ value: `new-${spec.kind}-${process.pid}-${n}@example.com`, type: 'work', primary: true }],
             active: true,
           }),
         };
@@ -184,27 +188,44 @@ try {
   await db.query('analyze');
   console.log(`loaded ${USERS} users and a ${GROUP_MEMBERS}-member group in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  // The ceiling: node:http + pg, the same lookup and columns, a pool of the same size.
+  // The ceilings: node:http + pg, a pool of the same size, each statement prepared as idsync prepares
+  // its own. GET: the same lookup and columns. POST: the body parsed and the same row inserted,
+  // without SCIM's validation, the comparison with a stored row or the change published to the queue.
   const pool = new pg.Pool({ connectionString: database.url, max: POOL });
+  const lookup = {
+    name: 'ceiling_lookup',
+    text: `select id, external_id, user_name, emails, given_name, family_name, display_name, company, active, attributes, version, created_at, updated_at
+             from source_users where source_id = $1 and lower(user_name) = lower($2) and deleted_at is null`,
+  };
+  const insert = {
+    name: 'ceiling_insert',
+    text: `insert into source_users (source_id, id, external_id, user_name, email, emails, given_name, family_name, display_name, company, active, attributes, content_hash)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id, version, created_at, updated_at`,
+  };
+  const answer = (res: ServerResponse, status: number, value: unknown) => {
+    const body = JSON.stringify(value);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  const failed = (res: ServerResponse) => () => {
+    res.writeHead(500);
+    res.end();
+  };
   ceiling = createServer((req, res) => {
-    const userName = new URL(req.url ?? '/', 'http://x').searchParams.get('userName') ?? '';
-    pool
-      .query(
-        `select id, external_id, user_name, emails, given_name, family_name, display_name, company, active, attributes, version, created_at, updated_at
-           from source_users where source_id = $1 and lower(user_name) = lower($2) and deleted_at is null`,
-        ['bench', userName],
-      )
-      .then(
-        (r) => {
-          const body = JSON.stringify(r.rows);
-          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-          res.end(body);
-        },
-        () => {
-          res.writeHead(500);
-          res.end();
-        },
-      );
+    if (req.method === 'GET') {
+      const userName = new URL(req.url ?? '/', 'http://x').searchParams.get('userName') ?? '';
+      pool.query({ ...lookup, values: ['bench', userName] }).then((r) => answer(res, 200, r.rows), failed(res));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString();
+      const u = JSON.parse(text) as { userName: string; name: { givenName: string; familyName: string }; emails: { value: string }[]; active: boolean };
+      const email = u.emails[0]?.value ?? null;
+      const values = ['bench', randomUUID(), null, u.userName, email, JSON.stringify(u.emails), u.name.givenName, u.name.familyName, null, null, u.active, '{}', createHash('sha256').update(text).digest('hex')];
+      pool.query({ ...insert, values }).then((r) => answer(res, 201, r.rows[0]), failed(res));
+    });
   });
   await new Promise<void>((resolve) => ceiling?.listen(0, '127.0.0.1', resolve));
   const ceilingUrl = `http://127.0.0.1:${(ceiling.address() as AddressInfo).port}`;
@@ -230,12 +251,17 @@ try {
   await load({ name: 'warm-up', url: ceilingUrl, kind: 'ceiling', connections: CONNECTIONS, duration: 2, users: USERS });
   await load({ name: 'warm-up', url: scimUrl, kind: 'get', connections: CONNECTIONS, duration: 2, users: USERS });
 
-  const bare = await run({ name: 'ceiling: node:http + pg lookup', url: ceilingUrl, kind: 'ceiling', connections: CONNECTIONS, duration: DURATION });
+  const bare = await run({ name: 'ceiling: node:http + pg lookup, prepared', url: ceilingUrl, kind: 'ceiling', connections: CONNECTIONS, duration: DURATION });
   const get = await run({ name: 'GET /Users?filter=userName eq "…"', url: scimUrl, kind: 'get', connections: CONNECTIONS, duration: DURATION });
-  await run({ name: 'POST /Users', url: scimUrl, kind: 'post', connections: CONNECTIONS, duration: DURATION });
-  await run({ name: `PATCH one member, ${GROUP_MEMBERS}-member group (c=${CONNECTIONS})`, url: scimUrl, kind: 'patch', connections: CONNECTIONS, duration: DURATION });
+  const bareInsert = await run({ name: 'ceiling: node:http + pg insert, prepared', url: ceilingUrl, kind: 'ceiling-post', connections: CONNECTIONS, duration: DURATION });
+  const post = await run({ name: 'POST /Users', url: scimUrl, kind: 'post', connections: CONNECTIONS, duration: DURATION });
+  const patch = await run({ name: `PATCH one member, ${GROUP_MEMBERS}-member group (c=${CONNECTIONS})`, url: scimUrl, kind: 'patch', connections: CONNECTIONS, duration: DURATION });
   await run({ name: `PATCH one member, ${GROUP_MEMBERS}-member group (c=1)`, url: scimUrl, kind: 'patch', connections: 1, duration: Math.max(3, Math.round(DURATION / 2)) });
-  console.log(`filtered GET / ceiling: ${((get.rps / bare.rps) * 100).toFixed(0)} %`);
+  console.log(`filtered GET / ceiling: ${((get.rps / bare.rps) * 100).toFixed(0)} %; POST / ceiling: ${((post.rps / bareInsert.rps) * 100).toFixed(0)} %`);
+  const users = `${USERS / 1000}k users, c=${CONNECTIONS}`;
+  reportFigure({ bench: 'scim', name: `filtered GET /Users (${users})`, value: get.rps, unit: 'req/s', reference: { name: 'node:http + prepared lookup', value: bare.rps }, better: 'higher' });
+  reportFigure({ bench: 'scim', name: `POST /Users (${users})`, value: post.rps, unit: 'req/s', reference: { name: 'node:http + prepared insert', value: bareInsert.rps }, better: 'higher' });
+  reportFigure({ bench: 'scim', name: `PATCH one member of ${GROUP_MEMBERS / 1000}k (c=${CONNECTIONS})`, value: patch.rps, unit: 'req/s', better: 'higher' });
   const members = await db.query<{ n: number }>('select count(*)::int as n from source_group_members where group_id = $1', [GROUP_ID]);
   console.log(`group members after the PATCH runs: ${members.rows[0]?.n}`);
   await pool.end();
