@@ -93,6 +93,10 @@ describe('parseConfig', () => {
       expect(parseConfig(ldap('*/5 * * * * *')).sources[0]).toMatchObject({ schedule: { delta: '*/5 * * * * *' } });
     });
 
+    it('a key that is not a plain name is quoted in the path (a NUL key came out raw)', async () => {
+      expect(await fileProblems('"\\0":\n  value: "\\ud800"\n')).toEqual(['(root): unknown option "\\u0000"', '["\\u0000"].value: must not contain a lone UTF-16 surrogate']);
+    });
+
     it('a tag YAML does not know is a problem with its line, not a warning printed to stderr', async () => {
       expect(await fileProblems('sources: !custom x\n')).toEqual([expect.stringMatching(/^not valid YAML: Unresolved tag: !custom at line 1, column 10/)]);
     });

@@ -19,7 +19,7 @@ const CONFIG = {
   sources: [{ id: 'hr', kind: 'scim' }],
   workspaces: [{ id: 'cfg', name: 'Configured', roles: { admin: [{ source: 'hr', group: 'leads' }] } }],
 };
-const LEAKS = [/\bat \S+ \(.*:\d+:\d+\)/, /\b(TypeError|ReferenceError|RangeError|SyntaxError|URIError)\b/, /Cannot read propert/, /is not a function/, /Maximum call stack/, /Unexpected token.*JSON|is not valid JSON|JSON at position/, /node_modules|\/src\//, /invalid input syntax for type/, /violates .* constraint/, /Failed to decode param/, /incorrect header check/];
+const LEAKS = [/\bat \S+ \(.*:\d+:\d+\)/, /\b(TypeError|ReferenceError|RangeError|SyntaxError|URIError)\b/, /Cannot read propert/, /is not a function/, /Maximum call stack/, /Unexpected token.*JSON|Unexpected end of JSON|(in|after) JSON at position/, /node_modules|\/src\//, /invalid input syntax for type/, /violates .* constraint/, /Failed to decode param/, /incorrect header check/];
 
 /** Every way an admin-API answer falls short: a 5xx, a body that is not the API's. */
 function answerProblems(response: RawResponse, request: RawRequest): string[] {

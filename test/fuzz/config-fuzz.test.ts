@@ -26,7 +26,7 @@ import { fuzzRun, LONG } from './fuzz-settings.js';
 import { abbreviate } from './hostile.js';
 
 /** `sources[0].users.baseDn: Required`, `(root): unknown option "x"`, `not valid YAML: … at line 2, column 3` (the library names the line where it has one). */
-const PATH_PRECISE = /^(\(root\)|\[\d+\]|[A-Za-z_])[^\n]*?: \S|^not valid YAML: \S/;
+const PATH_PRECISE = /^(\(root\)|\[|[A-Za-z_$])[^\n]*?: \S|^not valid YAML: \S/;
 const STACK = /\n\s+at [^\n]+:\d+:\d+/;
 
 function problemsOf(error: unknown): string[] {

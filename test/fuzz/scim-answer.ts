@@ -34,7 +34,7 @@ const LEAKS = [
   /is not a function/,
   /is not iterable/,
   /Maximum call stack/,
-  /Unexpected token.*JSON|is not valid JSON|JSON at position/,
+  /Unexpected token.*JSON|Unexpected end of JSON|(in|after) JSON at position/,
   /node_modules|\/src\/|file:\/\//,
   /invalid input syntax for type/,
   /violates .* constraint/,
