@@ -17,6 +17,7 @@ import { SourceActivityRecorder } from './api/source-activity-recorder.js';
 import { DurablePublisher } from './ingest/durable-publisher.js';
 import { Ingest } from './ingest/ingest.js';
 import { ChangeQueue } from './queue/change-queue.js';
+import { watchQueueData } from './queue/queue-data-watch.js';
 import { bullPrefix, QUEUE_NAMES } from './queue/names.js';
 import { checkRedis, createProducerRedis, createRedis } from './queue/redis.js';
 import { startChangeWorker } from './reconcile/change-worker.js';
@@ -24,11 +25,13 @@ import { reconcileContext } from './reconcile/context.js';
 import type { Db } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { openStore } from './store/open.js';
+import { parkEveryone } from './store/pending-changes.js';
 import { registerConfig } from './store/registry.js';
 import { sourceRoutes } from './api/routes/sources.js';
 import { isPulled, type ConnectorFactory } from './sync/connectors.js';
 import { sourcesHealth } from './sync/sources-health.js';
 import { SyncService } from './sync/sync-service.js';
+import { failQueuedRuns } from './sync/runs.js';
 import { createScimServer, scimTokens } from './scim/index.js';
 import { adminContext } from './admin/context.js';
 import { adminApiRouters } from './api/admin-routes.js';
@@ -224,6 +227,26 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   if (options.roles.scheduler) await sync.schedule();
   if (options.roles.scheduler) await scheduleLifecycleSweeps(lifecycleQueue, options.lifecycleTimings?.sweepEveryMs);
+  if (options.roles.scheduler) {
+    // Redis restarted without its data (or flushed): queued changes and job schedulers are gone,
+    // observed state is not. Every person is reconciled again and the schedulers re-armed.
+    const watch = watchQueueData({
+      redis: producerRedis,
+      prefix,
+      logger,
+      onLost: async () => {
+        const parked = await parkEveryone(db, 'recovery: Redis lost the queued changes');
+        const runs = await failQueuedRuns(db);
+        // A first start finds no marker either; only a store with people makes it news.
+        if (parked + runs > 0) logger.warn({ people: parked, queuedRunsFailed: runs }, 'Redis has lost the queue data (restarted without persistence, flushed or replaced): reconciling every person, re-arming schedules');
+        await sync.schedule();
+        await scheduleLifecycleSweeps(lifecycleQueue, options.lifecycleTimings?.sweepEveryMs);
+        for (let published = -1; published !== 0; ) published = await publisher.relay();
+      },
+    });
+    await watch.check().catch((error: unknown) => logger.warn({ err: { message: (error as Error).message } }, 'queue data check failed; trying again'));
+    closers.unshift(() => watch.stop());
+  }
 
   let url: string | undefined;
   /** Listens, and on close stops accepting and lets open requests finish (they still use the store and Redis). */

@@ -14,3 +14,19 @@ export async function parkChanges(q: Queryable, changes: readonly PersonChange[]
     [JSON.stringify(changes.map((c) => ({ key: c.key, source_id: c.sourceId, cause: c.cause })))],
   );
 }
+
+/**
+ * Parks a change for every address any source account has (live or deleted), so that the relay
+ * queues a reconciliation of every person rules may grant to: what recovers the changes a queue
+ * lost with its data. Returns how many were parked (addresses already parked keep their cause).
+ */
+export async function parkEveryone(q: Queryable, cause: string): Promise<number> {
+  const parked = await q.query(
+    `insert into pending_changes (key, source_id, cause)
+     select distinct on (email) email, source_id, $1 from source_users where email is not null
+      order by email, deleted_at is not null, source_id
+     on conflict (key) do nothing`,
+    [cause],
+  );
+  return parked.rowCount;
+}

@@ -159,6 +159,19 @@ export async function failAbandonedRuns(db: Db, staleMs: number): Promise<number
   return r.rowCount;
 }
 
+/**
+ * Runs still queued become failed: their jobs went with Redis's data, so none would ever start, and
+ * a queued run keeps its source from taking another. Nothing of them was applied.
+ */
+export async function failQueuedRuns(db: Db): Promise<number> {
+  const r = await db.query(
+    `update sync_runs set status = 'failed', finished_at = now(),
+            error = 'lost: Redis lost the queue data before the run started; nothing was applied, trigger it again'
+      where status = 'queued'`,
+  );
+  return r.rowCount;
+}
+
 export async function savedCursor(q: Queryable, sourceId: string): Promise<string | undefined> {
   const r = await q.query<{ cursor: string }>('select cursor from source_cursors where source_id = $1', [sourceId]);
   return r.rows[0]?.cursor;
