@@ -92,8 +92,8 @@ export class ChaosCluster {
     return p;
   }
 
-  load(): ScimLoad {
-    return new ScimLoad({ baseUrl: () => this.baseUrl });
+  load(options: { perRequest?: number } = {}): ScimLoad {
+    return new ScimLoad({ baseUrl: () => this.baseUrl, ...options });
   }
 
   /** Change jobs not finished (waiting, active, delayed), and changes parked in the database. */
@@ -173,10 +173,16 @@ export interface RunResult {
 export async function runPhases(
   cluster: ChaosCluster,
   phases: readonly Phase[],
-  options: { checkpoints?: readonly string[][]; during?: (phase: number, load: ScimLoad) => Promise<void>; phaseTimeoutMs?: number } = {},
+  options: {
+    checkpoints?: readonly string[][];
+    during?: (phase: number, load: ScimLoad) => Promise<void>;
+    phaseTimeoutMs?: number;
+    /** Operations per SCIM Bulk request. Default 500. */
+    perRequest?: number;
+  } = {},
 ): Promise<RunResult> {
   const started = Date.now();
-  const load = cluster.load();
+  const load = cluster.load({ perRequest: options.perRequest });
   await load.createGroups();
   const checkpoints: string[][] = [];
   for (const [i, phase] of phases.entries()) {

@@ -42,8 +42,8 @@ export class IdsyncProcess {
     return this.#output;
   }
 
-  /** Log lines (pino JSON) whose `msg` is `msg`. */
-  logged(msg: string): Array<Record<string, unknown>> {
+  /** Log lines (pino JSON) whose `msg` is `msg`, or matches it. */
+  logged(msg: string | RegExp): Array<Record<string, unknown>> {
     return this.#output
       .split('\n')
       .filter((l) => l.startsWith('{'))
@@ -54,7 +54,7 @@ export class IdsyncProcess {
           return {};
         }
       })
-      .filter((l) => l['msg'] === msg);
+      .filter((l) => (typeof msg === 'string' ? l['msg'] === msg : typeof l['msg'] === 'string' && msg.test(l['msg'])));
   }
 
   /** Until the process logs "idsync started"; throws with its output if it exits first or takes too long. */

@@ -10,8 +10,13 @@ import { Redis } from 'ioredis';
 import { freePort } from '../../helpers/process.js';
 
 export interface RedisServerOptions {
-  /** `appendonly yes` (fsync every second): what the data survives a kill with. Default false. */
+  /** `appendonly yes`: what the data survives a kill with. Default false. */
   appendOnly?: boolean;
+  /**
+   * With `appendOnly`: `everysec` (Redis's default) may answer a write and lose it in a crash, for up
+   * to two seconds while an fsync is slow; `always` writes before answering. Default `always`.
+   */
+  appendFsync?: 'always' | 'everysec';
 }
 
 export class RedisServer {
@@ -37,7 +42,7 @@ export class RedisServer {
   }
 
   async start(options: RedisServerOptions = {}): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', options.appendOnly ? 'yes' : 'no'];
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', options.appendOnly ? 'yes' : 'no', '--appendfsync', options.appendFsync ?? 'always'];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.#child = child;
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));

@@ -155,7 +155,7 @@ export class ScimLoad {
   retries = 0;
 
   constructor(options: LoadOptions) {
-    this.#o = { perRequest: 500, concurrency: 2, retryForMs: 180_000, ...options };
+    this.#o = { baseUrl: options.baseUrl, perRequest: options.perRequest ?? 500, concurrency: options.concurrency ?? 2, retryForMs: options.retryForMs ?? 180_000 };
   }
 
   async createGroups(): Promise<void> {
