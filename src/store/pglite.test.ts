@@ -28,6 +28,24 @@ describe('the PGlite store', () => {
     expect((await db.query('update t set name = $1 where id > $2', ['y', 2])).rowCount).toBe(2);
   });
 
+  it('takes dates, booleans, numbers and arrays of them, objects as JSON and bytes as parameters, prepared or not', async () => {
+    const at = new Date('2026-01-02T03:04:05.678Z');
+    const text = 'select $1::timestamptz as t, $2::boolean as b, $3::int[] as n, $4::jsonb as j, $5::bytea as x, $6::text[] as s, $7::jsonb[] as js, $8::bigint as big';
+    const params = [at, false, [1, 2, null], { a: [1, 'x'] }, new Uint8Array([1, 255]), ['a"b\\c', null, ''], [{ k: 1 }], 9007199254740991];
+    for (let run = 0; run < 3; run++) {
+      const r = await db.query(text, params);
+      expect(r.rows[0]).toEqual({ t: at, b: false, n: [1, 2, null], j: { a: [1, 'x'] }, x: new Uint8Array([1, 255]), s: ['a"b\\c', null, ''], js: [{ k: 1 }], big: 9007199254740991 });
+    }
+  });
+
+  it('answers statements sent at once each on its own, an error failing only its statement', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => db.query<{ q: number }>('select $1::int / $2::int as q', [i, i % 5 === 0 ? 0 : 1])));
+    results.forEach((r, i) => {
+      if (i % 5 === 0) expect(r).toMatchObject({ status: 'rejected', reason: { code: '22012' } });
+      else expect(r).toEqual({ status: 'fulfilled', value: { rows: [{ q: i }], rowCount: 1 } });
+    });
+  });
+
   it('rolls back a transaction whose callback throws, and keeps a prepared statement usable after its error', async () => {
     const insert = 'insert into t (id, name) values ($1, $2)';
     await expect(
