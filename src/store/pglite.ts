@@ -56,8 +56,10 @@ export async function createPgliteDb(options: PgliteOptions = {}): Promise<Db> {
   };
 
   const run = async <T>(text: string, params: readonly unknown[] | undefined): Promise<QueryResult<T>> => {
-    const name = params !== undefined && params.length > 0 ? names.nameOf(text) : undefined;
-    if (name === undefined) return toResult(await pglite.query(text, params as unknown[] | undefined));
+    // Without parameters, the simple protocol: one exchange where PGlite's `query` makes six.
+    if (params === undefined || params.length === 0) return toResult((await pglite.exec(text)).at(-1) ?? { rows: [], fields: [], affectedRows: 0 });
+    const name = names.nameOf(text);
+    if (name === undefined) return toResult(await pglite.query(text, params as unknown[]));
     const statement = prepared.get(text) ?? (await prepare(text, name));
     const values = params?.map((value, i) => parameter(pglite, statement.paramTypes[i], value));
     const { messages } = await pglite.execProtocol(
