@@ -45,6 +45,15 @@ export function createPostgresDb(options: PostgresOptions): Db {
     query: (text, params) => run(pool, text, params),
     async transaction(fn) {
       const client = await pool.connect();
+      // The pool stops listening to a client it hands out, and node-postgres emits 'error' when the
+      // connection dies (terminated by an administrator, a restart) even while a query runs: without
+      // a listener of ours that ends the process. The statement under way fails with the error
+      // anyway; the connection is then dropped from the pool instead of being handed out again.
+      let broken: Error | undefined;
+      const onError = (error: Error) => {
+        broken ??= error;
+      };
+      client.on('error', onError);
       try {
         await client.query('begin');
         const tx: Queryable = { query: (text, params) => run(client, text, params) };
@@ -52,10 +61,13 @@ export function createPostgresDb(options: PostgresOptions): Db {
         await client.query('commit');
         return result;
       } catch (error) {
-        await client.query('rollback').catch(() => {});
+        await client.query('rollback').catch((rollbackError: unknown) => {
+          broken ??= rollbackError as Error;
+        });
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     async exec(sql) {
