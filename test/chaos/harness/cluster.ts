@@ -138,10 +138,17 @@ export class ChaosCluster {
       if (Date.now() > deadline) {
         const dump = await grantedDump(this.db).catch(() => undefined);
         const diff = dump ? describeDifference({ people: dump.people, memberships: [...expected], audit: dump.audit, outbox: dump.outbox }, dump) : 'database unreachable';
-        throw new Error(`${what}: memberships did not converge within ${timeoutMs} ms; backlog ${JSON.stringify(await this.backlog().catch(() => null))}\n${diff}`);
+        throw new Error(`${what}: memberships did not converge within ${timeoutMs} ms; backlog ${JSON.stringify(await this.backlog().catch(() => null))}\n${diff}\n${this.describeProcesses()}`);
       }
       await new Promise((r) => setTimeout(r, 250));
     }
+  }
+
+  /** Each process: role, pid, running or how it exited, and its last log lines. */
+  describeProcesses(lines = 30): string {
+    return [...this.processes]
+      .map((p) => `${p.role} ${p.pid} ${p.running ? 'running' : `exited ${p.child.exitCode ?? p.child.signalCode}`}:\n${p.output().trimEnd().split('\n').slice(-lines).map((l) => `    ${l.slice(0, 400)}`).join('\n')}`)
+      .join('\n');
   }
 
   dump(): Promise<GrantedDump> {
