@@ -35,16 +35,12 @@ const AUTOVACUUM_EVERY_MS = 10_000;
 interface Prepared {
   name: string;
   paramTypes: number[];
-  /** The statement's RowDescription (none for a statement that returns no rows), parsed once. */
-  columns: BackendMessage[];
 }
-
-type BackendMessage = Parameters<typeof parse.parseResults>[0][number];
 
 /**
  * A `Db` over embedded PGlite: one connection, so statements and transactions run one at a time.
- * Statements run again and again are prepared (parsed, described) once by name and then bound and
- * executed in one exchange (PGlite's `query` parses, plans and describes every call, in six).
+ * Statements run again and again are prepared once by name and then bound and executed in one
+ * exchange (PGlite's `query` parses, plans and describes every call, in six exchanges).
  */
 export async function createPgliteDb(options: PgliteOptions = {}): Promise<Db> {
   if (options.dataDir) await ensurePgliteDataDir(options.dataDir);
@@ -54,7 +50,7 @@ export async function createPgliteDb(options: PgliteOptions = {}): Promise<Db> {
 
   const prepare = async (text: string, name: string): Promise<Prepared> => {
     const { messages } = await pglite.execProtocol(concat([protocol.serialize.parse({ name, text }), protocol.serialize.describe({ type: 'S', name }), protocol.serialize.sync()]));
-    const statement = { name, paramTypes: parse.parseDescribeStatementResults(messages), columns: messages.filter((m) => m.name === 'rowDescription') };
+    const statement = { name, paramTypes: parse.parseDescribeStatementResults(messages) };
     prepared.set(text, statement);
     return statement;
   };
@@ -66,11 +62,15 @@ export async function createPgliteDb(options: PgliteOptions = {}): Promise<Db> {
     if (name === undefined) return toResult(await pglite.query(text, params as unknown[]));
     const statement = prepared.get(text) ?? (await prepare(text, name));
     const values = params?.map((value, i) => parameter(pglite, statement.paramTypes[i], value));
-    // No Describe: the columns are the statement's, described when it was prepared.
     const { messages } = await pglite.execProtocol(
-      concat([protocol.serialize.bind({ statement: statement.name, values }), protocol.serialize.execute({}), protocol.serialize.sync()]),
+      concat([
+        protocol.serialize.bind({ statement: statement.name, values }),
+        protocol.serialize.describe({ type: 'P' }),
+        protocol.serialize.execute({}),
+        protocol.serialize.sync(),
+      ]),
     );
-    const [result] = parse.parseResults([...statement.columns, ...messages], pglite.parsers);
+    const [result] = parse.parseResults(messages, pglite.parsers);
     if (!result) throw new Error(`no result for a prepared statement: ${text.slice(0, 60)}`);
     return toResult(result);
   };
