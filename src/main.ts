@@ -190,7 +190,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const abandoned = setInterval(() => void sync.failAbandoned().catch(() => {}), 60_000);
     abandoned.unref();
     closers.unshift(async () => clearInterval(abandoned));
-    await sync.failAbandoned();
+    // The embedded store belongs to this process alone: a run still marked running was this
+    // directory's previous process's, which died (kill -9, a crash) — it is abandoned now, not in
+    // two minutes. On PostgreSQL another worker may be running it: its heartbeat decides.
+    await sync.failAbandoned(db.kind === 'pglite' ? 0 : undefined);
     // Workers close first, together, so that active jobs finish (or are released) before connections
     // go; running syncs are aborted (they end failed, applying nothing more).
     closers.unshift(async () => {

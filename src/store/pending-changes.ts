@@ -16,17 +16,19 @@ export async function parkChanges(q: Queryable, changes: readonly PersonChange[]
 }
 
 /**
- * Parks a change for every address any source account has (live or deleted), so that the relay
- * queues a reconciliation of every person rules may grant to: what recovers the changes a queue
- * lost with its data. Returns how many were parked (addresses already parked keep their cause).
+ * Parks a change for every address any source account has (live or deleted) — of one source, or of
+ * all — so that the relay queues a reconciliation of every person rules may grant to: what recovers
+ * changes whose publication was lost (a queue that lost its data, a sync killed before it
+ * published). Returns how many were parked (addresses already parked keep their cause).
  */
-export async function parkEveryone(q: Queryable, cause: string): Promise<number> {
+export async function parkEveryone(q: Queryable, cause: string, options: { sourceId?: string } = {}): Promise<number> {
   const parked = await q.query(
     `insert into pending_changes (key, source_id, cause)
-     select distinct on (email) email, source_id, $1 from source_users where email is not null
+     select distinct on (email) email, source_id, $1 from source_users
+      where email is not null and ($2::text is null or source_id = $2)
       order by email, deleted_at is not null, source_id
      on conflict (key) do nothing`,
-    [cause],
+    [cause, options.sourceId ?? null],
   );
   return parked.rowCount;
 }

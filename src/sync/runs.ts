@@ -1,4 +1,5 @@
 import type { Db, Queryable } from '../store/db.js';
+import { parkEveryone } from '../store/pending-changes.js';
 import { sqlState } from '../store/db.js';
 import type { ConnectorNotice } from './connector.js';
 
@@ -148,15 +149,26 @@ export async function listRuns(q: Queryable, sourceId: string, options: { limit:
   return r.rows.map(view);
 }
 
-/** Runs whose worker stopped without finishing them (no heartbeat for `staleMs`) become failed. */
+/**
+ * Runs whose worker stopped without finishing them (no heartbeat for `staleMs`) become failed. What
+ * such a run wrote may never have been published (a direct run publishes its users at its end, a
+ * staged one as it applies), and the next run finds it unchanged: so every person of the run's
+ * source is reconciled again, through changes parked in the same transaction.
+ */
 export async function failAbandonedRuns(db: Db, staleMs: number): Promise<number> {
-  const r = await db.query(
-    `update sync_runs set status = 'failed', finished_at = now(),
-            error = 'abandoned: the worker running it stopped before it finished; nothing was applied after that point'
-      where status = 'running' and heartbeat_at < now() - make_interval(secs => $1::double precision / 1000)`,
-    [staleMs],
-  );
-  return r.rowCount;
+  return db.transaction(async (tx) => {
+    const failed = await tx.query<{ source_id: string }>(
+      `update sync_runs set status = 'failed', finished_at = now(),
+              error = 'abandoned: the worker running it stopped before it finished; nothing was applied after that point'
+        where status = 'running' and heartbeat_at < now() - make_interval(secs => $1::double precision / 1000)
+        returning source_id`,
+      [staleMs],
+    );
+    for (const sourceId of new Set(failed.rows.map((r) => r.source_id))) {
+      await parkEveryone(tx, `recovery: a sync run of ${sourceId} stopped before it finished`, { sourceId });
+    }
+    return failed.rowCount;
+  });
 }
 
 /**

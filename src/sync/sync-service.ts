@@ -202,8 +202,9 @@ export class SyncService {
     }
   }
 
-  failAbandoned(): Promise<number> {
-    return failAbandonedRuns(this.#o.db, STALE_RUN_MS);
+  /** Fails runs without a heartbeat for `staleMs` (default 2 min); 0 fails every running run (the embedded store at start: no other process can be running one). */
+  failAbandoned(staleMs = STALE_RUN_MS): Promise<number> {
+    return failAbandonedRuns(this.#o.db, staleMs);
   }
 
   startWorker(options: { connection: Redis; prefix: string; concurrency?: number }): Worker {
