@@ -5,6 +5,7 @@ import { ldapSourceConfig } from '../../connectors/ldap/config.js';
 import { oktaSourceConfig } from '../../connectors/okta/config.js';
 import { envName, isoDuration, precedence, sourceId } from './common.js';
 import { ROLES } from '../domain/roles.js';
+import { consoleConfig } from '../console/config.js';
 
 export const scimSourceConfig = z
   .object({
@@ -98,6 +99,8 @@ export const configSchema = z
     lifecycle: lifecycleConfig.default(lifecycleConfig.parse({})),
     webhooks: z.array(webhookConfig).default([]),
     http: httpConfig.default({ trustProxy: false }),
+    /** The web console at `/console/`. */
+    console: consoleConfig.default({ operators: [] }),
   })
   .strict()
   .superRefine((config, ctx) => {
