@@ -6,6 +6,7 @@ import { createLogger } from './log.js';
 import { startDaemon, type Roles } from './main.js';
 import { ListenError } from './api/listen.js';
 import { RedisUnavailableError } from './queue/redis.js';
+import { RedisUrlError } from './queue/redis-target.js';
 import { DataDirError } from './store/data-dir-lock.js';
 import { migrate } from './store/migrate.js';
 import { openStore } from './store/open.js';
@@ -23,7 +24,7 @@ function fail(error: unknown): never {
     process.exit(EXIT_CONFIG);
   }
   // Conditions the operator can act on: one line, no stack.
-  if (error instanceof RedisUnavailableError || error instanceof DaemonRequestError || error instanceof ListenError || error instanceof DataDirError) {
+  if (error instanceof RedisUnavailableError || error instanceof RedisUrlError || error instanceof DaemonRequestError || error instanceof ListenError || error instanceof DataDirError) {
     process.stderr.write(`idsync: ${error.message}\n`);
     process.exit(1);
   }

@@ -15,13 +15,13 @@
  * is better than refusing every IdP and admin while Redis is down.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redis.js';
 import type { Logger } from 'pino';
 import { clientAddress } from './client-address.js';
 
 export interface AuthFailureLimiterOptions {
   /** A connection that fails fast while Redis is away (no offline queue). */
-  redis: Redis;
+  redis: RedisConnection;
   /** Key prefix, normally the queue prefix, so deployments sharing a Redis (and tests) count apart. */
   prefix: string;
   /** `http.trustProxy`: take the address from `X-Forwarded-For` (see `clientAddress`). */
@@ -49,7 +49,7 @@ return {n, ttl}`;
 const WARN_EVERY_MS = 60_000;
 
 export class AuthFailureLimiter {
-  readonly #redis: Redis;
+  readonly #redis: RedisConnection;
   readonly #prefix: string;
   readonly #trustProxy: boolean;
   readonly #logger: Logger;

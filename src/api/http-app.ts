@@ -1,6 +1,6 @@
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redis.js';
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.js';
 import type { SourceHealthReport } from '../sync/sources-health.js';
@@ -17,7 +17,7 @@ import { workspaceReadRoutes } from './routes/workspaces.js';
 
 export interface HttpAppOptions {
   db: Db;
-  redis: Redis;
+  redis: RedisConnection;
   queues: readonly Queue[];
   metrics: Metrics;
   logger: Logger;

@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redis.js';
 import type { Db } from '../store/db.js';
 import type { InFlightRequests } from './in-flight.js';
 import type { Metrics } from './metrics.js';
@@ -9,7 +9,7 @@ import { opsRoutes } from './routes/ops.js';
  * What a process without the HTTP role (`idsync worker`) serves: `/healthz`, `/readyz` and
  * `/metrics` only. Its reconcile, sync, lifecycle and webhook metrics exist nowhere else.
  */
-export function createOpsApp(options: { db: Db; redis: Redis; metrics: Metrics; inFlight?: InFlightRequests }): Express {
+export function createOpsApp(options: { db: Db; redis: RedisConnection; metrics: Metrics; inFlight?: InFlightRequests }): Express {
   const app = express();
   app.disable('x-powered-by');
   if (options.inFlight) app.use(options.inFlight.middleware);

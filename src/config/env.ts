@@ -1,3 +1,5 @@
+import { parseRedisUrl } from '../queue/redis-target.js';
+
 /**
  * The process settings read from the environment — the only module that reads `process.env`
  * (connectors receive an `env` lookup for the secrets their config names).
@@ -7,7 +9,10 @@ export interface Settings {
   port: number;
   /** `HOST`, default 127.0.0.1. */
   host: string;
-  /** `REDIS_URL`, default redis://127.0.0.1:6379. */
+  /**
+   * `REDIS_URL`, default redis://127.0.0.1:6379: one server, or a Redis Cluster as
+   * `redis+cluster://host:port,host:port,…` (see src/queue/redis-target.ts).
+   */
   redisUrl: string;
   /** `DATABASE_URL`; unset → embedded PGlite in `dataDir`. */
   databaseUrl: string | undefined;
@@ -30,10 +35,13 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export function readSettings(env: Env = process.env): Settings {
   const port = Number(env['PORT'] ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env['PORT']}"`);
+  const redisUrl = env['REDIS_URL'] || 'redis://127.0.0.1:6379';
+  // A malformed cluster URL is refused here, before anything starts.
+  parseRedisUrl(redisUrl);
   return {
     port,
     host: env['HOST'] || '127.0.0.1',
-    redisUrl: env['REDIS_URL'] || 'redis://127.0.0.1:6379',
+    redisUrl,
     databaseUrl: env['DATABASE_URL'] || undefined,
     dataDir: env['IDSYNC_DATA_DIR'] || './data',
     configFile: env['IDSYNC_CONFIG'] || 'config/default.yaml',

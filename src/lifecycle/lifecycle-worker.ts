@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Worker, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redis.js';
 import type { Logger } from 'pino';
 import { QUEUE_NAMES } from '../queue/names.js';
 import type { Db } from '../store/db.js';
@@ -24,7 +24,7 @@ export async function scheduleLifecycleSweeps(queue: Queue, everyMs = DEFAULT_SW
 }
 
 export interface LifecycleWorkerOptions {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   db: Db;
   settings: LifecycleSettings;

@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis.js';
 import { z } from 'zod';
 import type { ChangePublisher, PersonChange } from '../ingest/records.js';
 import { QUEUE_NAMES } from './names.js';
@@ -36,7 +36,7 @@ const JOB_OPTIONS: JobsOptions = {
 export class ChangeQueue implements ChangePublisher {
   readonly queue: Queue<ChangeJob>;
 
-  constructor(options: { connection: Redis; prefix: string }) {
+  constructor(options: { connection: RedisConnection; prefix: string }) {
     this.queue = new Queue<ChangeJob>(QUEUE_NAMES.changes, { connection: options.connection, prefix: options.prefix, defaultJobOptions: JOB_OPTIONS });
   }
 

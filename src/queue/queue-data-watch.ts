@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis.js';
 import type { Logger } from 'pino';
 
 /** Default time between two looks at the marker. */
@@ -9,7 +9,7 @@ const RECOVERY_LEASE_MS = 300_000;
 
 export interface QueueDataWatchOptions {
   /** A connection that fails fast while Redis is away (the producer connection). */
-  redis: Redis;
+  redis: RedisConnection;
   /** The queues' key prefix (hash-tagged, so the marker shares their Redis Cluster slot). */
   prefix: string;
   /** Runs when the marker is gone, in one process at a time; the marker is set again once it resolves. */

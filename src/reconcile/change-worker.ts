@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redis.js';
 import type { Logger } from 'pino';
 import { changeJobSchema, type ChangeJob } from '../queue/change-queue.js';
 import { QUEUE_NAMES } from '../queue/names.js';
@@ -7,7 +7,7 @@ import { duringBulkWork } from '../runtime/heap.js';
 import { reconcilePeople, type ReconcileContext, type ReconcileResult } from './reconcile-people.js';
 
 export interface ChangeWorkerOptions {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   context: ReconcileContext;
   /** Jobs processed at once by this worker. Default 4. */

@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redis.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Env } from '../config/env.js';
@@ -207,7 +207,7 @@ export class SyncService {
     return failAbandonedRuns(this.#o.db, staleMs);
   }
 
-  startWorker(options: { connection: Redis; prefix: string; concurrency?: number }): Worker {
+  startWorker(options: { connection: RedisConnection; prefix: string; concurrency?: number }): Worker {
     const worker = new Worker(this.#o.queue.name, (job) => this.execute(job.data), {
       connection: options.connection,
       prefix: options.prefix,

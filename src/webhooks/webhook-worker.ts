@@ -1,12 +1,12 @@
 import { UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redis.js';
 import type { Logger } from 'pino';
 import { QUEUE_NAMES } from '../queue/names.js';
 import { deliveryJobSchema, webhookTargetLabel } from './delivery-job.js';
 import { deliverWebhook } from './deliver-webhook.js';
 
 export interface WebhookWorkerOptions {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   /** Looks up the secrets named by `secretEnv`. */
   secret: (envName: string) => string | undefined;

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../queue/redis.js';
 import type { Db } from '../../store/db.js';
 import type { Metrics } from '../metrics.js';
 
@@ -18,7 +18,7 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
 }
 
 /** `/healthz` (the process is up), `/readyz` (Redis and the database answer), `/metrics`. */
-export function opsRoutes(options: { db: Db; redis: Redis; metrics: Metrics }): Router {
+export function opsRoutes(options: { db: Db; redis: RedisConnection; metrics: Metrics }): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
