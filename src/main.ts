@@ -42,6 +42,7 @@ import { oldestUndeliveredAt } from './webhooks/oldest-undelivered.js';
 import { startOutboxRelay } from './webhooks/outbox-relay.js';
 import { startWebhookWorker } from './webhooks/webhook-worker.js';
 import { settlesWithin } from './runtime/settles-within.js';
+import { createConsole } from './console/index.js';
 
 const RELAY_INTERVAL_MS = 2000;
 
@@ -295,6 +296,19 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       mounts: [{ path: '/scim/v2', before: [scimRequestMetrics({ metrics, activity })], router: createScimServer({ db, ingest, tokens: sourceTokens, authFailures, logger }) }],
       sourcesHealth: healthOfSources,
       inFlight,
+      console: createConsole({
+        config: config.console,
+        db,
+        redis: producerRedis,
+        prefix,
+        env: options.env,
+        logger,
+        now,
+        adminToken: settings.adminToken,
+        daemonUrl: settings.daemonUrl,
+        trustProxy: config.http.trustProxy,
+        authFailures,
+      }),
     });
     url = await serve(app, inFlight, () => activity.idle());
   } else if (options.roles.worker) {

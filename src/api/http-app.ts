@@ -2,6 +2,8 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import type { Queue } from 'bullmq';
 import type { RedisConnection } from '../queue/redis.js';
 import type { Logger } from 'pino';
+import type { ConsoleMount } from '../console/index.js';
+import { isAuthenticated } from '../console/session-auth.js';
 import type { Db } from '../store/db.js';
 import type { SourceHealthReport } from '../sync/sources-health.js';
 import { adminAuth } from './auth.js';
@@ -37,6 +39,8 @@ export interface HttpAppOptions {
   mounts?: Array<{ path: string; router: Router; before?: RequestHandler[] }>;
   /** Every configured source's health, for `GET /api/v1/status`. */
   sourcesHealth?: () => Promise<SourceHealthReport[]>;
+  /** The web console at `/console/`; its sessions also authenticate `/api/v1` requests without a bearer token. */
+  console?: ConsoleMount;
 }
 
 /** A request slower than this is logged at `info`; others only at `debug`. */
@@ -76,7 +80,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const api = express.Router();
   // Authenticated before any body is read: a client without a token cannot make the server read
   // and parse up to a megabyte of JSON per request.
-  api.use(adminAuth({ db: options.db, adminToken: options.adminToken, now: options.now ?? (() => new Date()), authFailures: options.authFailures }));
+  const bearerAuth = adminAuth({ db: options.db, adminToken: options.adminToken, now: options.now ?? (() => new Date()), authFailures: options.authFailures });
+  if (options.console) api.use(options.console.sessionAuth);
+  api.use((req, res, next) => (isAuthenticated(req) ? next() : bearerAuth(req, res, next)));
   api.use(express.json({ limit: '1mb' }));
   api.use(workspaceReadRoutes(options.db));
   api.use(auditRoutes(options.db));
@@ -85,6 +91,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   api.use(apiNotFoundHandler());
   api.use(apiErrorHandler(options.logger));
   app.use('/api/v1', api);
+  if (options.console) app.use('/console', options.console.router);
 
   app.use((req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: `no such endpoint: ${req.method} ${req.path}` } });
