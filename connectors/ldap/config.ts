@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envName, pulledSourceFields } from '../../src/config/common.js';
+import { attributeName, envName, pulledSourceFields } from '../../src/config/common.js';
 import { configuredFilter, InvalidFilterError } from './configured-filter.js';
 
 /** A configured search filter: one RFC 4515 filter, so that deltas can combine it (`configured-filter.ts`). */
@@ -23,7 +23,11 @@ const searchScope = z
   })
   .strict();
 
-/** Attribute names in the directory for each field of a `SourceUser`; presets fill the defaults. */
+/**
+ * Attribute names in the directory for each field of a `SourceUser` (presets fill the defaults),
+ * and for any other idsync attribute rules may match on (`department: departmentNumber`), beside
+ * the ones mapped by default (`domain/source-attribute-views.ts`).
+ */
 const attributeMap = z
   .object({
     userName: z.string(),
@@ -35,7 +39,16 @@ const attributeMap = z
     externalId: z.string(),
   })
   .partial()
-  .strict();
+  .catchall(z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'must be an LDAP attribute name'))
+  .superRefine((map, ctx) => {
+    for (const key of Object.keys(map)) {
+      const problem = attributeName.safeParse(key);
+      if (!problem.success) ctx.addIssue({ code: 'custom', path: [key], message: `attribute name ${problem.error.issues[0]?.message ?? 'is invalid'}` });
+    }
+  });
+
+/** The user fields `attributes:` may remap; its other keys are attributes for rules. */
+export const LDAP_USER_FIELDS = ['userName', 'email', 'givenName', 'familyName', 'displayName', 'company', 'externalId'] as const;
 
 export const ldapSourceConfig = z
   .object({

@@ -3,7 +3,7 @@
  * listed, how changes are found. `config.attributes` overrides a preset field by field; an
  * overridden field has no fallback.
  */
-import type { LdapSourceConfig } from './config.js';
+import { LDAP_USER_FIELDS, type LdapSourceConfig } from './config.js';
 
 export type PresetName = LdapSourceConfig['preset'];
 export type UserField = 'externalId' | 'userName' | 'email' | 'givenName' | 'familyName' | 'displayName' | 'company';
@@ -90,8 +90,15 @@ export function presetFor(name: PresetName): LdapPreset {
 /** The attribute list for each user field after `config.attributes` overrides. */
 export function userAttributeMap(preset: LdapPreset, overrides: LdapSourceConfig['attributes']): Record<UserField, readonly string[]> {
   const map = { ...preset.user };
-  for (const [field, attr] of Object.entries(overrides ?? {}) as [UserField, string | undefined][]) {
+  for (const field of LDAP_USER_FIELDS) {
+    const attr = overrides?.[field];
     if (attr !== undefined) map[field] = [attr];
   }
   return map;
+}
+
+/** The entries of `config.attributes` that map attributes for rules (idsync name → directory attribute), not user fields. */
+export function ruleAttributeOverrides(overrides: LdapSourceConfig['attributes']): Record<string, string> {
+  const fields: ReadonlySet<string> = new Set(LDAP_USER_FIELDS);
+  return Object.fromEntries(Object.entries(overrides ?? {}).filter((e): e is [string, string] => !fields.has(e[0]) && e[1] !== undefined));
 }

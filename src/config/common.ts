@@ -55,6 +55,15 @@ export const maxDeletes = z.union([
  */
 export const precedence = z.number().int().min(-2_147_483_648).max(2_147_483_647).default(0);
 
+/** An idsync attribute name, as rules name it (`department`, `employeeType`). */
+export const attributeName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, 'must be a letter followed by letters, digits or "_" (at most 63)');
+
+/**
+ * `attributes: { idsyncName: directoryAttribute }` — attributes rules may match on, beyond (or
+ * instead of) the common ones the source's kind maps by default (`domain/source-attribute-views.ts`).
+ */
+export const attributeOverrides = z.record(attributeName, z.string().min(1));
+
 /** Fields every pulled source shares. */
 export const pulledSourceFields = {
   id: sourceId,
@@ -62,4 +71,5 @@ export const pulledSourceFields = {
   schedule: schedule.optional(),
   maxDeletes: maxDeletes.default('10%'),
   pageSize: z.number().int().positive().optional(),
+  attributes: attributeOverrides.optional(),
 };

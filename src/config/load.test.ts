@@ -39,7 +39,7 @@ describe('parseConfig', () => {
         'sources[1].url: must start with ldap:// or ldaps://',
         'sources[1].users.baseDn: Required',
         'sources[2].kind: kind must be one of scim, ldap, entra, okta, google, csv',
-        'workspaces[0].roles.admin[0].group: Required',
+        'workspaces[0].roles.admin[0]: a rule needs one of group, appRole or attribute',
         'lifecycle.externalValidity: must be an ISO-8601 duration such as P90D or PT12H',
         '(root): unknown option "surprise"',
       ]),

@@ -3,8 +3,10 @@ import { entraSourceConfig } from '../../connectors/entra/config.js';
 import { googleSourceConfig } from '../../connectors/google/config.js';
 import { ldapSourceConfig } from '../../connectors/ldap/config.js';
 import { oktaSourceConfig } from '../../connectors/okta/config.js';
-import { envName, isoDuration, precedence, sourceId } from './common.js';
+import { attributeName, attributeOverrides, envName, isoDuration, precedence, sourceId } from './common.js';
 import { ROLES } from '../domain/roles.js';
+import { checkRules } from './rule-checks.js';
+import type { RoleRule } from '../domain/role-rules.js';
 import { consoleConfig } from '../console/config.js';
 
 export const scimSourceConfig = z
@@ -19,11 +21,13 @@ export const scimSourceConfig = z
      * for longer (Entra ID's provisioning cycle runs every 40 minutes). Absent: silence is not a fault.
      */
     expectActivityWithin: isoDuration.optional(),
+    /** Attributes for rules beyond the enterprise extension's: idsync name → SCIM attribute (`manager.value`). */
+    attributes: attributeOverrides.optional(),
   })
   .strict();
 
 export const csvSourceConfig = z
-  .object({ id: sourceId, kind: z.literal('csv'), precedence })
+  .object({ id: sourceId, kind: z.literal('csv'), precedence, attributes: attributeOverrides.optional() })
   .strict();
 
 export const sourceConfig = z.discriminatedUnion('kind', [
@@ -35,14 +39,43 @@ export const sourceConfig = z.discriminatedUnion('kind', [
   csvSourceConfig,
 ]);
 
+const RULE_KINDS = ['group', 'appRole', 'attribute'] as const;
+
+/**
+ * One rule: a source (`*` for every source) and exactly one of `group`, `appRole` or `attribute`
+ * (with `equals` or `in`). One object checked by hand rather than a union of three, so that a
+ * mistake is named by its path ("needs equals or in") instead of "Invalid input".
+ */
 const roleRule = z
   .object({
     /** A source id, or `*` for every source. */
     source: z.union([sourceId, z.literal('*')]),
     /** A group's display name or external id (for LDAP the cn or the DN). */
-    group: z.string().min(1),
+    group: z.string().min(1).optional(),
+    /** A SCIM `roles[].value` pushed for the user (Entra ID app roles). */
+    appRole: z.string().min(1).optional(),
+    /** An idsync attribute name (`department`), with `equals` or `in`. */
+    attribute: attributeName.optional(),
+    equals: z.string().min(1).optional(),
+    in: z.array(z.string().min(1)).min(1).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    const kinds = RULE_KINDS.filter((k) => r[k] !== undefined);
+    if (kinds.length === 0) ctx.addIssue({ code: 'custom', message: 'a rule needs one of group, appRole or attribute' });
+    if (kinds.length > 1) ctx.addIssue({ code: 'custom', message: `a rule has one of group, appRole or attribute, not ${kinds.join(' and ')}` });
+    if (r.attribute !== undefined) {
+      if (r.equals === undefined && r.in === undefined) ctx.addIssue({ code: 'custom', path: ['attribute'], message: 'an attribute rule needs equals or in' });
+      if (r.equals !== undefined && r.in !== undefined) ctx.addIssue({ code: 'custom', path: ['in'], message: 'either equals or in, not both' });
+    } else {
+      for (const k of ['equals', 'in'] as const) if (r[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `${k} goes with attribute` });
+    }
+  })
+  .transform((r): RoleRule => {
+    if (r.group !== undefined) return { source: r.source, group: r.group };
+    if (r.appRole !== undefined) return { source: r.source, appRole: r.appRole };
+    return r.in !== undefined ? { source: r.source, attribute: r.attribute as string, in: r.in } : { source: r.source, attribute: r.attribute as string, equals: r.equals as string };
+  });
 
 const workspaceConfig = z
   .object({
@@ -67,13 +100,6 @@ const lifecycleConfig = z
     inactivity: isoDuration.default('P180D'),
     remindBefore: isoDuration.default('P14D'),
     inviteValidity: isoDuration.default('P14D'),
-  })
-  .strict();
-
-const retentionConfig = z
-  .object({
-    /** How long the provisioning log keeps a SCIM request (`GET /sources/{id}/requests`). Default 30 days. */
-    requestLog: isoDuration.default('P30D'),
   })
   .strict();
 
@@ -104,7 +130,6 @@ export const configSchema = z
     sources: z.array(sourceConfig).default([]),
     workspaces: z.array(workspaceConfig).default([]),
     lifecycle: lifecycleConfig.default(lifecycleConfig.parse({})),
-    retention: retentionConfig.default(retentionConfig.parse({})),
     webhooks: z.array(webhookConfig).default([]),
     http: httpConfig.default({ trustProxy: false }),
     /** The web console at `/console/`. */
@@ -133,10 +158,10 @@ export const configSchema = z
         });
       }
     });
+    checkRules(config, ctx);
   });
 
 export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = z.infer<typeof sourceConfig>;
 export type WorkspaceConfig = z.infer<typeof workspaceConfig>;
 export type LifecycleConfig = z.infer<typeof lifecycleConfig>;
-export type RoleRule = z.infer<typeof roleRule>;

@@ -1,14 +1,21 @@
-import { desiredMemberships, type ObservedAccount, type WorkspaceRules } from '../domain/desired-memberships.js';
+import type { AttributeView } from '../domain/account-attributes.js';
+import { desiredMemberships, type WorkspaceRules } from '../domain/desired-memberships.js';
 import { diffRuleGrants, type RuleGrant } from '../domain/membership-diff.js';
 import type { Role } from '../domain/roles.js';
 import type { Db, Queryable } from '../store/db.js';
 import { correlatePeople } from './correlate-people.js';
 import type { PersonChange } from '../ingest/records.js';
+import { ruleInputsOfAccounts } from '../store/rule-inputs.js';
+import { toObservedAccount } from './observed-account.js';
 import { GrantChangeBatch } from './write-grant-changes.js';
 
 export interface ReconcileContext {
   db: Db;
   workspaces: readonly WorkspaceRules[];
+  /** How rules read each source's accounts (attributes, app roles), by source id. */
+  attributeViews: ReadonlyMap<string, AttributeView>;
+  /** Some rule matches app roles or attributes: read the accounts' attribute documents. */
+  readAttributes: boolean;
   internalDomains: readonly string[];
   externalValidityMs: number;
   now: () => Date;
@@ -19,13 +26,6 @@ export interface ReconcileResult {
   granted: number;
   changed: number;
   suspended: number;
-}
-
-interface GroupRow {
-  source_id: string;
-  external_id: string | null;
-  display_name: string;
-  aliases: string[];
 }
 
 interface GrantRow {
@@ -64,7 +64,7 @@ async function reconcileInTransaction(
   await tx.query('set local enable_seqscan = off');
   const people = await correlatePeople(tx, causes, { internalDomains: ctx.internalDomains, now });
   if (people.length === 0) return { people: 0, granted: 0, changed: 0, suspended: 0 };
-  const groupsOf = await groupsOfAccounts(tx, people.flatMap((p) => p.accounts));
+  const inputs = await ruleInputsOfAccounts(tx, people.flatMap((p) => p.accounts), { withAttributes: ctx.readAttributes });
 
   const liveWorkspaces = new Set(
     (await tx.query<{ id: string }>('select id from workspaces where deleted_at is null')).rows.map((r) => r.id),
@@ -88,11 +88,10 @@ async function reconcileInTransaction(
   for (const person of people) {
     const actor = person.change ? `source:${person.change.sourceId}` : 'rules';
     const cause = person.change?.cause ?? 'reconciliation';
-    const observed: ObservedAccount[] = person.accounts.map((a) => ({
-      sourceId: a.source_id,
-      active: a.active,
-      groups: (groupsOf.get(`${a.source_id}/${a.id}`) ?? []).map((g) => ({ externalId: g.external_id, displayName: g.display_name, aliases: g.aliases })),
-    }));
+    const observed = person.accounts.flatMap((a) => {
+      const input = inputs.get(`${a.source_id}/${a.id}`);
+      return input ? [toObservedAccount({ ...input, source_id: a.source_id, id: a.id, active: a.active }, ctx.attributeViews)] : [];
+    });
     const desired = desiredMemberships(observed, rules);
     const diff = diffRuleGrants(grantsOf.get(person.id) ?? [], desired, {
       now,
@@ -104,40 +103,3 @@ async function reconcileInTransaction(
   return { people: people.length, ...changes.counts };
 }
 
-/**
- * The live groups each account (`sourceId/accountId`) is a member of. Two index lookups joined here
- * rather than one three-way join: the planner's choice for the latter depends on statistics that lag
- * behind a table growing by a sync, and went quadratic.
- */
-async function groupsOfAccounts(tx: Queryable, accounts: ReadonlyArray<{ source_id: string; id: string }>): Promise<Map<string, GroupRow[]>> {
-  const groupsOf = new Map<string, GroupRow[]>();
-  if (accounts.length === 0) return groupsOf;
-  const memberOf = await tx.query<{ source_id: string; user_id: string; group_id: string }>(
-    `select m.source_id, m.user_id, m.group_id
-       from unnest($1::text[], $2::uuid[]) as a(source_id, user_id)
-       join source_group_members m on m.source_id = a.source_id and m.user_id = a.user_id`,
-    [accounts.map((a) => a.source_id), accounts.map((a) => a.id)],
-  );
-  const groupKeys = new Map<string, { source_id: string; group_id: string }>();
-  for (const m of memberOf.rows) groupKeys.set(`${m.source_id}/${m.group_id}`, m);
-  const groups = new Map<string, GroupRow>();
-  if (groupKeys.size > 0) {
-    const rows = await tx.query<{ source_id: string; id: string; external_id: string | null; display_name: string; aliases: string[] }>(
-      `select g.source_id, g.id, g.external_id, g.display_name, g.aliases
-         from unnest($1::text[], $2::uuid[]) as k(source_id, id)
-         join source_groups g on g.source_id = k.source_id and g.id = k.id
-        where g.deleted_at is null`,
-      [[...groupKeys.values()].map((k) => k.source_id), [...groupKeys.values()].map((k) => k.group_id)],
-    );
-    for (const g of rows.rows) groups.set(`${g.source_id}/${g.id}`, { source_id: g.source_id, external_id: g.external_id, display_name: g.display_name, aliases: g.aliases });
-  }
-  for (const m of memberOf.rows) {
-    const g = groups.get(`${m.source_id}/${m.group_id}`);
-    if (!g) continue;
-    const k = `${m.source_id}/${m.user_id}`;
-    const list = groupsOf.get(k);
-    if (list) list.push(g);
-    else groupsOf.set(k, [g]);
-  }
-  return groupsOf;
-}
