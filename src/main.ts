@@ -32,7 +32,7 @@ import { isPulled, type ConnectorFactory } from './sync/connectors.js';
 import { sourcesHealth } from './sync/sources-health.js';
 import { SyncService } from './sync/sync-service.js';
 import { failQueuedRuns } from './sync/runs.js';
-import { createScimServer, scimTokens } from './scim/index.js';
+import { createScimServer, recordScimRequests, RequestLogWriter, scimTokens } from './scim/index.js';
 import { adminContext } from './admin/context.js';
 import { adminApiRouters } from './api/admin-routes.js';
 import { scheduleLifecycleSweeps, startLifecycleWorker } from './lifecycle/lifecycle-worker.js';
@@ -277,6 +277,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   if (options.roles.http) {
     const inFlight = new InFlightRequests();
     const activity = new SourceActivityRecorder({ db, onError: (error) => logger.debug({ err: { message: (error as Error).message } }, 'source activity not recorded') });
+    const requestLog = new RequestLogWriter({ db, logger });
     // The producer connection fails fast while Redis is away, so authentication never waits on the counter.
     const authFailures = new AuthFailureLimiter({ redis: producerRedis, prefix, trustProxy: config.http.trustProxy, logger });
     const sourceTokens = scimTokens({ db, config, env: options.env, now });
@@ -293,7 +294,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         sourceRoutes({ db, config, sync }),
         ...adminApiRouters({ ...adminContext(db, config, now), relayChanges: () => publisher.relay(), tokenRevoked: (id) => sourceTokens.forget(id) }),
       ],
-      mounts: [{ path: '/scim/v2', before: [scimRequestMetrics({ metrics, activity })], router: createScimServer({ db, ingest, tokens: sourceTokens, authFailures, logger }) }],
+      mounts: [{ path: '/scim/v2', before: [scimRequestMetrics({ metrics, activity }), recordScimRequests(requestLog)], router: createScimServer({ db, ingest, tokens: sourceTokens, authFailures, logger }) }],
       sourcesHealth: healthOfSources,
       inFlight,
       console: createConsole({
@@ -310,7 +311,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         authFailures,
       }),
     });
-    url = await serve(app, inFlight, () => activity.idle());
+    // The provisioning log is written once the last request has finished, before the store closes.
+    url = await serve(app, inFlight, async () => void (await Promise.all([activity.idle(), requestLog.close()])));
   } else if (options.roles.worker) {
     // A worker's reconcile, sync, lifecycle and webhook metrics exist only in its own process.
     const inFlight = new InFlightRequests();

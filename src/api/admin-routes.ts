@@ -6,6 +6,7 @@ import { inviteRoutes } from './routes/invites.js';
 import { memberRoutes } from './routes/members.js';
 import { peopleRoutes } from './routes/people.js';
 import { permissionRoutes } from './routes/permissions.js';
+import { provisioningLogRoutes } from './routes/provisioning-log.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { workspaceAdminRoutes } from './routes/workspace-admin.js';
 
@@ -20,5 +21,6 @@ export function adminApiRouters(ctx: AdminContext): Router[] {
     peopleRoutes(ctx),
     tokenRoutes(ctx),
     eventRoutes(ctx.db),
+    provisioningLogRoutes(ctx.db),
   ];
 }

@@ -42,8 +42,8 @@ describe('recording what the workers report', () => {
 
   it('lifecycle sweeps by kind of change', async () => {
     const metrics = createMetrics([]);
-    recordSweep(metrics, { reminded: 4, expired: 2, removedAfterGrace: 1, removedInactive: 0, invitesExpired: 3 });
-    recordSweep(metrics, { reminded: 1, expired: 0, removedAfterGrace: 0, removedInactive: 0, invitesExpired: 0 });
+    recordSweep(metrics, { reminded: 4, expired: 2, removedAfterGrace: 1, removedInactive: 0, invitesExpired: 3, requestLogPruned: 0 });
+    recordSweep(metrics, { reminded: 1, expired: 0, removedAfterGrace: 0, removedInactive: 0, invitesExpired: 0, requestLogPruned: 0 });
     expect(await value(metrics, 'idsync_lifecycle_changes_total{change="reminded"}')).toBe(5);
     expect(await value(metrics, 'idsync_lifecycle_changes_total{change="removed_after_grace"}')).toBe(1);
     expect(await value(metrics, 'idsync_lifecycle_changes_total{change="removed_inactive"}')).toBe(0);

@@ -103,6 +103,13 @@ const lifecycleConfig = z
   })
   .strict();
 
+const retentionConfig = z
+  .object({
+    /** How long the provisioning log keeps a SCIM request (`GET /sources/{id}/requests`). Default 30 days. */
+    requestLog: isoDuration.default('P30D'),
+  })
+  .strict();
+
 const webhookConfig = z
   .object({
     url: z.url(),
@@ -130,6 +137,7 @@ export const configSchema = z
     sources: z.array(sourceConfig).default([]),
     workspaces: z.array(workspaceConfig).default([]),
     lifecycle: lifecycleConfig.default(lifecycleConfig.parse({})),
+    retention: retentionConfig.default(retentionConfig.parse({})),
     webhooks: z.array(webhookConfig).default([]),
     http: httpConfig.default({ trustProxy: false }),
     /** The web console at `/console/`. */

@@ -4,6 +4,7 @@ import { expireMemberships } from './expire-memberships.js';
 import { withLease } from './lease.js';
 import { remindExpiring } from './remind-expiring.js';
 import { removeAfterGrace } from './remove-after-grace.js';
+import { pruneRequestLog } from './prune-request-log.js';
 import { removeInactive } from './remove-inactive.js';
 import type { LifecycleSettings } from './settings.js';
 
@@ -13,6 +14,7 @@ export interface SweepResult {
   removedAfterGrace: number;
   removedInactive: number;
   invitesExpired: number;
+  requestLogPruned: number;
 }
 
 /**
@@ -26,7 +28,8 @@ export async function runSweeps(db: Db, settings: LifecycleSettings, now: Date):
   const removedAfterGrace = await removeAfterGrace(db, now, settings.graceMs, settings.batchSize);
   const removedInactive = await removeInactive(db, now, settings.inactivityMs, settings.batchSize);
   const invitesExpired = await expireInvites(db, now, settings.batchSize);
-  return { reminded, expired, removedAfterGrace, removedInactive, invitesExpired };
+  const requestLogPruned = await pruneRequestLog(db, now, settings.requestLogRetentionMs, settings.batchSize);
+  return { reminded, expired, removedAfterGrace, removedInactive, invitesExpired, requestLogPruned };
 }
 
 const LEASE = 'lifecycle-sweep';

@@ -9,6 +9,8 @@ export interface LifecycleSettings {
   graceMs: number;
   /** `inactivity`: grants of people with no activity reported for this long are removed. */
   inactivityMs: number;
+  /** `retention.requestLog`: provisioning-log entries older than this are deleted. */
+  requestLogRetentionMs: number;
   /** Rows changed per transaction. Default 500. */
   batchSize: number;
 }
@@ -18,6 +20,7 @@ export function lifecycleSettings(config: Config, batchSize = 500): LifecycleSet
     remindBeforeMs: durationMs(config.lifecycle.remindBefore),
     graceMs: durationMs(config.lifecycle.graceAfterDeprovision),
     inactivityMs: durationMs(config.lifecycle.inactivity),
+    requestLogRetentionMs: durationMs(config.retention.requestLog),
     batchSize,
   };
 }

@@ -48,3 +48,5 @@ export function createScimServer(options: ScimServerOptions): Router {
 
 export { createScimRouter, type ScimRouterOptions } from './http/scim-router.js';
 export { SourceTokens, type ConfiguredToken } from './http/source-tokens.js';
+export { recordScimRequests } from './http/record-requests.js';
+export { RequestLogWriter } from './http/request-log-writer.js';

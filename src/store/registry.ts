@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { Db } from './db.js';
+import type { Db, Queryable } from './db.js';
 
 /**
  * Makes the database agree with the config file: every configured source exists with its kind and
@@ -24,4 +24,10 @@ export async function registerConfig(db: Db, config: Config): Promise<void> {
       );
     }
   });
+}
+
+/** Whether a source with this id has been registered (configured now or before). */
+export async function isRegisteredSource(q: Queryable, id: string): Promise<boolean> {
+  const r = await q.query<{ found: boolean }>('select exists (select 1 from sources where id = $1) as found', [id]);
+  return r.rows[0]?.found === true;
 }

@@ -6,8 +6,15 @@ import type { RecordKind } from './observed-state.js';
 import { recordId } from './record-ids.js';
 import type { RunContext } from './run-context.js';
 import type { RunStrategy } from './run-strategy.js';
-import type { SeenEntries } from './seen-entries.js';
+import type { DuplicateReason, SeenEntries } from './seen-entries.js';
 import { toGroupRecord, userContent, type UserContent } from './to-records.js';
+
+/** Why a repeated entry was skipped, in words (the reason names it; the detail says which entry won). */
+const DUPLICATE_DETAIL: Record<DuplicateReason, string> = {
+  'duplicate-entry': 'an earlier entry of this listing has the same external id',
+  'duplicate-username': 'an earlier entry of this listing has the same userName',
+  'duplicate-email': 'an earlier entry of this listing has the same e-mail address',
+};
 
 /**
  * Diffs a run's entries, whether a listing's pages or a delta round's final entries: repeated
@@ -30,7 +37,7 @@ export class EntryDiff {
     for (const u of users) {
       report.counts.seen++;
       const duplicate = this.seen.admitUser(u);
-      if (duplicate) report.skip(duplicate);
+      if (duplicate) report.skip({ externalId: u.externalId, reason: duplicate, detail: DUPLICATE_DETAIL[duplicate] });
       else accepted.push(userContent(u));
     }
     if (accepted.length > 0) await this.strategy.acceptUsers(accepted);

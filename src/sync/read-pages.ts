@@ -26,7 +26,7 @@ export async function* readPages(listing: Listing, report: RunReport, signal: Ab
   const pages = listing.open({ signal, onThrottle: (e) => report.throttled(e) });
   for await (const page of prefetch(pages)) {
     signal?.throwIfAborted();
-    for (const s of page.skipped ?? []) report.skip(s.reason);
+    for (const s of page.skipped ?? []) report.skip(s);
     for (const n of page.notices ?? []) report.notice(n);
     yield page;
   }

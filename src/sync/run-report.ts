@@ -15,6 +15,8 @@ export interface SyncOutcome {
   mode: RunMode;
   counts: RunCounts;
   skippedReasons: Record<string, number>;
+  /** The first `MAX_LISTED_SKIPS` skipped entries, in the order met, each with its reason. */
+  skippedEntries: SkippedEntry[];
   /** The cursor to save (only when the run succeeded and was not a dry run). */
   cursor: string | undefined;
   error: string | undefined;
@@ -35,6 +37,12 @@ export interface RunReportOptions {
 }
 
 /**
+ * Skipped entries a run keeps to list (`GET /sources/{id}/runs/{runId}/skipped`); past these only
+ * the counts grow, so a directory that fails every entry does not fill the store.
+ */
+export const MAX_LISTED_SKIPS = 1000;
+
+/**
  * What a run has to say for itself as it goes: counts, skipped entries by reason, the connector's
  * notices (each once), throttling waits and other detail — reported as progress, and finally as
  * the run's outcome.
@@ -42,6 +50,7 @@ export interface RunReportOptions {
 export class RunReport {
   readonly counts: RunCounts = emptyCounts();
   readonly skippedReasons: Record<string, number> = {};
+  readonly skippedEntries: SkippedEntry[] = [];
   readonly notices: ConnectorNotice[] = [];
   readonly #throttle = { waits: 0, waitedMs: 0 };
   /** Phase detail for the run record: requested mode, throttling, direct, deletions, dry run. */
@@ -52,14 +61,16 @@ export class RunReport {
     this.detail = { requestedMode: o.requestedMode, throttle: this.#throttle };
   }
 
-  skip(reason: string, n = 1): void {
-    this.skippedReasons[reason] = (this.skippedReasons[reason] ?? 0) + n;
-    this.counts.skipped += n;
+  /** An entry the run could not take: counted by reason, and kept to list while there are few. */
+  skip(s: SkippedEntry): void {
+    this.skippedReasons[s.reason] = (this.skippedReasons[s.reason] ?? 0) + 1;
+    this.counts.skipped++;
+    if (this.skippedEntries.length < MAX_LISTED_SKIPS) this.skippedEntries.push({ externalId: s.externalId, reason: s.reason, detail: s.detail });
   }
 
-  /** A partial record the run could not complete: counted by reason, and logged by id. */
+  /** A partial record the run could not complete: skipped, and logged by id. */
   skipEntry(s: SkippedEntry): void {
-    this.skip(s.reason);
+    this.skip(s);
     this.o.logger?.info({ source: this.o.sourceId, externalId: s.externalId, reason: s.reason }, s.detail ?? 'partial delta record skipped');
   }
 
@@ -102,8 +113,8 @@ export class RunReport {
   }
 
   #outcome(status: SyncOutcome['status'], cursor: string | undefined, error: string | undefined, code?: { errorCode: string | undefined }): SyncOutcome {
-    const { counts, skippedReasons, notices, detail } = this;
-    return { status, mode: this.o.mode, counts, skippedReasons, cursor, error, ...code, notices, detail };
+    const { counts, skippedReasons, skippedEntries, notices, detail } = this;
+    return { status, mode: this.o.mode, counts, skippedReasons, skippedEntries, cursor, error, ...code, notices, detail };
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Db, Queryable } from '../store/db.js';
 import { parkEveryone } from '../store/pending-changes.js';
 import { sqlState } from '../store/db.js';
+import { insertSkippedEntries, type SkippedEntryRow } from '../store/skipped-entries.js';
 import type { ConnectorNotice } from './connector.js';
 
 export type RunMode = 'full' | 'delta';
@@ -125,12 +126,15 @@ export async function finishRun(
     status: 'succeeded' | 'failed' | 'blocked';
     counts: RunCounts;
     skippedReasons: Record<string, number>;
+    /** Written with the run, for `GET /sources/{id}/runs/{runId}/skipped`. */
+    skippedEntries?: readonly SkippedEntryRow[] | undefined;
     error?: string | undefined;
     notices?: readonly ConnectorNotice[] | undefined;
     detail: Record<string, unknown>;
     cursor?: string | undefined;
   },
 ): Promise<void> {
+  await insertSkippedEntries(q, id, end.skippedEntries ?? []);
   await q.query(
     `update sync_runs set status = $2, counts = $3::jsonb, skipped = $4::jsonb, error = $5, detail = $6::jsonb, cursor = $7, notices = $8::jsonb,
             finished_at = now(), heartbeat_at = now()

@@ -17,7 +17,7 @@ export async function writeUsers(run: RunContext, users: readonly UserRecord[], 
         await ingest.writeUsers(sourceId, [u], { cause, changes });
       } catch (inner) {
         if (!(inner instanceof IngestConflictError)) throw inner;
-        report.skip(`conflict-${inner.attribute.toLowerCase()}`);
+        report.skip({ externalId: u.externalId ?? undefined, reason: `conflict-${inner.attribute.toLowerCase()}`, detail: `another user of this source already has this ${inner.attribute}` });
         report.counts.created = Math.max(0, report.counts.created - 1);
       }
     }

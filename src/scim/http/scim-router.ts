@@ -31,6 +31,7 @@ import { etagOf, toUserResource } from '../users/user-resource.js';
 import { UserService } from '../users/user-service.js';
 import { jsonBody } from './json-body.js';
 import { logHiddenCause } from './log-hidden-cause.js';
+import { noteBulkResponse, noteScimError } from './record-requests.js';
 import { scimErrorOf } from './scim-error-of.js';
 import type { SourceTokens } from './source-tokens.js';
 
@@ -193,7 +194,9 @@ export function createScimRouter(options: ScimRouterOptions): Router {
   });
 
   router.post('/Bulk', ...json, async (req, res) => {
-    send(res, 200, await runBulk(ctxOf(res), req.body, { users, groups, maxOperations: limits.bulkMaxOperations, logger: options.logger }));
+    const response = await runBulk(ctxOf(res), req.body, { users, groups, maxOperations: limits.bulkMaxOperations, logger: options.logger });
+    noteBulkResponse(res, response);
+    send(res, 200, response);
   });
 
   router.use((req) => {
@@ -203,6 +206,7 @@ export function createScimRouter(options: ScimRouterOptions): Router {
     const scimError = scimErrorOf(error);
     logHiddenCause(options.logger, scimError, { method: req.method, path: req.path.slice(0, 200) }, 'SCIM request failed');
     if (res.headersSent) return;
+    noteScimError(res, scimError);
     send(res, scimError.status, toScimErrorBody(scimError));
   });
   return router;

@@ -1,0 +1,87 @@
+import type { Logger } from 'pino';
+import type { Queryable } from '../../store/db.js';
+import { insertScimRequests, type ScimRequestEntry } from '../../store/request-log.js';
+
+/** Entries written per statement; a busy second is written in a few statements, not one per request. */
+const FLUSH_AT = 500;
+/** The longest an entry waits in memory before it is written. */
+const FLUSH_EVERY_MS = 1000;
+/**
+ * Entries held while the database refuses them. Past this, the oldest are dropped (and counted in a
+ * warning) rather than letting an outage grow the heap without end.
+ */
+const MAX_HELD = 20_000;
+
+/**
+ * Writes the provisioning log in batches, off the request path: `record` only appends to memory;
+ * a batch is written when it is full or a second old, one statement at a time. A batch the database
+ * refuses is kept and tried again with the next. `close` writes what is left (shutdown, after the
+ * last request has finished). Several serving processes each write their own batches to the one table.
+ */
+export class RequestLogWriter {
+  readonly #db: Queryable;
+  readonly #logger: Logger | undefined;
+  #held: ScimRequestEntry[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #writing: Promise<void> | undefined;
+  #dropped = 0;
+
+  constructor(options: { db: Queryable; logger?: Logger | undefined }) {
+    this.#db = options.db;
+    this.#logger = options.logger;
+  }
+
+  record(entry: ScimRequestEntry): void {
+    this.#held.push(entry);
+    this.#bound();
+    if (this.#held.length >= FLUSH_AT && this.#writing === undefined) void this.flush();
+    else this.#timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS).unref();
+  }
+
+  /** Writes every entry held now; resolves when done (or when the database refused them: they stay held). */
+  flush(): Promise<void> {
+    this.#writing ??= this.#write().finally(() => {
+      this.#writing = undefined;
+      if (this.#held.length > 0) this.#timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS).unref();
+    });
+    return this.#writing;
+  }
+
+  /** Writes what is held; entries recorded afterwards are not written. */
+  async close(): Promise<void> {
+    await this.#writing;
+    await this.flush();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#held.length > 0) this.#logger?.warn({ entries: this.#held.length }, 'provisioning log: entries not written at shutdown (the database refused them)');
+  }
+
+  /** Drops the oldest entries past `MAX_HELD`. */
+  #bound(): void {
+    const over = this.#held.length - MAX_HELD;
+    if (over <= 0) return;
+    this.#held.splice(0, over);
+    this.#dropped += over;
+  }
+
+  async #write(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.#held.length > 0) {
+      const batch = this.#held.splice(0, FLUSH_AT);
+      try {
+        await insertScimRequests(this.#db, batch);
+      } catch (error) {
+        // Back in front of what was recorded meanwhile, oldest first.
+        this.#held = batch.concat(this.#held);
+        this.#bound();
+        this.#logger?.warn({ entries: this.#held.length, err: { message: (error as Error).message } }, 'provisioning log not written; trying again');
+        return;
+      }
+      if (this.#dropped > 0) {
+        this.#logger?.warn({ dropped: this.#dropped }, 'provisioning log: oldest entries dropped while the database refused writes');
+        this.#dropped = 0;
+      }
+    }
+  }
+}

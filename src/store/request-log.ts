@@ -1,0 +1,137 @@
+/**
+ * The provisioning log (`scim_requests`): what each SCIM request of a source asked and what it was
+ * answered — method, path, status, `scimType`, duration, operations, the resource ids it touched and
+ * the error detail the client was sent. Never a body or a header: no password, no token.
+ */
+import type { Queryable } from './db.js';
+
+export interface ScimRequestEntry {
+  sourceId: string;
+  /** When the request arrived. */
+  at: Date;
+  method: string;
+  /** The path under `/scim/v2`, with the SCIM query parameters it was sent with. */
+  path: string;
+  status: number;
+  scimType: string | null;
+  durationMs: number;
+  /** PATCH operations or Bulk operations the request carried; null for other requests. */
+  operations: number | null;
+  resourceIds: readonly string[];
+  /** The error detail the client was sent. */
+  error: string | null;
+}
+
+/** An entry as `GET /api/v1/sources/{id}/requests` shows it. */
+export interface ScimRequestView {
+  id: string;
+  at: string;
+  method: string;
+  path: string;
+  status: number;
+  scimType: string | null;
+  durationMs: number;
+  operations: number | null;
+  resourceIds: string[];
+  error: string | null;
+}
+
+/** Where a page of the listing starts: after the entry with this time and id (newest first). */
+export interface RequestLogPosition {
+  at: string;
+  id: string;
+}
+
+export interface RequestLogQuery {
+  /** Only requests that arrived at or after this time. */
+  since?: Date | undefined;
+  /** Only statuses in this range (one status, or a class such as 400–499). */
+  status?: { min: number; max: number } | undefined;
+  before?: RequestLogPosition | undefined;
+  limit: number;
+}
+
+/** Appends entries in one statement (the recorder's batches). */
+export async function insertScimRequests(q: Queryable, entries: readonly ScimRequestEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await q.query(
+    `insert into scim_requests (source_id, at, method, path, status, scim_type, duration_ms, operations, resource_ids, error)
+     select r.source_id, r.at, r.method, r.path, r.status, r.scim_type, r.duration_ms, r.operations, r.resource_ids, r.error
+       from jsonb_to_recordset($1::jsonb) as r(source_id text, at timestamptz, method text, path text, status smallint, scim_type text,
+                                               duration_ms real, operations int, resource_ids text[], error text)`,
+    [
+      JSON.stringify(
+        entries.map((e) => ({
+          source_id: e.sourceId,
+          at: e.at.toISOString(),
+          method: e.method,
+          path: e.path,
+          status: e.status,
+          scim_type: e.scimType,
+          duration_ms: e.durationMs,
+          operations: e.operations,
+          resource_ids: e.resourceIds,
+          error: e.error,
+        })),
+      ),
+    ],
+  );
+}
+
+type Row = {
+  id: string;
+  at: Date;
+  method: string;
+  path: string;
+  status: number;
+  scim_type: string | null;
+  duration_ms: number;
+  operations: number | null;
+  resource_ids: string[];
+  error: string | null;
+};
+
+/** A source's requests, newest first, `limit` of them after `before`. */
+export async function listScimRequests(q: Queryable, sourceId: string, query: RequestLogQuery): Promise<ScimRequestView[]> {
+  const r = await q.query<Row>(
+    `select id::text as id, at, method, path, status, scim_type, duration_ms, operations, resource_ids, error
+       from scim_requests
+      where source_id = $1
+        and ($2::timestamptz is null or at >= $2)
+        and status between $3 and $4
+        and ($5::timestamptz is null or (at, id) < ($5, $6::bigint))
+      order by at desc, id desc
+      limit $7`,
+    [sourceId, query.since ?? null, query.status?.min ?? 0, query.status?.max ?? 999, query.before?.at ?? null, query.before?.id ?? null, query.limit],
+  );
+  return r.rows.map((row) => ({
+    id: row.id,
+    at: row.at.toISOString(),
+    method: row.method,
+    path: row.path,
+    status: row.status,
+    scimType: row.scim_type,
+    durationMs: Math.round(row.duration_ms * 100) / 100,
+    operations: row.operations,
+    resourceIds: row.resource_ids,
+    error: row.error,
+  }));
+}
+
+/**
+ * Deletes up to `batchSize` requests that arrived before `cutoff`. Each registered source's oldest
+ * are found through its own index range, so a sweep with nothing due reads a few index pages, not
+ * the log.
+ */
+export async function deleteScimRequestsBefore(q: Queryable, cutoff: Date, batchSize: number): Promise<number> {
+  const r = await q.query(
+    `with due as (
+       select old.id from sources s
+        cross join lateral (
+          select id from scim_requests where source_id = s.id and at < $1 order by at, id limit $2) old
+        limit $2)
+     delete from scim_requests r using due where r.id = due.id`,
+    [cutoff, batchSize],
+  );
+  return r.rowCount;
+}
