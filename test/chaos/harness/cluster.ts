@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../../src/queue/redis.js';
 import { bullPrefix, QUEUE_NAMES } from '../../../src/queue/names.js';
 import type { Db } from '../../../src/store/db.js';
 import { createPostgresDb } from '../../../src/store/postgres.js';
@@ -21,7 +21,7 @@ export const ADMIN_TOKEN = 'chaos-admin-token';
 
 export interface ClusterOptions {
   databaseUrl: string;
-  redis: { url: string; connect(): Redis };
+  redis: { url: string; connect(): RedisConnection };
   /** Where the config file is written. */
   dir: string;
   label: string;
@@ -35,7 +35,7 @@ export class ChaosCluster {
   readonly processes = new Set<IdsyncProcess>();
   /** The test's own view of the database (a small pool). */
   readonly db: Db;
-  readonly #redis: Redis;
+  readonly #redis: RedisConnection;
   readonly #queue: Queue;
   readonly #redisUrl: string;
 
