@@ -94,13 +94,14 @@ type Row = {
 /** A source's requests, newest first, `limit` of them after `before`. */
 export async function listScimRequests(q: Queryable, sourceId: string, query: RequestLogQuery): Promise<ScimRequestView[]> {
   const r = await q.query<Row>(
+    // Ordered by the stored columns: the bigint id, not the text it is returned as.
     `select id::text as id, at, method, path, status, scim_type, duration_ms, operations, resource_ids, error
        from scim_requests
       where source_id = $1
         and ($2::timestamptz is null or at >= $2)
         and status between $3 and $4
         and ($5::timestamptz is null or (at, id) < ($5, $6::bigint))
-      order by at desc, id desc
+      order by scim_requests.at desc, scim_requests.id desc
       limit $7`,
     [sourceId, query.since ?? null, query.status?.min ?? 0, query.status?.max ?? 999, query.before?.at ?? null, query.before?.id ?? null, query.limit],
   );
