@@ -77,7 +77,7 @@ describe('Entra connector: full listing of 5,000 users and 100 groups', () => {
       displayName: 'Alan Lovelace',
       company: 'Example Ltd',
       active: true,
-      attributes: { userPrincipalName: 'user1@example.onmicrosoft.com', userType: 'Member', jobTitle: null, department: 'Dept 1' },
+      attributes: { userPrincipalName: 'user1@example.onmicrosoft.com', userType: 'Member', jobTitle: null, department: 'Dept 1', employeeType: 'Employee' },
     });
     // No `mail`: the UPN is the address. accountEnabled false: inactive.
     expect(byId.get(uuidFor(1, 50))?.email).toBe('user50@example.onmicrosoft.com');

@@ -58,6 +58,7 @@ describe('Entra delta records: users', () => {
       companyName: null,
       jobTitle: 'Engineer',
       department: null,
+      employeeType: 'Contractor',
       userType: 'Member',
     };
     expect(mapUserChange(full)).toEqual({
@@ -72,7 +73,7 @@ describe('Entra delta records: users', () => {
         displayName: 'Ana Rivera',
         company: null,
         active: false,
-        attributes: { userPrincipalName: 'ana@contoso.onmicrosoft.com', userType: 'Member', jobTitle: 'Engineer', department: null },
+        attributes: { userPrincipalName: 'ana@contoso.onmicrosoft.com', userType: 'Member', jobTitle: 'Engineer', department: null, employeeType: 'Contractor' },
       },
     });
     expect(mapUserChange({ '@odata.type': '#microsoft.graph.user', id: ID, '@removed': { reason: 'changed' } })).toEqual({ kind: 'removed', id: ID });

@@ -13,6 +13,7 @@ export const USER_SELECT = [
   'companyName',
   'jobTitle',
   'department',
+  'employeeType',
   'userType',
 ] as const;
 
@@ -31,6 +32,7 @@ const graphUser = z
     companyName: z.string().nullish(),
     jobTitle: z.string().nullish(),
     department: z.string().nullish(),
+    employeeType: z.string().nullish(),
     userType: z.string().nullish(),
   })
   .passthrough();
@@ -62,6 +64,7 @@ export function mapUser(raw: unknown): UserEntry {
         userType: u.userType ?? null,
         jobTitle: u.jobTitle ?? null,
         department: u.department ?? null,
+        employeeType: u.employeeType ?? null,
       },
     },
   };
@@ -106,7 +109,7 @@ export function mapUserChange(raw: unknown): UserChange {
   if (has('displayName')) patch.displayName = u.displayName ?? null;
   if (has('companyName')) patch.company = u.companyName ?? null;
   if (has('accountEnabled')) patch.active = u.accountEnabled !== false;
-  for (const property of ['userType', 'jobTitle', 'department'] as const) if (has(property)) attributes[property] = u[property] ?? null;
+  for (const property of ['userType', 'jobTitle', 'department', 'employeeType'] as const) if (has(property)) attributes[property] = u[property] ?? null;
   if (Object.keys(attributes).length > 0) patch.attributes = attributes;
   return { kind: 'patch', patch };
 }

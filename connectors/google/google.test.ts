@@ -73,7 +73,14 @@ describe('Google connector: full listing of 5,000 users and 100 groups', () => {
       displayName: 'Alan Lovelace',
       company: 'Example Ltd',
       active: true,
-      attributes: { orgUnitPath: '/Engineering', department: 'Dept 1', isAdmin: false, suspended: false, archived: false },
+      attributes: {
+        orgUnitPath: '/Engineering',
+        department: 'Dept 1',
+        organization: { costCenter: null, department: 'Dept 1', description: null, location: null, name: 'Example Ltd', title: null },
+        isAdmin: false,
+        suspended: false,
+        archived: false,
+      },
     });
     expect(byId.get(googleUserId(96))?.active).toBe(false); // suspended
     expect(byId.get(googleUserId(88))?.active).toBe(false); // archived

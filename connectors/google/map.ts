@@ -11,7 +11,21 @@ const googleUser = z
     isAdmin: z.boolean().optional(),
     orgUnitPath: z.string().optional(),
     emails: z.array(z.object({ address: z.string(), primary: z.boolean().optional(), type: z.string().optional() }).passthrough()).optional(),
-    organizations: z.array(z.object({ name: z.string().optional(), department: z.string().optional(), primary: z.boolean().optional() }).passthrough()).optional(),
+    organizations: z
+      .array(
+        z
+          .object({
+            name: z.string().optional(),
+            title: z.string().optional(),
+            department: z.string().optional(),
+            costCenter: z.string().optional(),
+            description: z.string().optional(),
+            location: z.string().optional(),
+            primary: z.boolean().optional(),
+          })
+          .passthrough(),
+      )
+      .optional(),
   })
   .passthrough();
 
@@ -39,6 +53,10 @@ export function mapUser(raw: unknown): { user: SourceUser } | { skipped: Skipped
       attributes: {
         orgUnitPath: u.orgUnitPath ?? null,
         department: organization?.department ?? null,
+        // What rules read by default (`domain/source-attribute-views.ts`): department, title, costCenter, description ("Employee type").
+        organization: organization
+          ? { costCenter: organization.costCenter ?? null, department: organization.department ?? null, description: organization.description ?? null, location: organization.location ?? null, name: organization.name ?? null, title: organization.title ?? null }
+          : null,
         isAdmin: u.isAdmin ?? false,
         suspended: u.suspended ?? false,
         archived: u.archived ?? false,

@@ -8,6 +8,7 @@
  * graph (each group's member DN keys — needed to flatten nested groups).
  */
 import { escapeFilter } from 'ldapts';
+import { attributeView, directoryAttributesOf } from '../../src/domain/source-attribute-views.js';
 import type { Connector, ConnectorPage, DeltaOptions, ListOptions, SkippedEntry } from '../../src/sync/connector.js';
 import { ConnectorError } from '../../src/sync/errors.js';
 import { openSession, type LdapSession, type OpenSessionOptions, type SearchRequest } from './client.js';
@@ -17,7 +18,7 @@ import { changedSinceFilter, cursorAt, decodeCursor, encodeCursor, type LdapCurs
 import { firstText, type LdapEntry } from './entry.js';
 import { completeGroup, GroupGraph, UserIndex, type GroupNode } from './groups.js';
 import { groupAttributes, mapGroupEntry, mapUserPage, toSourceGroup, userAttributes, type UserMapping } from './map.js';
-import { presetFor, userAttributeMap } from './presets.js';
+import { presetFor, ruleAttributeOverrides, userAttributeMap } from './presets.js';
 import type { ReadEntry } from './range.js';
 
 export { ldapSourceConfig, type LdapSourceConfig } from './config.js';
@@ -49,7 +50,11 @@ const GROUPS_PER_PAGE = 100;
 export function createLdapConnector(config: LdapSourceConfig, deps: LdapConnectorDeps): Connector {
   const { sourceId } = deps;
   const preset = presetFor(config.preset);
-  const mapping: UserMapping = { preset, fields: userAttributeMap(preset, config.attributes) };
+  const mapping: UserMapping = {
+    preset,
+    fields: userAttributeMap(preset, config.attributes),
+    ruleAttributes: directoryAttributesOf(attributeView('ldap', ruleAttributeOverrides(config.attributes))),
+  };
   const pageSize = config.pageSize ?? DEFAULT_PAGE_SIZE;
   const userFilter = configuredFilter(config.users.filter ?? preset.defaultUserFilter);
   const users: SearchRequest = {

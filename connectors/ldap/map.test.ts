@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LdapEntry } from './entry.js';
 import { groupAttributes, mapGroupEntry, mapUserEntry, mapUserPage, SKIP_REASONS, userAttributes, type UserMapping } from './map.js';
-import { activeDirectoryPreset, openldapPreset, userAttributeMap } from './presets.js';
+import { attributeView, directoryAttributesOf } from '../../src/domain/source-attribute-views.js';
+import { activeDirectoryPreset, openldapPreset, ruleAttributeOverrides, userAttributeMap } from './presets.js';
 
 const openldap: UserMapping = { preset: openldapPreset, fields: userAttributeMap(openldapPreset, undefined) };
 const ad: UserMapping = { preset: activeDirectoryPreset, fields: userAttributeMap(activeDirectoryPreset, undefined) };
@@ -59,6 +60,25 @@ describe('openldap users', () => {
     const r = mapUserEntry(person(3, { otherMail: 'other@example.com', displayName: 'Ignored' }), m);
     expect(r.ok && r.record.user.email).toBe('other@example.com');
     expect(r.ok && r.record.user.displayName).toBe('User 3');
+  });
+
+  it('requests and stores the attributes rules read: the defaults and config.attributes beside the user fields', () => {
+    const config = { email: 'otherMail', department: 'ou', costCenter: 'x-costCenter' };
+    const m: UserMapping = {
+      preset: openldapPreset,
+      fields: userAttributeMap(openldapPreset, config),
+      ruleAttributes: directoryAttributesOf(attributeView('ldap', ruleAttributeOverrides(config))),
+    };
+    // `email` remaps a user field; the others map attributes for rules, `department` replacing the default departmentNumber.
+    expect(userAttributes(m)).toEqual(expect.arrayContaining(['otherMail', 'ou', 'x-costCenter', 'employeeType', 'title']));
+    expect(userAttributes(m)).not.toContain('departmentNumber');
+    const r = mapUserEntry(person(4, { otherMail: 'u4@example.com', OU: ['Analytics', 'Research'], employeeType: 'Contractor', departmentNumber: '42' }), m);
+    const attributes = r.ok ? r.record.user.attributes : undefined;
+    expect(attributes).toEqual({ dn: 'uid=user4,ou=people,dc=example,dc=com', employeeType: 'Contractor', ou: ['Analytics', 'Research'] });
+    // Keys in sorted order, for the content hash's fast path.
+    expect(Object.keys(attributes ?? {})).toEqual(['dn', 'employeeType', 'ou']);
+    const bad = mapUserEntry(person(5, { otherMail: 'u5@example.com', title: 'a\u0000b' }), m);
+    expect(bad.ok ? undefined : bad.skipped).toMatchObject({ reason: 'invalid-value', detail: expect.stringContaining('title') });
   });
 
   it('requests only mapped attributes', () => {

@@ -60,11 +60,37 @@ function unusable(dn: string, externalId: string | undefined, problem: FieldProb
 export interface UserMapping {
   preset: LdapPreset;
   fields: Record<UserField, readonly string[]>;
+  /**
+   * Directory attributes rules may match on (the source's attribute view: the defaults and
+   * `attributes:`), stored as read under these names beside `dn`. Default none.
+   */
+  ruleAttributes?: readonly string[] | undefined;
 }
 
 /** Every attribute a user search must request (and only those). */
 export function userAttributes(m: UserMapping): string[] {
-  return unique([...Object.values(m.fields).flat(), ...m.preset.userExtra]);
+  return unique([...Object.values(m.fields).flat(), ...m.preset.userExtra, ...(m.ruleAttributes ?? [])]);
+}
+
+/**
+ * `dn` and the values of the rule attributes the entry has (one value as text, several as a list),
+ * keys in sorted order (the content hash then takes its fast path), or the first value that cannot
+ * be stored.
+ */
+function storedAttributes(entry: LdapEntry, names: readonly string[]): { attributes: Record<string, unknown> } | { problem: FieldProblem } {
+  if (names.length === 0) return { attributes: { dn: entry.dn } };
+  const found: Array<[string, string | string[]]> = [['dn', entry.dn]];
+  for (const name of names) {
+    if (name.toLowerCase() === 'dn') continue;
+    const values = texts(entry, name);
+    for (const v of values) {
+      const problem = problemIn(name, [name], v, 'text');
+      if (problem) return { problem };
+    }
+    if (values.length > 0) found.push([name, values.length === 1 ? (values[0] as string) : values]);
+  }
+  found.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return { attributes: Object.fromEntries(found) };
 }
 
 /** Every attribute a group search must request. */
@@ -132,6 +158,8 @@ export function mapUserEntry(entry: LdapEntry, m: UserMapping): UserResult {
   if (email === undefined) {
     return { ok: false, dnKey, skipped: { externalId, reason: SKIP_REASONS.noEmail, detail: entry.dn } };
   }
+  const stored = storedAttributes(entry, m.ruleAttributes ?? []);
+  if ('problem' in stored) return { ok: false, dnKey, skipped: unusable(entry.dn, externalId, stored.problem) };
   const ad = m.preset.name === 'activedirectory';
   const pgid = ad ? Number.parseInt(firstText(entry, ['primaryGroupID']) ?? '', 10) : Number.NaN;
   const user: SourceUser = {
@@ -145,7 +173,7 @@ export function mapUserEntry(entry: LdapEntry, m: UserMapping): UserResult {
     displayName: firstText(entry, m.fields.displayName) ?? null,
     company: firstText(entry, m.fields.company) ?? null,
     active: ad ? isAccountEnabled(firstText(entry, ['userAccountControl'])) : true,
-    attributes: { dn: entry.dn },
+    attributes: stored.attributes,
   };
   const f = m.fields;
   const problem =

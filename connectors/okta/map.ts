@@ -23,7 +23,10 @@ const oktaUser = z
   })
   .passthrough();
 
-/** One user of `/api/v1/users`. Email: `profile.email`; SUSPENDED and DEPROVISIONED are inactive. */
+/**
+ * One user of `/api/v1/users`. Email: `profile.email`; SUSPENDED and DEPROVISIONED are inactive.
+ * The profile is kept whole (`domain/source-attribute-views.ts` reads rules' attributes from it).
+ */
 export function mapUser(raw: unknown): { user: SourceUser } | { skipped: SkippedEntry } {
   const parsed = oktaUser.safeParse(raw);
   if (!parsed.success) return { skipped: { externalId: idOf(raw), reason: 'invalid-record', detail: parsed.error.issues[0]?.message } };
@@ -41,7 +44,8 @@ export function mapUser(raw: unknown): { user: SourceUser } | { skipped: Skipped
       displayName,
       company: p.organization ?? null,
       active: !INACTIVE.has(status),
-      attributes: { status, login: p.login, department: p.department ?? null, title: p.title ?? null },
+      // The whole profile: every property of it, custom ones included, is an attribute rules may match on.
+      attributes: { login: p.login, profile: p, status },
     },
   };
 }

@@ -57,7 +57,21 @@ describe('Okta connector: full listing of 5,000 users and 100 groups', () => {
       displayName: 'Barbara Lovelace',
       company: 'Example Ltd',
       active: true,
-      attributes: { status: 'ACTIVE', login: 'user2@example.com', department: 'Dept 2', title: null },
+      attributes: {
+        status: 'ACTIVE',
+        login: 'user2@example.com',
+        profile: {
+          login: 'user2@example.com',
+          email: 'user2@example.com',
+          firstName: 'Barbara',
+          lastName: 'Lovelace',
+          displayName: 'Barbara Lovelace',
+          organization: 'Example Ltd',
+          department: 'Dept 2',
+          mobilePhone: null,
+          secondEmail: null,
+        },
+      },
     });
     expect(byId.get(oktaId('00u', 3))?.displayName).toBe('Claude Lovelace'); // from first and last name
     expect(byId.get(oktaId('00u', 96))).toMatchObject({ active: false, attributes: { status: 'SUSPENDED' } });

@@ -11,6 +11,7 @@ export interface GraphUser {
   companyName: string | null;
   jobTitle: string | null;
   department: string | null;
+  employeeType: string | null;
   userType: 'Member' | 'Guest';
   /** Change sequence of the last write (0: generated). */
   seq: number;
@@ -247,6 +248,7 @@ export function generatedUser(i: number): GraphUser {
     companyName: 'Example Ltd',
     jobTitle: i % 3 === 0 ? 'Engineer' : null,
     department: `Dept ${i % 10}`,
+    employeeType: i % 4 === 3 ? 'Contractor' : 'Employee',
     userType: i % 200 === 199 ? 'Guest' : 'Member',
     seq: 0,
   };

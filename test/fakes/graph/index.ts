@@ -54,7 +54,7 @@ export interface GraphFake {
   close(): Promise<void>;
 }
 
-const USER_PROPERTIES = ['id', 'displayName', 'givenName', 'surname', 'mail', 'userPrincipalName', 'accountEnabled', 'companyName', 'jobTitle', 'department', 'userType'] as const;
+const USER_PROPERTIES = ['id', 'displayName', 'givenName', 'surname', 'mail', 'userPrincipalName', 'accountEnabled', 'companyName', 'jobTitle', 'department', 'employeeType', 'userType'] as const;
 
 interface PageState {
   /** `i`: initial round; `d`: changes after `since`. */
