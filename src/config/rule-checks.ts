@@ -27,7 +27,7 @@ export function checkRules(config: Config, ctx: z.RefinementCtx): void {
         if (rule.source !== '*' && !named) return; // an unknown source is reported on its own
         if ('appRole' in rule) {
           if (named && named.kind !== 'scim')
-            ctx.addIssue({ code: 'custom', path: [...path, 'appRole'], message: `source "${rule.source}" is a ${named.kind} source: app roles come only from SCIM sources` });
+            ctx.addIssue({ code: 'custom', path: [...path, 'appRole'], message: `source "${rule.source}" is of kind ${named.kind}: app roles come only from SCIM sources` });
           else if (!named && scimSources.length === 0)
             ctx.addIssue({ code: 'custom', path: [...path, 'appRole'], message: 'no SCIM source is configured: app roles come only from SCIM sources' });
         } else if ('attribute' in rule) {

@@ -73,7 +73,7 @@ export const DEFAULT_ATTRIBUTES: Readonly<Record<SourceKind, KindDefaults>> = {
 export function overrideProblem(kind: SourceKind, directoryAttribute: string): string | undefined {
   const stored = DEFAULT_ATTRIBUTES[kind].stored;
   if (stored === undefined || stored.some((s) => s.toLowerCase() === directoryAttribute.toLowerCase())) return undefined;
-  return `a ${kind} source stores only ${stored.join(', ')}`;
+  return `the ${kind} connector stores only ${stored.join(', ')}`;
 }
 
 /** The view of a source of this kind with its `attributes:` overrides (idsync name → directory attribute). */
