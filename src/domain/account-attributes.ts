@@ -73,12 +73,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * directory attribute names do (LDAP, SCIM).
  */
 export function valueAt(doc: unknown, path: string): unknown {
+  // Most paths are one plain key (`department`): no splitting, no arrays built.
+  if (!path.includes('.')) return isObject(doc) ? member(doc, path) : undefined;
   let current: unknown[] = [doc];
   for (const key of path.split('.')) {
     const next: unknown[] = [];
     for (const item of current.flatMap((c) => (Array.isArray(c) ? c : [c]))) {
       if (!isObject(item)) continue;
-      const value = key in item ? item[key] : item[Object.keys(item).find((k) => k.toLowerCase() === key.toLowerCase()) ?? ''];
+      const value = member(item, key);
       if (value !== undefined && value !== null) next.push(value);
     }
     current = next;
@@ -86,8 +88,19 @@ export function valueAt(doc: unknown, path: string): unknown {
   return current.length === 1 ? current[0] : current;
 }
 
+/** `object[key]`, else the value of the key that differs only in case. */
+function member(object: Record<string, unknown>, key: string): unknown {
+  const direct = object[key];
+  if (direct !== undefined || key in object) return direct;
+  const wanted = key.toLowerCase();
+  for (const k in object) if (k.length === key.length && k.toLowerCase() === wanted) return object[k];
+  return undefined;
+}
+
 /** Strings, numbers and booleans as text (arrays of them too); empty strings and objects are no value. */
 function textsOf(value: unknown): string[] {
+  if (typeof value === 'string') return value.trim() === '' ? [] : [value];
+  if (value === undefined || value === null) return [];
   const out: string[] = [];
   for (const v of Array.isArray(value) ? value.flat() : [value]) {
     if (typeof v === 'string') {
