@@ -66,7 +66,12 @@ export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
     target.kind === 'server'
       ? new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null })
       : new Cluster(target.nodes, clusterOptions(target, { lazyConnect: true, clusterRetryStrategy: () => null, redisOptions: { maxRetriesPerRequest: 0, connectTimeout: timeoutMs } }));
-  probe.on('error', () => {});
+  // A cluster client that finds no usable node says only that; the error it emitted before says why
+  // (refused, or "cluster support disabled" when the URL names a plain server).
+  let emitted: Error | undefined;
+  probe.on('error', (error: Error) => {
+    emitted = error;
+  });
   let timer: NodeJS.Timeout | undefined;
   try {
     // A cluster is ready once a node has told it the slots and reports `cluster_state:ok`.
@@ -75,7 +80,9 @@ export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
     });
     await Promise.race([probe.connect().then(() => probe.ping()), timedOut]);
   } catch (error) {
-    throw new RedisUnavailableError(url, error);
+    const message = (error as Error)?.message;
+    const why = (emitted as { lastNodeError?: Error } | undefined)?.lastNodeError?.message ?? emitted?.message;
+    throw new RedisUnavailableError(url, why && why !== message ? new Error(`${message} (${why})`, { cause: error }) : error);
   } finally {
     clearTimeout(timer);
     probe.disconnect();
