@@ -59,99 +59,130 @@ export interface DesiredMembership {
 }
 
 /** A rule as matching needs it, at its rank: the role's (0 = admin) and its place in that role's list. */
-interface CompiledRule extends RuleRef {
+interface CompiledRule {
   rank: number;
+  source: string;
+  text: string;
+  role: Role;
+  /** Built once and shared by every evidence that names the rule. */
+  ref: RuleRef;
 }
 
-/** One thing of an account a rule may match, by its lower-cased key (`kindKey`). */
+const GROUP = 0;
+const APP_ROLE = 1;
+const ATTRIBUTE = 2;
+type Kind = typeof GROUP | typeof APP_ROLE | typeof ATTRIBUTE;
+
+/**
+ * One thing of an account a rule may match: its kind, its lower-cased key in that kind's index
+ * (for an attribute, name and value), and what it is as observed. The `MatchedValue` is built
+ * only for the match that wins.
+ */
 interface Candidate {
+  kind: Kind;
   key: string;
-  matched: MatchedValue;
+  value: string;
+  group: ObservedGroup | null;
+  attribute: string | null;
 }
 
-/** The key rules and accounts meet on: the kind, then lower-cased name and value (NUL never occurs in config or stored text). */
-function groupKey(name: string): string {
-  return `g\u0000${name.toLowerCase()}`;
+/** A workspace's rules by kind, then by key, each list in rank order. */
+interface RuleIndex {
+  byKind: readonly [Map<string, CompiledRule[]>, Map<string, CompiledRule[]>, Map<string, CompiledRule[]>];
 }
-function appRoleKey(value: string): string {
-  return `r\u0000${value.toLowerCase()}`;
-}
+
 function attributeKey(attribute: string, value: string): string {
-  return `a\u0000${attribute.toLowerCase()}\u0000${value.toLowerCase()}`;
+  // NUL occurs in no config or stored text, so it cannot join two keys into one.
+  return `${attribute.toLowerCase()}\u0000${value.toLowerCase()}`;
 }
 
 /**
- * Each workspace's rules, indexed once by the key of what they match, in rank order: a reconcile
- * job (or a preview over every person) matches them against many people, and looking up a person's
- * few groups, roles and attribute values costs less than trying every rule against them.
+ * Each workspace's rules, indexed once by kind and key, in rank order: a reconcile job (or a
+ * preview over every person) matches them against many people, and looking up a person's few
+ * groups, roles and attribute values costs less than trying every rule against them.
  * Keyed by the rule set, which comes from the parsed config and is never changed in place (a new
  * config brings new objects, indexed anew).
  */
-const indexed = new WeakMap<WorkspaceRules, ReadonlyMap<string, readonly CompiledRule[]>>();
+const indexed = new WeakMap<WorkspaceRules, RuleIndex>();
 
-function compiledRules(workspace: WorkspaceRules): ReadonlyMap<string, readonly CompiledRule[]> {
+function compiledRules(workspace: WorkspaceRules): RuleIndex {
   let index = indexed.get(workspace);
   if (!index) {
-    const byKey = new Map<string, CompiledRule[]>();
-    const add = (key: string, rule: CompiledRule) => {
-      const list = byKey.get(key);
+    const byKind: RuleIndex['byKind'] = [new Map(), new Map(), new Map()];
+    const add = (kind: Kind, key: string, rule: CompiledRule) => {
+      const list = byKind[kind].get(key);
       // An `in` list naming a value twice is one rule, once.
       if (list?.at(-1) === rule) return;
       if (list) list.push(rule);
-      else byKey.set(key, [rule]);
+      else byKind[kind].set(key, [rule]);
     };
     let rank = 0;
     for (const role of ROLES) {
       workspace.roles[role].forEach((r, index) => {
-        const rule: CompiledRule = { role, index, source: r.source, text: ruleText(role, r), rank: rank++ };
-        if ('group' in r) add(groupKey(r.group), rule);
-        else if ('appRole' in r) add(appRoleKey(r.appRole), rule);
-        else for (const value of acceptedValues(r)) add(attributeKey(r.attribute, value), rule);
+        const text = ruleText(role, r);
+        const rule: CompiledRule = { rank: rank++, source: r.source, text, role, ref: { role, index, source: r.source, text } };
+        if ('group' in r) add(GROUP, r.group.toLowerCase(), rule);
+        else if ('appRole' in r) add(APP_ROLE, r.appRole.toLowerCase(), rule);
+        else for (const value of acceptedValues(r)) add(ATTRIBUTE, attributeKey(r.attribute, value), rule);
       });
     }
-    index = byKey;
+    index = { byKind };
     indexed.set(workspace, index);
   }
   return index;
 }
 
+/** Which kinds of rule any of these workspaces has: an account's other things need not be looked at. */
+function kindsUsed(indexes: readonly RuleIndex[]): [boolean, boolean, boolean] {
+  const used: [boolean, boolean, boolean] = [false, false, false];
+  for (const index of indexes) for (const kind of [GROUP, APP_ROLE, ATTRIBUTE] as const) used[kind] ||= index.byKind[kind].size > 0;
+  return used;
+}
+
 /** Everything of the account a rule may name, in a stable order: groups (display name, external id, aliases), app roles, attribute values. */
-function candidatesOf(account: ObservedAccount): Candidate[] {
+function candidatesOf(account: ObservedAccount, used: readonly boolean[]): Candidate[] {
   const out: Candidate[] = [];
-  for (const g of account.groups) {
-    const group = (name: string): Candidate => ({ key: groupKey(name), matched: { kind: 'group', displayName: g.displayName, externalId: g.externalId, name } });
-    out.push(group(g.displayName));
-    if (g.externalId !== null) out.push(group(g.externalId));
-    for (const a of g.aliases) out.push(group(a));
+  if (used[GROUP]) {
+    for (const g of account.groups) {
+      out.push({ kind: GROUP, key: g.displayName.toLowerCase(), value: g.displayName, group: g, attribute: null });
+      if (g.externalId !== null) out.push({ kind: GROUP, key: g.externalId.toLowerCase(), value: g.externalId, group: g, attribute: null });
+      for (const a of g.aliases) out.push({ kind: GROUP, key: a.toLowerCase(), value: a, group: g, attribute: null });
+    }
   }
-  for (const value of account.appRoles ?? []) out.push({ key: appRoleKey(value), matched: { kind: 'appRole', value } });
-  for (const [attribute, values] of Object.entries(account.attributes ?? {})) {
-    for (const value of values) out.push({ key: attributeKey(attribute, value), matched: { kind: 'attribute', attribute, value } });
+  if (used[APP_ROLE]) {
+    for (const value of account.appRoles ?? []) out.push({ kind: APP_ROLE, key: value.toLowerCase(), value, group: null, attribute: null });
+  }
+  if (used[ATTRIBUTE] && account.attributes !== undefined) {
+    for (const attribute in account.attributes) {
+      for (const value of account.attributes[attribute] ?? []) out.push({ kind: ATTRIBUTE, key: attributeKey(attribute, value), value, group: null, attribute });
+    }
   }
   return out;
+}
+
+function matchedOf(c: Candidate): MatchedValue {
+  if (c.kind === GROUP) {
+    const g = c.group as ObservedGroup;
+    return { kind: 'group', displayName: g.displayName, externalId: g.externalId, name: c.value };
+  }
+  return c.kind === APP_ROLE ? { kind: 'appRole', value: c.value } : { kind: 'attribute', attribute: c.attribute as string, value: c.value };
 }
 
 interface Matchable {
   account: ObservedAccount;
+  /** Built once and shared by every evidence that names the account. */
+  ref: Evidence['account'];
   candidates: Candidate[];
 }
 
-function matchable(accounts: readonly ObservedAccount[]): Matchable[] {
+function matchable(accounts: readonly ObservedAccount[], used: readonly boolean[]): Matchable[] {
   const out: Matchable[] = [];
   for (const account of accounts) {
     if (!account.active) continue;
-    const candidates = candidatesOf(account);
-    if (candidates.length > 0) out.push({ account, candidates });
+    const candidates = candidatesOf(account, used);
+    if (candidates.length > 0) out.push({ account, ref: { sourceId: account.sourceId, accountId: account.accountId, userName: account.userName }, candidates });
   }
   return out;
-}
-
-function evidenceOf(account: ObservedAccount, rule: CompiledRule, matched: MatchedValue): Evidence {
-  return {
-    account: { sourceId: account.sourceId, accountId: account.accountId, userName: account.userName },
-    rule: { role: rule.role, index: rule.index, source: rule.source, text: rule.text },
-    matched,
-  };
 }
 
 function appliesTo(rule: CompiledRule, account: ObservedAccount): boolean {
@@ -163,34 +194,38 @@ function appliesTo(rule: CompiledRule, account: ObservedAccount): boolean {
  * each with its evidence. Only active accounts count; in each workspace the highest role any rule of
  * any kind grants wins — then the first such rule in the config, then the first account (in the
  * order given) it matches, then the first group name, role or value of that account.
- * Pure: no I/O, no clock; the reconciler, the explanation of access and the rules preview all call it.
+ * Pure: no I/O, no clock; the reconciler, the explanation of access and the rules preview all call
+ * it. Evidence objects share their `account` and `rule` parts: read them, do not change them.
  */
 export function desiredMemberships(accounts: readonly ObservedAccount[], workspaces: readonly WorkspaceRules[]): DesiredMembership[] {
-  const active = matchable(accounts);
+  const indexes = workspaces.map(compiledRules);
+  const active = matchable(accounts, kindsUsed(indexes));
   if (active.length === 0) return [];
   const result: DesiredMembership[] = [];
-  for (const workspace of workspaces) {
-    const index = compiledRules(workspace);
+  workspaces.forEach((workspace, w) => {
+    const byKind = (indexes[w] as RuleIndex).byKind;
     let best: CompiledRule | undefined;
     let by: Matchable | undefined;
-    let what: MatchedValue | undefined;
+    let what: Candidate | undefined;
     for (const m of active) {
       for (const c of m.candidates) {
-        for (const rule of index.get(c.key) ?? []) {
+        const rules = byKind[c.kind].get(c.key);
+        if (rules === undefined) continue;
+        for (const rule of rules) {
           if (best !== undefined && rule.rank >= best.rank) break;
           if (appliesTo(rule, m.account)) {
             best = rule;
             by = m;
-            what = c.matched;
+            what = c;
             break;
           }
         }
       }
     }
     if (best && by && what) {
-      result.push({ workspaceId: workspace.id, role: best.role, sourceId: by.account.sourceId, rule: best.text, evidence: evidenceOf(by.account, best, what) });
+      result.push({ workspaceId: workspace.id, role: best.role, sourceId: by.account.sourceId, rule: best.text, evidence: { account: by.ref, rule: best.ref, matched: matchedOf(what) } });
     }
-  }
+  });
   return result;
 }
 
@@ -203,13 +238,13 @@ export function ruleMatches(accounts: readonly ObservedAccount[], workspace: Wor
   const index = compiledRules(workspace);
   const found: Array<{ rank: number; order: number; evidence: Evidence }> = [];
   const seen = new Set<string>();
-  matchable(accounts).forEach((m, order) => {
+  matchable(accounts, kindsUsed([index])).forEach((m, order) => {
     for (const c of m.candidates) {
-      for (const rule of index.get(c.key) ?? []) {
+      for (const rule of index.byKind[c.kind].get(c.key) ?? []) {
         const once = `${rule.rank}/${order}`;
         if (!appliesTo(rule, m.account) || seen.has(once)) continue;
         seen.add(once);
-        found.push({ rank: rule.rank, order, evidence: evidenceOf(m.account, rule, c.matched) });
+        found.push({ rank: rule.rank, order, evidence: { account: m.ref, rule: rule.ref, matched: matchedOf(c) } });
       }
     }
   });

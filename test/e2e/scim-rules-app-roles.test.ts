@@ -14,6 +14,7 @@ const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 describe('rules on SCIM app roles and attributes (postgres)', () => {
   let server: ScimDaemon;
   let entra: ReturnType<typeof scimClient>;
+  const url = () => server.daemon.url as string;
   const grant = async (email: string) =>
     (
       await server.store.db.query<{ role: string; status: string; rule: string }>(
@@ -63,7 +64,7 @@ describe('rules on SCIM app roles and attributes (postgres)', () => {
     });
     expect(created.status).toBe(201);
     const id = created.body['id'] as string;
-    await expectMembers(server.daemon.url, 'analytics', [{ email: 'ann@contoso.com', role: 'admin', status: 'active' }]);
+    await expectMembers(url(), 'analytics', [{ email: 'ann@contoso.com', role: 'admin', status: 'active' }]);
     expect(await grant('ann@contoso.com')).toEqual({ role: 'admin', status: 'active', rule: 'admin: entra-scim/appRole=Workspace.Admin' });
 
     // The assignment replaced by another app role (AppRoleAssignmentsComplex): only the attribute rule is left.
@@ -72,7 +73,7 @@ describe('rules on SCIM app roles and attributes (postgres)', () => {
       Operations: [{ op: 'Replace', path: 'roles', value: [{ primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'User', value: 'User' }] }],
     });
     expect(replaced.status).toBe(204);
-    await expectMembers(server.daemon.url, 'analytics', [{ email: 'ann@contoso.com', role: 'viewer', status: 'active' }]);
+    await expectMembers(url(), 'analytics', [{ email: 'ann@contoso.com', role: 'viewer', status: 'active' }]);
 
     // Entra ID's attribute update of the enterprise extension: the department now matches.
     const moved = await entra.patch(`/Users/${id}`, {
@@ -80,7 +81,7 @@ describe('rules on SCIM app roles and attributes (postgres)', () => {
       Operations: [{ op: 'Replace', path: `${ENTERPRISE}:department`, value: 'analytics' }],
     });
     expect(moved.status).toBe(204);
-    await expectMembers(server.daemon.url, 'analytics', [{ email: 'ann@contoso.com', role: 'editor', status: 'active' }]);
+    await expectMembers(url(), 'analytics', [{ email: 'ann@contoso.com', role: 'editor', status: 'active' }]);
     expect(await grant('ann@contoso.com')).toEqual({ role: 'editor', status: 'active', rule: 'editor: entra-scim/department=Analytics' });
 
     // The app role again, added as Entra ID adds one by PATCH (the role serialised as JSON in `value`).
@@ -89,7 +90,7 @@ describe('rules on SCIM app roles and attributes (postgres)', () => {
       Operations: [{ op: 'Add', path: 'roles', value: [{ value: '{"id":"06b07648-ecfe-589f-9d2f-6325724a46ee","value":"Workspace.Admin","displayName":"Workspace admin"}' }] }],
     });
     expect(added.status).toBe(204);
-    await expectMembers(server.daemon.url, 'analytics', [{ email: 'ann@contoso.com', role: 'admin', status: 'active' }]);
+    await expectMembers(url(), 'analytics', [{ email: 'ann@contoso.com', role: 'admin', status: 'active' }]);
 
     // Nothing matches any more: the grant is suspended at once.
     const none = await entra.patch(`/Users/${id}`, {
@@ -101,6 +102,6 @@ describe('rules on SCIM app roles and attributes (postgres)', () => {
       ],
     });
     expect(none.status).toBe(204);
-    await expectMembers(server.daemon.url, 'analytics', [{ email: 'ann@contoso.com', role: 'admin', status: 'suspended' }]);
+    await expectMembers(url(), 'analytics', [{ email: 'ann@contoso.com', role: 'admin', status: 'suspended' }]);
   });
 });
