@@ -151,15 +151,21 @@ export class RedisClusterServer {
       });
   }
 
-  /** The master serving `key`'s slot, and its replica. */
-  async shardOf(key: string): Promise<{ slot: number; master: NodeRole; replica: NodeRole }> {
+  /** The master serving `key`'s slot, and its replica if it has one. */
+  async shardOf(key: string): Promise<{ slot: number; master: NodeRole; replica: NodeRole | undefined }> {
     const port = this.#nodes.find((n) => n.running)?.port as number;
     const slot = Number(await this.#command(port, ['cluster', 'keyslot', key]));
     const nodes = await this.topology();
     const master = nodes.find((n) => n.role === 'master' && n.slots.some(([from, to]) => slot >= from && slot <= to));
-    const replica = nodes.find((n) => n.role === 'replica' && n.masterId === master?.id);
-    if (!master || !replica) throw new Error(`slot ${slot} has no master with a replica:\n${JSON.stringify(nodes)}`);
-    return { slot, master, replica };
+    if (!master) throw new Error(`slot ${slot} has no master:\n${JSON.stringify(nodes)}`);
+    return { slot, master, replica: nodes.find((n) => n.role === 'replica' && n.masterId === master.id) };
+  }
+
+  /** `shardOf`, for a master that must have a replica. */
+  async #replicated(key: string): Promise<{ slot: number; master: NodeRole; replica: NodeRole }> {
+    const shard = await this.shardOf(key);
+    if (!shard.replica) throw new Error(`the master of slot ${shard.slot} (port ${shard.master.port}) has no replica`);
+    return { ...shard, replica: shard.replica };
   }
 
   /**
@@ -168,7 +174,7 @@ export class RedisClusterServer {
    */
   async failover(key: string): Promise<{ slot: number; from: number; to: number; ms: number }> {
     const started = Date.now();
-    const { slot, master, replica } = await this.shardOf(key);
+    const { slot, master, replica } = await this.#replicated(key);
     await this.#command(replica.port, ['cluster', 'failover']);
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -179,6 +185,49 @@ export class RedisClusterServer {
     }
     await this.settled();
     return { slot, from: master.port, to: replica.port, ms: Date.now() - started };
+  }
+
+  /**
+   * Until the replica of the master serving `key` has every write its master has (the same
+   * replication offset). Replication is asynchronous: a master killed before then takes its last
+   * writes with it, which the caller avoids by holding its clients while this waits.
+   */
+  async replicaCaughtUp(key: string, timeoutMs = 10_000): Promise<void> {
+    const { master, replica } = await this.#replicated(key);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [m, r] = await Promise.all([this.#command(master.port, ['info', 'replication']), this.#command(replica.port, ['info', 'replication'])]);
+      const sent = /master_repl_offset:(\d+)/.exec(String(m))?.[1];
+      const applied = /slave_repl_offset:(\d+)/.exec(String(r))?.[1];
+      if (sent !== undefined && sent === applied) return;
+      if (Date.now() > deadline) throw new Error(`replica on port ${replica.port} did not catch up within ${timeoutMs} ms (${applied} of ${sent})`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /**
+   * SIGKILL of the master serving `key`. Resolves at once with `promoted`, which resolves once its
+   * replica has taken over the slots (after the cluster node timeout) and the cluster is ok again.
+   */
+  async killMaster(key: string): Promise<{ slot: number; from: number; to: number; promoted: Promise<number> }> {
+    const { slot, master, replica } = await this.#replicated(key);
+    const node = this.#nodes.find((n) => n.port === master.port);
+    if (!node) throw new Error(`no node on port ${master.port}`);
+    const killed = Date.now();
+    await node.kill();
+    const promoted = (async () => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const now = await this.shardOf(key).catch(() => undefined);
+        if (now?.master.port === replica.port) break;
+        if (Date.now() > deadline) throw new Error(`replica on port ${replica.port} did not take over slot ${slot} within 30 s of its master's death`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await this.settled();
+      return Date.now() - killed;
+    })();
+    promoted.catch(() => {});
+    return { slot, from: master.port, to: replica.port, promoted };
   }
 
   /** Until every running node says `cluster_state:ok` and every replica's link to its master is up. */
