@@ -66,30 +66,36 @@ export class OidcSignIn {
     const currentUrl = new URL(this.options.redirectUrl);
     currentUrl.search = query;
     let claims: oidc.IDToken | undefined;
+    let identity: Record<string, unknown> | undefined;
     try {
-      const tokens = await oidc.authorizationCodeGrant(await this.provider(), currentUrl, {
+      const provider = await this.provider();
+      const tokens = await oidc.authorizationCodeGrant(provider, currentUrl, {
         pkceCodeVerifier: flow.data.codeVerifier,
         expectedState: flow.data.state,
         expectedNonce: flow.data.nonce,
         idTokenExpected: true,
       });
       claims = tokens.claims();
+      identity = claims;
+      // Providers that follow the core spec to the letter put the e-mail only in the UserInfo
+      // answer, not in an ID token obtained with a code; that answer is bound to the same subject.
+      if (claims && typeof claims['email'] !== 'string') identity = await oidc.fetchUserInfo(provider, tokens.access_token, claims.sub);
     } catch (error) {
       return { ok: false, status: 502, title: 'Sign-in failed', reason: 'The answer from the identity provider could not be verified. Start again; if it keeps failing, tell your IT team.', cause: error };
     }
     if (!claims) return { ok: false, status: 502, title: 'Sign-in failed', reason: 'The identity provider sent no ID token.' };
-    const email = typeof claims['email'] === 'string' ? claims['email'].toLowerCase() : undefined;
+    const email = typeof identity?.['email'] === 'string' ? identity['email'].toLowerCase() : undefined;
     // Entra ID sends no email_verified; its optional claim xms_edov says the domain owner verified it.
-    const verified = claims['email_verified'] === true || claims['xms_edov'] === true;
+    const verified = identity?.['email_verified'] === true || identity?.['xms_edov'] === true;
     if (!email || !verified) {
       return { ok: false, status: 403, title: 'Sign-in refused: no verified e-mail address', reason: 'Your identity provider did not assert a verified e-mail address, and the console knows people by their address.' };
     }
-    if (this.options.config.requireMfa && !showsSecondFactor(claims.amr)) {
+    if (this.options.config.requireMfa && !showsSecondFactor(claims['amr'])) {
       return {
         ok: false,
         status: 403,
         title: 'Sign-in refused: multi-factor authentication is required',
-        reason: `This console requires a second factor (for example an authenticator app or a security key), and ${describeMethods(claims.amr)}. Sign in again with your second factor; if you have none, ask your IT team to set one up.`,
+        reason: `This console requires a second factor (for example an authenticator app or a security key), and ${describeMethods(claims['amr'])}. Sign in again with your second factor; if you have none, ask your IT team to set one up.`,
       };
     }
     return { ok: true, email };

@@ -71,11 +71,11 @@ export async function membersPage({ main }, ws) {
         }
       } }, options, m.role);
       if (!assignable.includes('admin')) why.add(matrixWhy(can('assign-role', 'admin')));
-    } else if (!fixed && !change.allowed) why.add(matrixWhy(change));
+    } else if (!rule && !change.allowed) why.add(matrixWhy(change));
 
     const remove = can('remove-member', m.role);
     const removable = !fixed && remove.allowed && m.status !== 'removed';
-    if (!fixed && !remove.allowed) why.add(matrixWhy(remove));
+    if (!rule && !remove.allowed) why.add(matrixWhy(remove));
     const actions = [h('button', { type: 'button', class: 'danger', disabled: !removable, 'aria-label': `Remove ${m.email}`, onclick: async () => {
       if (!confirm(`Remove ${m.email} from ${ws}? They lose access at once.`)) return;
       try {
