@@ -16,9 +16,11 @@ export interface PgliteOptions {
 /**
  * What the embedded PostgreSQL reserves, on top of PGlite's own start parameters. initdb sizes a
  * server (shared_buffers 128MB), and PGlite's PostgreSQL touches its whole buffer pool when it
- * starts, so every megabyte of it stays resident for the life of the daemon: 16MB cut the idle
- * process by about 130 MB (docs/benchmarks.md). The buffer pool only spares reads from the data
- * files, which stay in the OS page cache; wal_buffers follows it (1/32, 512kB).
+ * starts, so every megabyte of it stays resident for the life of the daemon: 16MB cut the process
+ * by about 115 MB (`npm run bench:pglite-memory`; 8MB saved nothing more that could be told from
+ * noise). The buffer pool only spares reads of the data files, which stay in the OS page cache;
+ * wal_buffers follows it (1/32, 512kB). max_connections, work_mem and a smaller wal_buffers made
+ * no difference; initialMemory cannot go below the 128MB the module declares.
  *
  * Durability is PGlite's: its files are written with write(2) as PostgreSQL writes them, and a
  * commit returns once its WAL is written, so a `kill -9` of the process loses nothing committed.
@@ -35,12 +37,16 @@ const AUTOVACUUM_EVERY_MS = 10_000;
 interface Prepared {
   name: string;
   paramTypes: number[];
+  /** The statement's RowDescription (none for a statement that returns no rows), parsed once. */
+  columns: BackendMessage[];
 }
+
+type BackendMessage = Parameters<typeof parse.parseResults>[0][number];
 
 /**
  * A `Db` over embedded PGlite: one connection, so statements and transactions run one at a time.
- * Statements run again and again are prepared once by name and then bound and executed in one
- * exchange (PGlite's `query` parses, plans and describes every call, in six exchanges).
+ * Statements run again and again are prepared (parsed, described) once by name and then bound and
+ * executed in one exchange (PGlite's `query` parses, plans and describes every call, in six).
  */
 export async function createPgliteDb(options: PgliteOptions = {}): Promise<Db> {
   if (options.dataDir) await ensurePgliteDataDir(options.dataDir);
@@ -50,7 +56,7 @@ export async function createPgliteDb(options: PgliteOptions = {}): Promise<Db> {
 
   const prepare = async (text: string, name: string): Promise<Prepared> => {
     const { messages } = await pglite.execProtocol(concat([protocol.serialize.parse({ name, text }), protocol.serialize.describe({ type: 'S', name }), protocol.serialize.sync()]));
-    const statement = { name, paramTypes: parse.parseDescribeStatementResults(messages) };
+    const statement = { name, paramTypes: parse.parseDescribeStatementResults(messages), columns: messages.filter((m) => m.name === 'rowDescription') };
     prepared.set(text, statement);
     return statement;
   };
@@ -62,15 +68,11 @@ export async function createPgliteDb(options: PgliteOptions = {}): Promise<Db> {
     if (name === undefined) return toResult(await pglite.query(text, params as unknown[]));
     const statement = prepared.get(text) ?? (await prepare(text, name));
     const values = params?.map((value, i) => parameter(pglite, statement.paramTypes[i], value));
+    // No Describe: the columns are the statement's, described when it was prepared.
     const { messages } = await pglite.execProtocol(
-      concat([
-        protocol.serialize.bind({ statement: statement.name, values }),
-        protocol.serialize.describe({ type: 'P' }),
-        protocol.serialize.execute({}),
-        protocol.serialize.sync(),
-      ]),
+      concat([protocol.serialize.bind({ statement: statement.name, values }), protocol.serialize.execute({}), protocol.serialize.sync()]),
     );
-    const [result] = parse.parseResults(messages, pglite.parsers);
+    const [result] = parse.parseResults([...statement.columns, ...messages], pglite.parsers);
     if (!result) throw new Error(`no result for a prepared statement: ${text.slice(0, 60)}`);
     return toResult(result);
   };
