@@ -161,6 +161,29 @@ describe.each(STORE_KINDS)('provisioning log (%s)', (kind) => {
     expect((await logOf('okta', 1))[0]).toMatchObject({ method: 'GET', path: '/Users?count=1', status: 200 });
   });
 
+  it('text PostgreSQL cannot keep (a NUL, a lone surrogate quoted back) is logged replaced, and stops nothing', async () => {
+    const okta = scimClient(`${url}/scim/v2`, OKTA_TOKEN);
+    expect((await okta.get('/Users?filter=userName%20eq%20%22a%00b%22')).status).toBe(400);
+    expect((await okta.get('/Users/%00')).status).toBe(404);
+    // A repeated bulkId is quoted back in the error detail: here a lone surrogate, written as a JSON escape.
+    const op = '{"method":"POST","path":"/Users","bulkId":"\\ud800","data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x@example.com"}}';
+    const repeated = await okta.call('POST', '/Bulk', `{"schemas":["${BULK}"],"Operations":[${op},${op}]}`);
+    expect(repeated.status).toBe(400);
+    expect((await okta.get('/Groups')).status).toBe(200);
+    const log = await waitFor(async () => {
+      const r = await api('/sources/okta/requests?limit=4');
+      return r.body['requests']?.[0]?.['path'] === '/Groups' ? (r.body['requests'] as Json[]) : undefined;
+    }, 10_000, 'the GET /Groups in the log');
+    expect(log.map((e) => [e['path'], e['status']])).toEqual([
+      ['/Groups', 200],
+      ['/Bulk', 400],
+      ['/Users/%00', 404],
+      ['/Users?filter=userName eq "a\uFFFDb"', 400],
+    ]);
+    expect(log[1]?.['error']).toContain('bulkId "\uFFFD"');
+    expect(log[2]?.['resourceIds']).toEqual(['\uFFFD']);
+  });
+
   it('only the system token reads the log and the skipped entries; an unknown source is a 404', async () => {
     const personToken = newToken('idsp');
     await store.db.query(`insert into people (email, kind) values ('viewer@example.com', 'internal') on conflict (lower(email)) do nothing`);

@@ -185,4 +185,16 @@ describe.each(STORE_KINDS)('request log writer (%s)', (kind) => {
     await writer.close();
     expect(await paths('refused')).toEqual(['/Users/u-0', '/Users/u-1', '/Users/u-2', '/Users/u-3']);
   });
+
+  it('an entry PostgreSQL cannot store costs only itself: the rest of its batch and the next are written', async () => {
+    const { db } = wrapped();
+    const writer = new RequestLogWriter({ db });
+    writer.record(entry('unstorable', NOW, 200, 0));
+    writer.record({ ...entry('unstorable', NOW, 200, 1), path: '/Users/\u0000' });
+    writer.record(entry('unstorable', NOW, 200, 2));
+    await writer.flush();
+    writer.record(entry('unstorable', NOW, 200, 3));
+    await writer.close();
+    expect(await paths('unstorable')).toEqual(['/Users/u-0', '/Users/u-2', '/Users/u-3']);
+  });
 });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Queryable } from '../../store/db.js';
+import { sqlState, type Queryable } from '../../store/db.js';
 import { insertScimRequests, type ScimRequestEntry } from '../../store/request-log.js';
 
 /** Entries written per statement; a busy second is written in a few statements, not one per request. */
@@ -56,6 +56,27 @@ export class RequestLogWriter {
     if (this.#held.length > 0) this.#logger?.warn({ entries: this.#held.length }, 'provisioning log: entries not written at shutdown (the database refused them)');
   }
 
+  /**
+   * A batch PostgreSQL refused for a value it cannot store: each entry alone, so one such entry costs
+   * only itself. (The recorder makes entries storable; this keeps a miss from stopping the log.)
+   */
+  async #writeOneByOne(batch: ScimRequestEntry[]): Promise<{ unwritten: ScimRequestEntry[]; error?: unknown }> {
+    let refused = 0;
+    try {
+      for (let i = 0; i < batch.length; i++) {
+        try {
+          await insertScimRequests(this.#db, batch.slice(i, i + 1));
+        } catch (error) {
+          if (!refusesValue(error)) return { unwritten: batch.slice(i), error };
+          refused++;
+        }
+      }
+      return { unwritten: [] };
+    } finally {
+      if (refused > 0) this.#logger?.warn({ refused }, 'provisioning log: entries the database cannot store were left out');
+    }
+  }
+
   /** Drops the oldest entries past `MAX_HELD`. */
   #bound(): void {
     const over = this.#held.length - MAX_HELD;
@@ -68,10 +89,16 @@ export class RequestLogWriter {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     while (this.#held.length > 0) {
-      const batch = this.#held.splice(0, FLUSH_AT);
+      let batch = this.#held.splice(0, FLUSH_AT);
       try {
         await insertScimRequests(this.#db, batch);
-      } catch (error) {
+      } catch (caught) {
+        let error = caught;
+        if (refusesValue(error)) {
+          const alone = await this.#writeOneByOne(batch);
+          if (alone.unwritten.length === 0) continue;
+          ({ unwritten: batch, error } = alone);
+        }
         // Back in front of what was recorded meanwhile, oldest first.
         this.#held = batch.concat(this.#held);
         this.#bound();
@@ -84,4 +111,10 @@ export class RequestLogWriter {
       }
     }
   }
+}
+
+/** PostgreSQL refused a value (SQLSTATE classes 22 and 54: bad text, out of range, too long), not the connection. */
+function refusesValue(error: unknown): boolean {
+  const state = sqlState(error);
+  return state !== undefined && (state.startsWith('22') || state.startsWith('54'));
 }
