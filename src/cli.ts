@@ -14,6 +14,8 @@ import { daemonRequest, DaemonRequestError } from './cli/daemon-client.js';
 import { importCommand } from './cli/import-command.js';
 import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from './cli/tokens-command.js';
 import { syncCommand } from './cli/sync-command.js';
+import { explainCommand } from './cli/explain-command.js';
+import { rulesPreviewCommand } from './cli/rules-preview-command.js';
 
 const EXIT_CONFIG = 2;
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -173,6 +175,29 @@ tokens
   .action(async (id: string) => {
     const settings = readSettings();
     process.exitCode = await tokensRevokeCommand({ url: settings.daemonUrl, token: settings.adminToken }, id);
+  });
+
+program
+  .command('explain')
+  .description("why a person holds what they hold: each grant, the rule and account behind it, what ended it; through the running daemon")
+  .argument('<email>', "the person's e-mail")
+  .option('--workspace <id>', 'only this workspace')
+  .option('--json', 'print JSON')
+  .action(async (email: string, opts: { workspace?: string; json?: boolean }) => {
+    const settings = readSettings();
+    process.exitCode = await explainCommand({ url: settings.daemonUrl, token: settings.adminToken }, email, opts);
+  });
+
+const rules = program.command('rules').description('workspace rules');
+rules
+  .command('preview')
+  .description("what a config file's workspaces (and lifecycle) would grant, change and suspend for everyone; writes nothing")
+  .argument('<config>', 'a config file (YAML or JSON); its workspaces and lifecycle sections are used')
+  .option('--unchanged', 'list the memberships that stay too')
+  .option('--json', 'print JSON')
+  .action(async (file: string, opts: { unchanged?: boolean; json?: boolean }) => {
+    const settings = readSettings();
+    process.exitCode = await rulesPreviewCommand({ url: settings.daemonUrl, token: settings.adminToken }, file, opts);
   });
 
 program.parseAsync(process.argv).catch(fail);

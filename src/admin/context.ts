@@ -5,6 +5,8 @@ import type { Db } from '../store/db.js';
 /** What admin operations need: the store, the clock and the organisation's lifecycle policy. */
 export interface AdminContext {
   db: Db;
+  /** The running config: a rules preview replaces its rules and validates them against its sources. */
+  config: Config;
   now: () => Date;
   internalDomains: readonly string[];
   /** `lifecycle.externalValidity`: how long an external person's new grant lasts. */
@@ -22,6 +24,7 @@ export interface AdminContext {
 export function adminContext(db: Db, config: Config, now: () => Date = () => new Date()): AdminContext {
   return {
     db,
+    config,
     now,
     internalDomains: config.organization.internalDomains,
     externalValidityMs: durationMs(config.lifecycle.externalValidity),

@@ -6,10 +6,13 @@ export interface DaemonClientOptions {
 
 export class DaemonRequestError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** The daemon's answer, parsed when it was JSON (an error's details, e.g. a config's problems). */
+  readonly body: unknown;
+  constructor(status: number, message: string, body?: unknown) {
     super(message);
     this.name = 'DaemonRequestError';
     this.status = status;
+    this.body = body;
   }
 }
 
@@ -34,7 +37,7 @@ export async function daemonRequest<T>(options: DaemonClientOptions, method: str
   }
   if (!response.ok) {
     const message = (parsed as { error?: { message?: string } } | undefined)?.error?.message ?? text;
-    throw new DaemonRequestError(response.status, `${method} ${path} → ${response.status}: ${message}`);
+    throw new DaemonRequestError(response.status, `${method} ${path} → ${response.status}: ${message}`, parsed);
   }
   return parsed as T;
 }

@@ -98,7 +98,7 @@ export async function loadConfig(file: string): Promise<Config> {
  * read as a plain string) are problems too, each with its line; `logLevel: 'silent'` keeps the
  * library from printing them to stderr itself.
  */
-function parseYamlText(text: string, file: string): unknown {
+export function parseYamlText(text: string, file: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, logLevel: 'silent' });
   const faults = [...doc.errors, ...doc.warnings];
   if (faults.length > 0) throw new ConfigError(file, faults.map((f) => `not valid YAML: ${f.message}`));

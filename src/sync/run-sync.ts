@@ -55,7 +55,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   const report = new RunReport({ sourceId: source.id, mode: listing.mode, requestedMode: options.mode, logger: options.logger, onProgress: options.onProgress });
   const staging = new Staging(db, options.runId);
   const observed = new ObservedState(db, source.id);
-  const run: RunContext = { db, ingest: options.ingest, sourceId: source.id, cause: `${source.id}: ${listing.mode} sync`, observed, staging, report, logger: options.logger };
+  const run: RunContext = { db, ingest: options.ingest, sourceId: source.id, cause: `${source.id}: ${listing.mode} sync run ${options.runId}`, observed, staging, report, logger: options.logger };
   const seen = new SeenEntries(options.connector.uniqueEmails !== true);
   let strategy: RunStrategy | undefined;
   try {

@@ -1,0 +1,109 @@
+import type { Queryable } from './db.js';
+
+/** The person an explanation is about. */
+export interface AccessSubject {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  kind: 'internal' | 'external';
+}
+
+export async function accessSubject(q: Queryable, personId: string): Promise<AccessSubject | undefined> {
+  const r = await q.query<AccessSubject>('select id, lower(email) as email, kind from people where id = $1', [personId]);
+  return r.rows[0];
+}
+
+/** A grant (any origin, any status) as an explanation shows it. */
+export interface StoredGrant {
+  id: string;
+  workspace_id: string;
+  origin: 'rules' | 'manual' | 'invite';
+  role: 'admin' | 'editor' | 'viewer';
+  status: 'active' | 'suspended' | 'expired' | 'removed';
+  source_id: string | null;
+  rule: string | null;
+  valid_from: Date;
+  valid_until: Date | null;
+  suspended_at: Date | null;
+  granted_by: string | null;
+  updated_at: Date;
+}
+
+/** Every grant of the person in live workspaces (all of them, or these), by workspace then origin. */
+export async function grantsOfPerson(q: Queryable, personId: string, workspaces: readonly string[] | null): Promise<StoredGrant[]> {
+  const r = await q.query<StoredGrant>(
+    `select m.id, m.workspace_id, m.origin, m.role, m.status, m.source_id, m.rule, m.valid_from, m.valid_until, m.suspended_at, m.granted_by, m.updated_at
+       from memberships m join workspaces w on w.id = m.workspace_id and w.deleted_at is null
+      where m.person_id = $1 and ($2::text[] is null or m.workspace_id = any($2::text[]))
+      order by m.workspace_id, m.origin`,
+    [personId, workspaces],
+  );
+  return r.rows;
+}
+
+/** A change to one of the person's grants, from the grant log (`audit_log`). */
+export interface GrantLogEntry {
+  id: string;
+  at: Date;
+  actor: string;
+  action: string;
+  workspace_id: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  cause: string | null;
+}
+
+/** The person's grant changes in these workspaces, oldest first. */
+export async function grantLog(q: Queryable, personId: string, workspaces: readonly string[]): Promise<GrantLogEntry[]> {
+  if (workspaces.length === 0) return [];
+  const r = await q.query<GrantLogEntry>(
+    `select id::text, at, actor, action, workspace_id, before, after, cause
+       from audit_log
+      where person_id = $1 and workspace_id = any($2::text[]) and action like 'membership.%'
+      order by id`,
+    [personId, workspaces],
+  );
+  return r.rows;
+}
+
+/** A sync run as an explanation cites it. */
+export interface CitedRun {
+  id: string;
+  source_id: string;
+  mode: 'full' | 'delta';
+  status: string;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export async function syncRunsById(q: Queryable, ids: readonly string[]): Promise<Map<string, CitedRun>> {
+  const out = new Map<string, CitedRun>();
+  if (ids.length === 0) return out;
+  const r = await q.query<CitedRun>(
+    `select id, source_id, mode, status, started_at, finished_at from sync_runs where id = any($1::uuid[])`,
+    [ids],
+  );
+  for (const run of r.rows) out.set(run.id, run);
+  return out;
+}
+
+/** The id and status of the person's effective membership (the `effective_memberships` view) in each workspace. */
+export async function effectiveMembershipsOf(q: Queryable, personId: string): Promise<Map<string, { membershipId: string; status: string }>> {
+  const r = await q.query<{ workspace_id: string; membership_id: string; status: string }>(
+    'select workspace_id, membership_id, status from effective_memberships where person_id = $1',
+    [personId],
+  );
+  return new Map(r.rows.map((x) => [x.workspace_id, { membershipId: x.membership_id, status: x.status }]));
+}
+
+/** Whether the workspace exists and is not deleted. */
+export async function workspaceIsLive(q: Queryable, workspaceId: string): Promise<boolean> {
+  const r = await q.query('select 1 from workspaces where id = $1 and deleted_at is null', [workspaceId]);
+  return r.rows.length > 0;
+}
+
+/** Ids of the workspaces not deleted. */
+export async function liveWorkspaceIds(q: Queryable): Promise<Set<string>> {
+  const r = await q.query<{ id: string }>('select id from workspaces where deleted_at is null');
+  return new Set(r.rows.map((x) => x.id));
+}
