@@ -154,6 +154,8 @@ describe('the web console in chromium, signed in through a real OpenID provider'
     await page.getByText('newbie@example.com is now editor.').waitFor();
     expect(await memberOf('newbie@example.com')).toMatchObject({ role: 'editor', origin: 'manual', status: 'active' });
     await shot(page, 'members');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'members-phone');
   });
 
   it('a rule-managed member cannot be edited, and the page names the source and the rule', async () => {
