@@ -105,11 +105,11 @@ async function correlateOnce(
   const updates: Array<PersonAttributes & { id: string; email_conflict: StoredEmailConflict | null }> = [];
   const newConflicts: Array<{ person: CorrelatedPersonRow; conflict: StoredEmailConflict }> = [];
   const out: CorrelatedPersonState[] = [];
+  const linkedBefore = new Set(accounts.map((a) => a.person_id));
   for (const person of people.values()) {
     const email = moved.get(person.id)?.after ?? person.email;
     const own = accountsOf.get(person.id) ?? [];
-    const hadLinks = accounts.some((a) => a.person_id === person.id);
-    const next = personAttributes(email, own, options.internalDomains, hadLinks ? { ...person, status: 'inactive' } : person);
+    const next = personAttributes(email, own, options.internalDomains, linkedBefore.has(person.id) ? { ...person, status: 'inactive' } : person);
     const conflict = storedConflict(conflicts.get(person.id), person.email_conflict, options.now);
     if (conflict && !sameConflict(conflict, person.email_conflict)) newConflicts.push({ person, conflict });
     if (differs(next, person) || !sameConflict(conflict, person.email_conflict)) updates.push({ id: person.id, ...next, email_conflict: conflict });
