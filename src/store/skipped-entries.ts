@@ -4,6 +4,7 @@
  * `GET /api/v1/sources/{id}/runs/{runId}/skipped`.
  */
 import type { Queryable } from './db.js';
+import { storableText } from './storable-text.js';
 
 export interface SkippedEntryRow {
   externalId?: string | undefined;
@@ -27,7 +28,8 @@ export async function insertSkippedEntries(q: Queryable, runId: string, entries:
      select $1, r.seq, r.external_id, r.reason, r.detail
        from jsonb_to_recordset($2::jsonb) as r(seq int, external_id text, reason text, detail text)
      on conflict (run_id, seq) do nothing`,
-    [runId, JSON.stringify(entries.map((e, i) => ({ seq: i + 1, external_id: e.externalId ?? null, reason: e.reason, detail: e.detail ?? null })))],
+    // What a directory sent may hold text PostgreSQL refuses; the run must still finish.
+    [runId, JSON.stringify(entries.map((e, i) => ({ seq: i + 1, external_id: nullable(e.externalId), reason: storableText(e.reason), detail: nullable(e.detail) })))],
   );
 }
 
@@ -38,4 +40,8 @@ export async function listSkippedEntries(q: Queryable, runId: string, options: {
     [runId, options.afterSeq ?? 0, options.limit],
   );
   return r.rows.map((row) => ({ seq: row.seq, externalId: row.external_id, reason: row.reason, detail: row.detail }));
+}
+
+function nullable(text: string | undefined): string | null {
+  return text === undefined ? null : storableText(text);
 }

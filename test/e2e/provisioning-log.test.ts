@@ -25,7 +25,7 @@ const ENTRA_TOKEN = 'entra-scim-token-4b1f9d27c6';
 const OKTA_TOKEN = 'okta-scim-token-77a0e3d5b2';
 const PASSWORD = 'Pa55w0rd-that-must-not-be-logged';
 
-/** A directory whose listing repeats a userName and whose connector itself skipped an entry without an e-mail. */
+/** A directory whose listing repeats a userName and whose connector itself skipped entries without an e-mail. */
 const directory: Connector = {
   kind: 'ldap',
   async *full(): AsyncGenerator<ConnectorPage> {
@@ -35,7 +35,11 @@ const directory: Connector = {
         { externalId: 'u-2', userName: 'CAROL', email: 'carol2@example.com', active: true },
         { externalId: 'u-3', userName: 'dave', email: 'dave@example.com', active: true },
       ],
-      skipped: [{ externalId: 'u-9', reason: 'no-email', detail: 'the entry has no mail attribute' }],
+      skipped: [
+        { externalId: 'u-9', reason: 'no-email', detail: 'the entry has no mail attribute' },
+        // Text from a directory that PostgreSQL would refuse: the run still finishes, and lists it replaced.
+        { externalId: 'u-\u00008', reason: 'no-email', detail: 'mail is "\ud800"' },
+      ],
     };
     yield { groups: [], cursor: 'c1' };
   },
@@ -203,23 +207,24 @@ describe.each(STORE_KINDS)('provisioning log (%s)', (kind) => {
       const r = await api(`/sources/corp/runs/${runId}`);
       return r.body['run']?.['status'] === 'succeeded' ? (r.body['run'] as Json) : undefined;
     }, 30_000, 'the run to succeed');
-    expect(run['counts']).toMatchObject({ seen: 3, skipped: 2 });
+    expect(run['counts']).toMatchObject({ seen: 3, skipped: 3 });
 
     const all = await api(`/sources/corp/runs/${runId}/skipped`);
     expect(all.status).toBe(200);
     expect(all.body).toEqual({
       skipped: [
         { externalId: 'u-9', reason: 'no-email', detail: 'the entry has no mail attribute' },
+        { externalId: 'u-\uFFFD8', reason: 'no-email', detail: 'mail is "\uFFFD"' },
         { externalId: 'u-2', reason: 'duplicate-username', detail: 'an earlier entry of this listing has the same userName' },
       ],
-      total: 2,
+      total: 3,
       next: null,
     });
     // Paged like every list.
     const first = await api(`/sources/corp/runs/${runId}/skipped?limit=1`);
     expect(first.body['skipped']).toEqual([all.body['skipped'][0]]);
-    const second = await api(`/sources/corp/runs/${runId}/skipped?limit=1&cursor=${first.body['next']}`);
-    expect(second.body).toMatchObject({ skipped: [all.body['skipped'][1]], next: null });
+    const rest = await api(`/sources/corp/runs/${runId}/skipped?limit=2&cursor=${first.body['next']}`);
+    expect(rest.body).toMatchObject({ skipped: all.body['skipped'].slice(1), next: null });
 
     expect((await api(`/sources/entra/runs/${runId}/skipped`)).status).toBe(404);
     expect((await api('/sources/corp/runs/not-a-run/skipped')).status).toBe(404);

@@ -11,6 +11,7 @@
  */
 import type { RequestHandler, Response } from 'express';
 import type { ScimRequestEntry } from '../../store/request-log.js';
+import { storableText } from '../../store/storable-text.js';
 import { isJsonObject, type JsonObject } from '../json.js';
 import type { ScimContext } from '../request-context.js';
 import type { ScimError } from '../scim-error.js';
@@ -27,8 +28,6 @@ const MAX_ERROR = 1000;
 const MAX_RESOURCE_IDS = 1000;
 /** The status logged for a request whose client went away before it was answered (as nginx logs it). */
 export const CLIENT_CLOSED = 499;
-/** A NUL, or half of a surrogate pair without its other half. */
-const UNSTORABLE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const BULK_PATH = /^\/Bulk\/?$/i;
 const RESOURCE_PATH = /^\/(?:Users|Groups)\/([^/]+)\/?$/i;
 
@@ -79,13 +78,15 @@ export function recordScimRequests(sink: RequestLogSink): RequestHandler {
         sourceId,
         at,
         method,
-        path: storable(clip(path + scimQuery(url), MAX_PATH)),
+        // A client can put a NUL (`%00`) or a lone surrogate (a JSON `\ud800` quoted back in an error
+        // detail) into what is logged: made storable, or it would fail the batch it is written in.
+        path: storableText(clip(path + scimQuery(url), MAX_PATH)),
         status,
         scimType: outcome?.error?.scimType ?? null,
         durationMs: Number(process.hrtime.bigint() - started) / 1e6,
         operations,
         resourceIds: resourceIds(path, res, outcome),
-        error: outcome?.error ? storable(clip(outcome.error.detail, MAX_ERROR)) : finished ? null : 'the client closed the connection before the response was complete',
+        error: outcome?.error ? storableText(clip(outcome.error.detail, MAX_ERROR)) : finished ? null : 'the client closed the connection before the response was complete',
       });
     });
     next();
@@ -102,9 +103,9 @@ function outcomeOf(res: Response): Outcome {
 
 /** The resource named in the path, the one a POST created (its `Location`), or a Bulk request's. */
 function resourceIds(path: string, res: Response, outcome: Outcome | undefined): string[] {
-  if (outcome?.resourceIds) return outcome.resourceIds.slice(0, MAX_RESOURCE_IDS).map(storable);
+  if (outcome?.resourceIds) return outcome.resourceIds.slice(0, MAX_RESOURCE_IDS).map(storableText);
   const named = RESOURCE_PATH.exec(path)?.[1];
-  if (named !== undefined && !named.startsWith('.')) return [storable(safeDecode(named))];
+  if (named !== undefined && !named.startsWith('.')) return [storableText(safeDecode(named))];
   const created = res.statusCode === 201 ? lastSegment(res.getHeader('location')) : undefined;
   return created === undefined ? [] : [created];
 }
@@ -132,14 +133,6 @@ function safeDecode(text: string): string {
   } catch {
     return text;
   }
-}
-
-/**
- * Text PostgreSQL can store: a client can put a NUL (`%00`) or a lone surrogate (a JSON `\ud800`
- * quoted back in an error detail) into what is logged, and one such entry would fail its whole batch.
- */
-function storable(text: string): string {
-  return text.replace(UNSTORABLE, '\uFFFD');
 }
 
 function clip(text: string, max: number): string {
