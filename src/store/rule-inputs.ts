@@ -22,9 +22,10 @@ export interface RuleInputOptions {
 
 /**
  * What the rules match on, for each account (`sourceId/accountId`) that is still stored: its
- * userName, company, attributes and the live groups it is a member of. Index lookups by key, joined
- * here rather than in one three-way join: the planner's choice for the latter depends on statistics
- * that lag behind a table growing by a sync, and went quadratic.
+ * userName, company, attributes and the live groups it is a member of. Two statements of index
+ * lookups by key (accounts with their group ids, then the groups), joined here rather than in one
+ * three-way join: the planner's choice for the latter depends on statistics that lag behind a table
+ * growing by a sync, and went quadratic.
  */
 export async function ruleInputsOfAccounts(
   tx: Queryable,
@@ -33,26 +34,20 @@ export async function ruleInputsOfAccounts(
 ): Promise<Map<string, RuleInputAccount>> {
   const inputs = new Map<string, RuleInputAccount>();
   if (accounts.length === 0) return inputs;
-  const sources = accounts.map((a) => a.source_id);
-  const ids = accounts.map((a) => a.id);
-  const users = await tx.query<{ source_id: string; id: string; user_name: string; company: string | null; attributes: Record<string, unknown> | null }>(
-    `select u.source_id, u.id, u.user_name, u.company, case when $3::boolean then u.attributes end as attributes
+  // One row per account with the ids of its groups: as many round trips as the memberships alone
+  // took before rules needed the account's name and attributes.
+  const users = await tx.query<{ source_id: string; id: string; user_name: string; company: string | null; attributes: Record<string, unknown> | null; group_ids: string[] }>(
+    `select u.source_id, u.id, u.user_name, u.company, case when $3::boolean then u.attributes end as attributes,
+            array(select m.group_id from source_group_members m where m.source_id = u.source_id and m.user_id = u.id) as group_ids
        from unnest($1::text[], $2::uuid[]) as a(source_id, id)
        join source_users u on u.source_id = a.source_id and u.id = a.id`,
-    [sources, ids, options.withAttributes],
-  );
-  for (const u of users.rows) {
-    inputs.set(`${u.source_id}/${u.id}`, { user_name: u.user_name, company: u.company, attributes: u.attributes ?? {}, groups: [] });
-  }
-
-  const memberOf = await tx.query<{ source_id: string; user_id: string; group_id: string }>(
-    `select m.source_id, m.user_id, m.group_id
-       from unnest($1::text[], $2::uuid[]) as a(source_id, user_id)
-       join source_group_members m on m.source_id = a.source_id and m.user_id = a.user_id`,
-    [sources, ids],
+    [accounts.map((a) => a.source_id), accounts.map((a) => a.id), options.withAttributes],
   );
   const groupKeys = new Map<string, { source_id: string; group_id: string }>();
-  for (const m of memberOf.rows) groupKeys.set(`${m.source_id}/${m.group_id}`, m);
+  for (const u of users.rows) {
+    inputs.set(`${u.source_id}/${u.id}`, { user_name: u.user_name, company: u.company, attributes: u.attributes ?? {}, groups: [] });
+    for (const group_id of u.group_ids) groupKeys.set(`${u.source_id}/${group_id}`, { source_id: u.source_id, group_id });
+  }
   const groups = new Map<string, RuleInputGroup>();
   if (groupKeys.size > 0) {
     const keys = [...groupKeys.values()];
@@ -65,9 +60,12 @@ export async function ruleInputsOfAccounts(
     );
     for (const g of rows.rows) groups.set(`${g.source_id}/${g.id}`, { external_id: g.external_id, display_name: g.display_name, aliases: g.aliases });
   }
-  for (const m of memberOf.rows) {
-    const g = groups.get(`${m.source_id}/${m.group_id}`);
-    if (g) inputs.get(`${m.source_id}/${m.user_id}`)?.groups.push(g);
+  for (const u of users.rows) {
+    const input = inputs.get(`${u.source_id}/${u.id}`) as RuleInputAccount;
+    for (const group_id of u.group_ids) {
+      const g = groups.get(`${u.source_id}/${group_id}`);
+      if (g) input.groups.push(g);
+    }
   }
   return inputs;
 }

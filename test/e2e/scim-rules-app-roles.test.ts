@@ -4,6 +4,7 @@
  * and enterprise-extension attributes, each change moving the role at the next reconcile.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORE_KINDS } from '../helpers/db.js';
 import { expectMembers, scimClient } from './scim-client.js';
 import { startScimDaemon, type ScimDaemon } from './scim-daemon.js';
 
@@ -11,7 +12,7 @@ const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
-describe('rules on SCIM app roles and attributes (postgres)', () => {
+describe.each(STORE_KINDS)('rules on SCIM app roles and attributes (%s)', (kind) => {
   let server: ScimDaemon;
   let entra: ReturnType<typeof scimClient>;
   const url = () => server.daemon.url as string;
@@ -25,7 +26,7 @@ describe('rules on SCIM app roles and attributes (postgres)', () => {
 
   beforeAll(async () => {
     server = await startScimDaemon({
-      kind: 'postgres',
+      kind,
       worker: true,
       env: { ENTRA_TOKEN: 'entra-secret' },
       config: {
