@@ -74,42 +74,8 @@ export function createLdapConnector(config: LdapSourceConfig, deps: LdapConnecto
   };
   const open = new Set<LdapSession>();
 
-  function password(): string | undefined {
-    if (config.bindDn === undefined) return undefined;
-    const name = config.passwordEnv;
-    const value = name === undefined ? undefined : deps.env[name];
-    if (value === undefined || value === '') {
-      // An empty password would be an *unauthenticated* bind (RFC 4513 §5.1.2), which many
-      // servers accept and then show nothing: refuse it here instead.
-      throw new ConnectorError(
-        'CONNECTOR_CONFIG',
-        name === undefined
-          ? `ldap source "${sourceId}": bindDn is set but passwordEnv is not`
-          : `ldap source "${sourceId}": environment variable ${name} (the bind password) is not set`,
-        { sourceId },
-      );
-    }
-    return value;
-  }
-
-  async function readClock(session: LdapSession): Promise<ServerClock> {
-    try {
-      const dse = await session.read('', ['currentTime', 'highestCommittedUSN', 'dsServiceName']);
-      if (!dse) return {};
-      return {
-        currentTime: firstText(dse, ['currentTime']),
-        highestCommittedUSN: firstText(dse, ['highestCommittedUSN']),
-        dsServiceName: firstText(dse, ['dsServiceName']),
-      };
-    } catch (err) {
-      // A root DSE hidden by ACLs only costs us the server's clock; idsync's is used instead.
-      if (err instanceof ConnectorError && err.code === 'CONNECTOR_UPSTREAM') return {};
-      throw err;
-    }
-  }
-
   async function* session(options: ListOptions | undefined, body: (s: LdapSession, clock: ServerClock) => AsyncIterable<ConnectorPage>): AsyncGenerator<ConnectorPage> {
-    const s = await (deps.connect ?? openSession)({ config, sourceId, password: password(), pageSize, signal: options?.signal });
+    const s = await (deps.connect ?? openSession)({ config, sourceId, password: bindPassword(config, deps.env, sourceId), pageSize, signal: options?.signal });
     open.add(s);
     try {
       // The cursor is taken before anything is read (see cursor.ts).
@@ -170,30 +136,7 @@ export function createLdapConnector(config: LdapSourceConfig, deps: LdapConnecto
     yield* userPages(s, { ...users, filter: `(&${userFilter}${since})` }, undefined);
     if (!groups) return;
     const read = reader(s);
-    // Changed groups, then every group that contains one of them (nested): their transitive
-    // members changed although their own entries did not.
-    const affected = new Map<string, LdapEntry>();
-    const queue: string[] = [];
-    for await (const entries of s.searchPages({ ...groups, filter: `(&${groupFilter}${since})` })) {
-      for (const e of entries) {
-        if (!affected.has(e.dn.toLowerCase())) {
-          affected.set(e.dn.toLowerCase(), e);
-          queue.push(e.dn);
-        }
-      }
-    }
-    while (queue.length > 0) {
-      const dn = queue.pop() as string;
-      const memberOf = preset.group.memberDnAttributes.map((a) => escapeFilter`(${a}=${dn})`).join('');
-      for await (const entries of s.searchPages({ ...groups, filter: `(&${groupFilter}(|${memberOf}))` })) {
-        for (const e of entries) {
-          if (!affected.has(e.dn.toLowerCase())) {
-            affected.set(e.dn.toLowerCase(), e);
-            queue.push(e.dn);
-          }
-        }
-      }
-    }
+    const affected = await affectedGroups(s, groups, groupFilter, since, preset);
     if (affected.size === 0) return;
     // Members are resolved against the same user listing a full run would yield (same skips),
     // read with the user attributes but not yielded.
@@ -221,6 +164,65 @@ export function createLdapConnector(config: LdapSourceConfig, deps: LdapConnecto
       open.clear();
     },
   };
+}
+
+/** The bind password from the environment; none for an anonymous bind (no bindDn). */
+function bindPassword(config: LdapSourceConfig, env: LdapConnectorDeps['env'], sourceId: string): string | undefined {
+  if (config.bindDn === undefined) return undefined;
+  const name = config.passwordEnv;
+  const value = name === undefined ? undefined : env[name];
+  if (value === undefined || value === '') {
+    // An empty password would be an *unauthenticated* bind (RFC 4513 §5.1.2), which many
+    // servers accept and then show nothing: refuse it here instead.
+    throw new ConnectorError(
+      'CONNECTOR_CONFIG',
+      name === undefined
+        ? `ldap source "${sourceId}": bindDn is set but passwordEnv is not`
+        : `ldap source "${sourceId}": environment variable ${name} (the bind password) is not set`,
+      { sourceId },
+    );
+  }
+  return value;
+}
+
+/** The server's clock (root DSE), which the next run's cursor is taken from. */
+async function readClock(session: LdapSession): Promise<ServerClock> {
+  try {
+    const dse = await session.read('', ['currentTime', 'highestCommittedUSN', 'dsServiceName']);
+    if (!dse) return {};
+    return {
+      currentTime: firstText(dse, ['currentTime']),
+      highestCommittedUSN: firstText(dse, ['highestCommittedUSN']),
+      dsServiceName: firstText(dse, ['dsServiceName']),
+    };
+  } catch (err) {
+    // A root DSE hidden by ACLs only costs us the server's clock; idsync's is used instead.
+    if (err instanceof ConnectorError && err.code === 'CONNECTOR_UPSTREAM') return {};
+    throw err;
+  }
+}
+
+/**
+ * Groups changed since the cursor, then every group that contains one of them (nested): their
+ * transitive members changed although their own entries did not. Keyed by lower-cased DN.
+ */
+async function affectedGroups(s: LdapSession, groups: SearchRequest, groupFilter: string, since: string, preset: ReturnType<typeof presetFor>): Promise<Map<string, LdapEntry>> {
+  const affected = new Map<string, LdapEntry>();
+  const queue: string[] = [];
+  const add = (entries: readonly LdapEntry[]) => {
+    for (const e of entries) {
+      if (affected.has(e.dn.toLowerCase())) continue;
+      affected.set(e.dn.toLowerCase(), e);
+      queue.push(e.dn);
+    }
+  };
+  for await (const entries of s.searchPages({ ...groups, filter: `(&${groupFilter}${since})` })) add(entries);
+  while (queue.length > 0) {
+    const dn = queue.pop() as string;
+    const memberOf = preset.group.memberDnAttributes.map((a) => escapeFilter`(${a}=${dn})`).join('');
+    for await (const entries of s.searchPages({ ...groups, filter: `(&${groupFilter}(|${memberOf}))` })) add(entries);
+  }
+  return affected;
 }
 
 function withSkipped(page: ConnectorPage, skipped: SkippedEntry[]): ConnectorPage {
