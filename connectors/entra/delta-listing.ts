@@ -39,7 +39,7 @@ export function deltaListing(ctx: ListingContext, options: DeltaOptions): { page
       const skipped: SkippedEntry[] = [];
       const toRead: string[] = [];
       for (const raw of page.value) {
-        const entry = mapUserChange(raw);
+        const entry = mapUserChange(raw, ctx.extraUserProperties);
         if (entry.kind === 'user') users.push(entry.user);
         else if (entry.kind === 'patch') userPatches.push(entry.patch);
         else if (entry.kind === 'read') toRead.push(entry.id);

@@ -2,7 +2,7 @@ import type { ConnectorPage, ListOptions, SkippedEntry, SourceGroup, SourceUser 
 import { ConnectorError } from '../../src/sync/errors.js';
 import type { GraphClient } from './client.js';
 import { encodeCursor, nestingToRecord } from './cursor.js';
-import { mapGroupEntry, mapUser, USER_SELECT } from './map.js';
+import { mapGroupEntry, mapUser, userSelect } from './map.js';
 import { resolveNestedMembers } from './nested-groups.js';
 import { resolveScope } from './scope.js';
 
@@ -14,6 +14,8 @@ export interface ListingContext {
   /** Groups per emitted page. */
   groupPageSize: number;
   scopeGroups: readonly string[];
+  /** Graph properties read beyond what `mapUser` maps: those the source's `attributes:` names for rules. */
+  extraUserProperties: readonly string[];
 }
 
 interface DirectMembers {
@@ -33,11 +35,11 @@ export function fullListing(ctx: ListingContext, options: ListOptions): { pages:
   async function* pages(): AsyncGenerator<ConnectorPage> {
     const scope = ctx.scopeGroups.length > 0 ? await resolveScope(ctx.graph, ctx.scopeGroups, ctx.sourceId, options) : undefined;
     let usersLink: string | undefined;
-    for await (const page of ctx.graph.pages(`/users/delta?$select=${USER_SELECT.join(',')}`, { ...options, pageSize: ctx.pageSize })) {
+    for await (const page of ctx.graph.pages(`/users/delta?$select=${userSelect(ctx.extraUserProperties)}`, { ...options, pageSize: ctx.pageSize })) {
       const users: SourceUser[] = [];
       const skipped: SkippedEntry[] = [];
       for (const raw of page.value) {
-        const entry = mapUser(raw);
+        const entry = mapUser(raw, ctx.extraUserProperties);
         if (entry.kind === 'user' && (scope === undefined || scope.has(entry.user.externalId))) users.push(entry.user);
         else if (entry.kind === 'skipped') skipped.push(entry.skipped);
       }

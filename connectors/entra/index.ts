@@ -1,4 +1,5 @@
 import type { INetworkModule } from '@azure/msal-node';
+import { attributeView, directoryAttributesOf } from '../../src/domain/source-attribute-views.js';
 import type { Connector, DeltaOptions, ListOptions } from '../../src/sync/connector.js';
 import { carryCursor } from '../shared/carry-cursor.js';
 import { HttpClient } from '../shared/http-client.js';
@@ -45,6 +46,7 @@ export function createEntraConnector(config: EntraSourceConfig, deps: EntraConne
     pageSize: Math.min(MAX_PAGE_SIZE, config.pageSize ?? MAX_PAGE_SIZE),
     groupPageSize: 100,
     scopeGroups: config.scopeGroups,
+    extraUserProperties: directoryAttributesOf(attributeView('entra', config.attributes ?? {})),
   };
   const connector: Connector = {
     kind: 'entra',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapGroupEntry, mapUserChange } from './map.js';
+import { mapGroupEntry, mapUserChange, USER_SELECT, userSelect } from './map.js';
 
 // Literal elements of Microsoft Graph delta rounds: an updated object is sent "by its id with at
 // least the properties that have been updated" (learn.microsoft.com/graph/delta-query-overview).
@@ -77,6 +77,17 @@ describe('Entra delta records: users', () => {
       },
     });
     expect(mapUserChange({ '@odata.type': '#microsoft.graph.user', id: ID, '@removed': { reason: 'changed' } })).toEqual({ kind: 'removed', id: ID });
+  });
+
+  it('properties a source maps for rules are selected and kept; a record needs them too to map whole', () => {
+    const extra = ['officeLocation', 'onPremisesExtensionAttributes'];
+    expect(userSelect(['JOBTITLE', ...extra])).toBe([...USER_SELECT, ...extra].join(','));
+    const full = Object.fromEntries([...USER_SELECT.map((p) => [p, null]), ['id', ID], ['userPrincipalName', 'ana@contoso.onmicrosoft.com']]);
+    const whole = mapUserChange({ ...full, officeLocation: 'Berlin', onPremisesExtensionAttributes: { extensionAttribute1: 'Contractor' } }, extra);
+    expect(whole.kind === 'user' && whole.user.attributes).toMatchObject({ officeLocation: 'Berlin', onPremisesExtensionAttributes: { extensionAttribute1: 'Contractor' } });
+    // Without the extra properties, a record with every other one is a patch, not a user whose office is unknown.
+    expect(mapUserChange(full, extra).kind).toBe('patch');
+    expect(mapUserChange({ id: ID, officeLocation: null }, extra)).toEqual({ kind: 'patch', patch: { externalId: ID, attributes: { officeLocation: null } } });
   });
 
   it('an empty UPN is still no user name; a malformed record is skipped as invalid', () => {

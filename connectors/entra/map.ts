@@ -17,6 +17,15 @@ export const USER_SELECT = [
   'userType',
 ] as const;
 
+/**
+ * The `$select` of user reads: what `mapUser` reads, then the Graph properties a source's
+ * `attributes:` maps for rules (`officeLocation`, `onPremisesExtensionAttributes`), each once.
+ */
+export function userSelect(extra: readonly string[]): string {
+  const known = new Set(USER_SELECT.map((p) => p.toLowerCase()));
+  return [...USER_SELECT, ...extra.filter((p) => !known.has(p.toLowerCase()))].join(',');
+}
+
 const removed = z.object({ reason: z.string().optional() }).passthrough();
 
 const graphUser = z
@@ -39,8 +48,11 @@ const graphUser = z
 
 export type UserEntry = { kind: 'user'; user: SourceUser } | { kind: 'removed'; id: string } | { kind: 'skipped'; skipped: SkippedEntry };
 
-/** One element of a `/users/delta` page. Email: `mail`, else `userPrincipalName`. */
-export function mapUser(raw: unknown): UserEntry {
+/**
+ * One element of a `/users/delta` page. Email: `mail`, else `userPrincipalName`. The `extra`
+ * properties (`userSelect`) are kept in `attributes` as Graph sent them.
+ */
+export function mapUser(raw: unknown, extra: readonly string[] = []): UserEntry {
   const parsed = graphUser.safeParse(raw);
   if (!parsed.success) return { kind: 'skipped', skipped: { externalId: idOf(raw), reason: 'invalid-record', detail: parsed.error.issues[0]?.message } };
   const u = parsed.data;
@@ -65,9 +77,17 @@ export function mapUser(raw: unknown): UserEntry {
         jobTitle: u.jobTitle ?? null,
         department: u.department ?? null,
         employeeType: u.employeeType ?? null,
+        ...extraProperties(u, extra),
       },
     },
   };
+}
+
+/** The extra properties the record carries, `null` for one it sends as null. */
+function extraProperties(u: Record<string, unknown>, extra: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const property of extra) if (property in u && !(property in out)) out[property] = u[property] ?? null;
+  return out;
 }
 
 export type UserChange =
@@ -85,9 +105,9 @@ export type UserChange =
  * says it: with a non-empty `mail`, or with both properties; with one of them alone it cannot,
  * and the user is read whole (`read`).
  */
-export function mapUserChange(raw: unknown): UserChange {
+export function mapUserChange(raw: unknown, extra: readonly string[] = []): UserChange {
   const parsed = graphUser.safeParse(raw);
-  if (!parsed.success || parsed.data['@removed'] || USER_SELECT.every((p) => p in parsed.data)) return mapUser(raw);
+  if (!parsed.success || parsed.data['@removed'] || (USER_SELECT.every((p) => p in parsed.data) && extra.every((p) => p in parsed.data))) return mapUser(raw, extra);
   const u = parsed.data;
   const has = (property: (typeof USER_SELECT)[number]) => property in u;
   if (has('userPrincipalName') && !u.userPrincipalName) return { kind: 'skipped', skipped: { externalId: u.id, reason: 'no-user-name' } };
@@ -110,6 +130,7 @@ export function mapUserChange(raw: unknown): UserChange {
   if (has('companyName')) patch.company = u.companyName ?? null;
   if (has('accountEnabled')) patch.active = u.accountEnabled !== false;
   for (const property of ['userType', 'jobTitle', 'department', 'employeeType'] as const) if (has(property)) attributes[property] = u[property] ?? null;
+  Object.assign(attributes, extraProperties(u, extra));
   if (Object.keys(attributes).length > 0) patch.attributes = attributes;
   return { kind: 'patch', patch };
 }

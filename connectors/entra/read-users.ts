@@ -1,6 +1,6 @@
 import type { ListOptions, SkippedEntry, SourceUser } from '../../src/sync/connector.js';
 import type { ListingContext } from './full-listing.js';
-import { mapUser, USER_SELECT } from './map.js';
+import { mapUser, userSelect } from './map.js';
 
 /** Graph accepts at most 15 values in one `in` expression. */
 const IN_LIMIT = 15;
@@ -17,10 +17,10 @@ export async function readUsers(ctx: ListingContext, ids: readonly string[], opt
     const chunk = ids.slice(i, i + IN_LIMIT);
     const filter = `id in (${chunk.map((id) => `'${id.replace(/'/g, "''")}'`).join(',')})`;
     const found = new Set<string>();
-    const path = `/users?$filter=${encodeURIComponent(filter)}&$select=${USER_SELECT.join(',')}`;
+    const path = `/users?$filter=${encodeURIComponent(filter)}&$select=${userSelect(ctx.extraUserProperties)}`;
     for await (const page of ctx.graph.pages(path, options)) {
       for (const raw of page.value) {
-        const entry = mapUser(raw);
+        const entry = mapUser(raw, ctx.extraUserProperties);
         if (entry.kind === 'user') {
           found.add(entry.user.externalId);
           users.push(entry.user);

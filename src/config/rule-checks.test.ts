@@ -89,12 +89,14 @@ describe('rules in the config', () => {
   });
 
   it("names an attributes: entry the connector cannot read, and a bad attribute name", () => {
-    const entra = { id: 'entra2', kind: 'entra', tenantId: 't', clientId: 'c', clientSecretEnv: 'S', attributes: { office: 'officeLocation', role: 'jobTitle' } };
+    const entra = { id: 'entra2', kind: 'entra', tenantId: 't', clientId: 'c', clientSecretEnv: 'S', attributes: { office: 'officeLocation', ext1: 'onPremisesExtensionAttributes.extensionAttribute1', bad: 'office location' } };
     const ldap = { id: 'ldap2', kind: 'ldap', url: 'ldap://x', users: { baseDn: 'dc=x' }, attributes: { '1bad': 'ou', cost: 'not an attribute' } };
-    expect(problems({ sources: [entra, ldap] })).toEqual([
+    const google = { id: 'gws', kind: 'google', customer: 'c', adminSubject: 'a@example.com', serviceAccountKeyEnv: 'K', attributes: { site: 'organization.location', phone: 'phones' } };
+    expect(problems({ sources: [entra, ldap, google] })).toEqual([
       'sources[1].attributes.cost: must be an LDAP attribute name',
       'sources[1].attributes["1bad"]: attribute name must be a letter followed by letters, digits or "_" (at most 63)',
-      'sources[0].attributes.office: cannot map "officeLocation": the entra connector stores only department, jobTitle, employeeType, userType, userPrincipalName',
+      'sources[0].attributes.bad: cannot map "office location": must be a Graph user property such as officeLocation or onPremisesExtensionAttributes.extensionAttribute1',
+      'sources[2].attributes.phone: cannot map "phones": the google connector stores only organization.department, organization.title, organization.costCenter, organization.description, organization.location, organization.name, orgUnitPath, isAdmin',
     ]);
   });
 });

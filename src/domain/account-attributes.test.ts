@@ -53,8 +53,9 @@ describe('accountRuleValues', () => {
     expect(names('scim')).toEqual(['costCenter', 'department', 'division', 'employeeNumber', 'organization', 'title', 'userType']);
     expect(names('entra')).toEqual(expect.arrayContaining(['companyName', 'department', 'employeeType', 'jobTitle']));
     expect(DEFAULT_ATTRIBUTES.okta.open).toBe('profile');
-    expect(overrideProblem('entra', 'officeLocation')).toMatch(/stores only/);
-    expect(overrideProblem('entra', 'JobTitle')).toBeUndefined();
+    expect(overrideProblem('entra', 'officeLocation')).toBeUndefined();
+    expect(overrideProblem('entra', 'office location')).toMatch(/Graph user property/);
+    expect(overrideProblem('google', 'phones')).toMatch(/stores only/);
     expect(overrideProblem('ldap', 'anything')).toBeUndefined();
   });
 });

@@ -17,6 +17,8 @@ interface KindDefaults {
    * mapped, SCIM and Okta store everything sent).
    */
   stored?: readonly string[];
+  /** What an override must look like, when the connector asks its API for it by name. */
+  overridePattern?: { pattern: RegExp; message: string };
 }
 
 const company: AttributeOrigin = { column: 'company' };
@@ -51,8 +53,9 @@ export const DEFAULT_ATTRIBUTES: Readonly<Record<SourceKind, KindDefaults>> = {
     },
   },
   entra: {
+    // An override names a Graph user property (or a path into one), which the connector then selects too.
     names: { department: at('department'), jobTitle: at('jobTitle'), employeeType: at('employeeType'), companyName: company, userType: at('userType') },
-    stored: ['department', 'jobTitle', 'employeeType', 'userType', 'userPrincipalName'],
+    overridePattern: { pattern: /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$/, message: 'must be a Graph user property such as officeLocation or onPremisesExtensionAttributes.extensionAttribute1' },
   },
   okta: { names: {}, open: 'profile', overrideBase: 'profile' },
   google: {
@@ -71,6 +74,8 @@ export const DEFAULT_ATTRIBUTES: Readonly<Record<SourceKind, KindDefaults>> = {
 
 /** Why an override cannot be read, or undefined when it can. */
 export function overrideProblem(kind: SourceKind, directoryAttribute: string): string | undefined {
+  const shape = DEFAULT_ATTRIBUTES[kind].overridePattern;
+  if (shape && !shape.pattern.test(directoryAttribute)) return shape.message;
   const stored = DEFAULT_ATTRIBUTES[kind].stored;
   if (stored === undefined || stored.some((s) => s.toLowerCase() === directoryAttribute.toLowerCase())) return undefined;
   return `the ${kind} connector stores only ${stored.join(', ')}`;
