@@ -5,6 +5,7 @@
  * directory is an in-memory connector run by the real sync engine, reconciled by the real reconciler.
  */
 import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessExplanation } from '../../src/explain/explain-access.js';
 import { Ingest } from '../../src/ingest/ingest.js';
@@ -13,7 +14,8 @@ import { reconcileContext } from '../../src/reconcile/context.js';
 import { reconcilePeople } from '../../src/reconcile/reconcile-people.js';
 import type { Connector, ConnectorPage } from '../../src/sync/connector.js';
 import { runSync } from '../../src/sync/run-sync.js';
-import { startAdminApp, type AdminApp } from '../helpers/admin-app.js';
+import { explainCommand } from '../../src/cli/explain-command.js';
+import { startAdminApp, SYSTEM, type AdminApp } from '../helpers/admin-app.js';
 import { group, user } from '../helpers/data.js';
 import { openTestStore, STORE_KINDS, type TestStore } from '../helpers/db.js';
 
@@ -42,6 +44,12 @@ function directory(everyone: boolean): Connector {
       };
     },
   };
+}
+
+function sink(): Writable & { text: string } {
+  const s = new Writable({ write(chunk, _e, cb) { s.text += String(chunk); cb(); } }) as Writable & { text: string };
+  s.text = '';
+  return s;
 }
 
 describe.each(STORE_KINDS)('explain access (%s)', (kind) => {
@@ -136,6 +144,23 @@ describe.each(STORE_KINDS)('explain access (%s)', (kind) => {
       rule: 'viewer: corp/Everyone',
     });
     expect(grant?.history.map((h) => [h.action, h.status])).toEqual([['membership.granted', 'active'], ['membership.suspended', 'suspended']]);
+  });
+
+  it('idsync explain <email> prints it: the grants, the evidence, the run that ended one', async () => {
+    const out = sink();
+    const err = sink();
+    expect(await explainCommand({ url: app.url, token: SYSTEM }, 'Alice@Example.com', {}, out, err)).toBe(0);
+    expect(err.text).toBe('');
+    expect(out.text).toContain('analytics: admin (from the rules grant)');
+    expect(out.text).toMatch(/because: corp account alice \(.+\) is member of group "Leads" → rule admin\[0\] admin: corp\/Leads/);
+    expect(out.text).toMatch(/also: hr account alice\.hr \(.+\) is member of group "Analysts" → rule editor\[0\] editor: hr\/Analysts/);
+    expect(out.text).toContain('sales: no access');
+    expect(out.text).toContain(`by sync run ${secondRun} of corp (full, succeeded,`);
+    expect(out.text).toContain(': removed from group Everyone');
+    expect(out.text).toContain('the rule that had matched: viewer: corp/Everyone');
+    const missing = sink();
+    expect(await explainCommand({ url: app.url, token: SYSTEM }, 'nobody@example.com', {}, sink(), missing)).toBe(1);
+    expect(missing.text).toContain('no person with e-mail nobody@example.com');
   });
 
   it('is readable by a member of the workspace, not by a member of another workspace', async () => {

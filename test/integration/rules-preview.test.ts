@@ -3,7 +3,12 @@
  * workspace. What the preview says equals what the daemon then does when it runs with that config
  * (config applied, everyone reconciled), and the preview writes nothing. Real stores.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rulesPreviewCommand } from '../../src/cli/rules-preview-command.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { RulesPreview } from '../../src/explain/preview-rules.js';
 import { Ingest } from '../../src/ingest/ingest.js';
@@ -12,7 +17,7 @@ import { reconcileContext } from '../../src/reconcile/context.js';
 import { reconcilePeople } from '../../src/reconcile/reconcile-people.js';
 import type { Queryable } from '../../src/store/db.js';
 import { registerConfig } from '../../src/store/registry.js';
-import { startAdminApp, type AdminApp } from '../helpers/admin-app.js';
+import { startAdminApp, SYSTEM, type AdminApp } from '../helpers/admin-app.js';
 import { group, user } from '../helpers/data.js';
 import { openTestStore, STORE_KINDS, type TestStore } from '../helpers/db.js';
 
@@ -43,6 +48,12 @@ workspaces:
 lifecycle:
   externalValidity: P30D
 `;
+
+function sink(): Writable & { text: string } {
+  const s = new Writable({ write(chunk, _e, cb) { s.text += String(chunk); cb(); } }) as Writable & { text: string };
+  s.text = '';
+  return s;
+}
 
 /** Every table a preview could touch, as a checksum of its rows. */
 const TABLES = ['people', 'person_links', 'memberships', 'audit_log', 'outbox', 'workspaces', 'sources', 'source_users', 'source_groups', 'source_group_members', 'sync_runs', 'pending_changes'];
@@ -164,6 +175,24 @@ describe.each(STORE_KINDS)('rules preview (%s)', (kind) => {
       const r = await app.call<{ error: { code: string } }>('POST', '/rules/preview', { body, contentType: 'application/yaml' });
       expect(r.status, body).toBe(400);
       expect(r.body.error.code).toBe('invalid_config');
+    }
+  });
+
+  it('idsync rules preview <config.yaml> prints totals and changes, and a broken file\'s problems with exit code 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'idsync-preview-'));
+    try {
+      const file = join(dir, 'config.yaml');
+      await writeFile(file, `sources: [{ id: hr, kind: scim }]\nworkspaces:\n  - id: sales\n    name: Sales\n    roles:\n      admin: [{ source: hr, group: Sales }]\n`);
+      const out = sink();
+      expect(await rulesPreviewCommand({ url: app.url, token: SYSTEM }, file, {}, out, sink())).toBe(0);
+      expect(out.text).toMatch(/^6 people read: \d+ would be granted, \d+ would change role, \d+ would be suspended, \d+ stay\n/);
+      expect(out.text).toMatch(/change role +seller@example\.com +sales +viewer → admin|grant +seller@example\.com +sales +admin/);
+      await writeFile(file, 'workspaces:\n  - id: sales\n    name: Sales\n    roles:\n      admin: [{ source: nope, group: Sales }]\n');
+      const err = sink();
+      expect(await rulesPreviewCommand({ url: app.url, token: SYSTEM }, file, {}, sink(), err)).toBe(2);
+      expect(err.text).toBe(`idsync: invalid rules in ${file}:\n  - workspaces[0].roles.admin[0].source: unknown source "nope"\n`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
