@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Db } from '../store/db.js';
-import { oldestUnrelayedEventAt } from '../store/outbox-backlog.js';
+import { oldestUnrelayedEventAt } from '../store/events/outbox-backlog.js';
 import { deliveryJobSchema } from './delivery-job.js';
 
 /** Pending deliveries examined per state: beyond these the answer may be younger than the truth. */

@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import type { Queryable } from '../db.js';
 
 /**
  * When the oldest outbox event that the webhook relay has not yet read was written; undefined when
