@@ -20,6 +20,7 @@ declare module 'oidc-provider' {
       interactions: { url(ctx: unknown, interaction: Interaction): string };
       cookies: { keys: string[] };
       pkce: { required(): boolean };
+      ttl: Record<string, number>;
     });
     Grant: new (options: { accountId: string; clientId: string }) => Grant;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;

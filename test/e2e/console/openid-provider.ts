@@ -38,6 +38,7 @@ export async function startOpenIdProvider(options: { port: number; redirectUri: 
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: ['console-test-cookie-key'] },
     pkce: { required: () => true },
+    ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 600, IdToken: 600, Interaction: 600, Session: 600 },
   });
   const state: TestOpenIdProvider = {
     issuer,
