@@ -67,7 +67,7 @@ export class GraphClient {
       const { body } = await this.#http.getJson(next, { ...options, headers });
       const page = graphPage.safeParse(body);
       if (!page.success) {
-        throw new ConnectorError('CONNECTOR_UPSTREAM', `source "${this.#http.sourceId}": Microsoft Graph answered a page without a "value" array`, {
+        throw new ConnectorError('connector_upstream', `source "${this.#http.sourceId}": Microsoft Graph answered a page without a "value" array`, {
           sourceId: this.#http.sourceId,
           cause: page.error,
         });
@@ -83,7 +83,7 @@ export class GraphClient {
 
   #check(link: string): void {
     if (!this.owns(link)) {
-      throw new ConnectorError('CONNECTOR_UPSTREAM', `source "${this.#http.sourceId}": refusing a Graph link outside ${this.#origin}`, {
+      throw new ConnectorError('connector_upstream', `source "${this.#http.sourceId}": refusing a Graph link outside ${this.#origin}`, {
         sourceId: this.#http.sourceId,
       });
     }

@@ -23,10 +23,10 @@ export function deltaListing(ctx: ListingContext, options: DeltaOptions): { page
   async function* pages(): AsyncGenerator<ConnectorPage> {
     const cursor = decodeCursor(options.cursor);
     if (!cursor) {
-      throw new ConnectorError('CONNECTOR_CONFIG', `source "${ctx.sourceId}": the delta cursor is not an Entra cursor; run a full sync`, { sourceId: ctx.sourceId });
+      throw new ConnectorError('connector_config', `source "${ctx.sourceId}": the delta cursor is not an Entra cursor; run a full sync`, { sourceId: ctx.sourceId });
     }
     if (!ctx.graph.owns(cursor.users) || !ctx.graph.owns(cursor.groups)) {
-      throw new ConnectorError('CONNECTOR_CONFIG', `source "${ctx.sourceId}": the delta cursor belongs to another Graph endpoint; run a full sync`, {
+      throw new ConnectorError('connector_config', `source "${ctx.sourceId}": the delta cursor belongs to another Graph endpoint; run a full sync`, {
         sourceId: ctx.sourceId,
       });
     }
@@ -99,7 +99,7 @@ export function deltaListing(ctx: ListingContext, options: DeltaOptions): { page
       yield { groups, removedGroups, memberChanges, skipped: skipped.length > 0 ? skipped : undefined };
     }
     if (usersLink === undefined || groupsLink === undefined) {
-      throw new ConnectorError('CONNECTOR_UPSTREAM', `source "${ctx.sourceId}": Microsoft Graph ended a delta round without a deltaLink`, { sourceId: ctx.sourceId });
+      throw new ConnectorError('connector_upstream', `source "${ctx.sourceId}": Microsoft Graph ended a delta round without a deltaLink`, { sourceId: ctx.sourceId });
     }
 
     for (const id of removed) {

@@ -216,7 +216,7 @@ describe('Entra connector: delta', () => {
     const full = await collect(connector.full());
     fake.expireDeltaTokens();
     const error = await failure(deltaOf(connector, { cursor: full.at(-1)?.cursor as string }));
-    expect(error.code).toBe('CONNECTOR_CURSOR_EXPIRED');
+    expect(error.code).toBe('connector_cursor_expired');
     expect(error.message).toContain('entra-test');
     expect(error.message).toContain('syncStateNotFound');
   });
@@ -225,7 +225,7 @@ describe('Entra connector: delta', () => {
     const connector = connectorFor(fake);
     const cursor = JSON.stringify({ v: 1, users: 'https://evil.example/v1.0/users/delta?$deltatoken=x', groups: 'https://evil.example/g', nested: {} });
     const error = await failure(deltaOf(connector, { cursor }));
-    expect(error.code).toBe('CONNECTOR_CONFIG');
+    expect(error.code).toBe('connector_config');
   });
 });
 
@@ -295,7 +295,7 @@ describe('Entra connector: throttling, failures and credentials', () => {
     const events: ThrottleEvent[] = [];
     const error = await failure(connectorFor(fake, { pageSize: 500 }).full({ onThrottle: (e) => events.push(e) }), seen);
     fake.clearFaults();
-    expect(error.code).toBe('CONNECTOR_RETRYABLE');
+    expect(error.code).toBe('connector_retryable');
     expect(error.message).toContain('"entra-test"');
     expect(error.message).toContain('Injected failure');
     expect(error.message).toContain('after 5 attempts');
@@ -323,7 +323,7 @@ describe('Entra connector: throttling, failures and credentials', () => {
   it('names the source, quotes AADSTS and hides the secret when the secret is wrong', async () => {
     const wrong = `wrong-${randomBytes(6).toString('hex')}`;
     const error = await failure(connectorFor(fake, {}, { ENTRA_SECRET: wrong }).full());
-    expect(error.code).toBe('CONNECTOR_AUTH');
+    expect(error.code).toBe('connector_auth');
     expect(error.message).toContain('entra-test');
     expect(error.message).toContain('AADSTS7000215');
     expect(error.message).not.toContain(wrong);
@@ -331,9 +331,9 @@ describe('Entra connector: throttling, failures and credentials', () => {
     expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain(wrong);
   });
 
-  it('fails with CONNECTOR_CONFIG when the secret variable is unset', async () => {
+  it('fails with connector_config when the secret variable is unset', async () => {
     const error = await failure(connectorFor(fake, {}, {}).full());
-    expect(error.code).toBe('CONNECTOR_CONFIG');
+    expect(error.code).toBe('connector_config');
     expect(error.message).toContain('ENTRA_SECRET');
   });
 
@@ -372,7 +372,7 @@ describe('Entra connector: certificate credential and scope groups', () => {
   it('is refused with another key (AADSTS700027)', async () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const error = await failure(connectorFor(fake, certificateConfig, { ENTRA_KEY: other }).full());
-    expect(error.code).toBe('CONNECTOR_AUTH');
+    expect(error.code).toBe('connector_auth');
     expect(error.message).toContain('AADSTS700027');
     expect(error.message).not.toContain('PRIVATE KEY');
   });

@@ -68,7 +68,7 @@ export function fullListing(ctx: ListingContext, options: ListOptions): { pages:
       if (skipped.length > 0) yield { skipped };
     }
     if (usersLink === undefined || groupsLink === undefined) {
-      throw new ConnectorError('CONNECTOR_UPSTREAM', `source "${ctx.sourceId}": Microsoft Graph ended a delta round without a deltaLink`, { sourceId: ctx.sourceId });
+      throw new ConnectorError('connector_upstream', `source "${ctx.sourceId}": Microsoft Graph ended a delta round without a deltaLink`, { sourceId: ctx.sourceId });
     }
 
     const nesting = new Map<string, Set<string>>();

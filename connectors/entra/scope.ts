@@ -22,7 +22,7 @@ export async function resolveScope(graph: GraphClient, scopeGroups: readonly str
     const found = groupRefs.safeParse(await graph.get(`/groups?${query.toString()}`, options));
     const matches = found.success ? found.data.value.map((g) => g.id) : [];
     if (matches.length === 0) {
-      throw new ConnectorError('CONNECTOR_CONFIG', `source "${sourceId}": scope group "${entry}" not found in Entra ID`, { sourceId });
+      throw new ConnectorError('connector_config', `source "${sourceId}": scope group "${entry}" not found in Entra ID`, { sourceId });
     }
     ids.push(...matches);
   }

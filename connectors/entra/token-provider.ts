@@ -32,7 +32,7 @@ export function createMsalTokenProvider(config: EntraSourceConfig, deps: MsalTok
         throw translateMsalError(error, deps.sourceId, [clientSecret(config, deps)]);
       }
       if (!result?.accessToken) {
-        throw new ConnectorError('CONNECTOR_AUTH', `source "${deps.sourceId}": Entra ID returned no access token`, { sourceId: deps.sourceId });
+        throw new ConnectorError('connector_auth', `source "${deps.sourceId}": Entra ID returned no access token`, { sourceId: deps.sourceId });
       }
       return `Bearer ${result.accessToken}`;
     },
@@ -64,7 +64,7 @@ function msalConfiguration(config: EntraSourceConfig, deps: MsalTokenProviderDep
 function requireEnv(deps: MsalTokenProviderDeps, name: string): string {
   const value = deps.env[name];
   if (value === undefined || value === '') {
-    throw new ConnectorError('CONNECTOR_CONFIG', `source "${deps.sourceId}": environment variable ${name} is not set`, { sourceId: deps.sourceId });
+    throw new ConnectorError('connector_config', `source "${deps.sourceId}": environment variable ${name} is not set`, { sourceId: deps.sourceId });
   }
   return value;
 }
@@ -87,14 +87,14 @@ export function translateMsalError(error: unknown, sourceId: string, secrets: Re
     if (status === 429 || (status !== undefined && status >= 500)) {
       return new RetryableConnectorError(`${label}: Entra ID token endpoint answered ${status}: ${text}`, { sourceId, cause: error });
     }
-    return new ConnectorError('CONNECTOR_AUTH', `${label}: Entra ID refused the client credentials: ${error.errorCode}: ${text}`, { sourceId, cause: error });
+    return new ConnectorError('connector_auth', `${label}: Entra ID refused the client credentials: ${error.errorCode}: ${text}`, { sourceId, cause: error });
   }
   if (error instanceof AuthError) {
     // Client-side failures: unreachable token endpoint, an unreadable certificate key, …
     if (/network|fetch|timeout/i.test(error.errorCode)) {
       return new RetryableConnectorError(`${label}: Entra ID token endpoint unreachable: ${error.errorCode}`, { sourceId, cause: error });
     }
-    return new ConnectorError('CONNECTOR_AUTH', `${label}: could not obtain an Entra ID token: ${error.errorCode}: ${withoutSecrets(aadText(error.errorMessage), secrets)}`, {
+    return new ConnectorError('connector_auth', `${label}: could not obtain an Entra ID token: ${error.errorCode}: ${withoutSecrets(aadText(error.errorMessage), secrets)}`, {
       sourceId,
       cause: error,
     });

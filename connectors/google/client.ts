@@ -51,7 +51,7 @@ export class GoogleClient {
       const page = listPage.safeParse(body);
       const items = page.success ? page.data[key] : undefined;
       if (!page.success || (items !== undefined && !Array.isArray(items))) {
-        throw new ConnectorError('CONNECTOR_UPSTREAM', `source "${this.#http.sourceId}": the Directory API answered ${path} with an unexpected body`, {
+        throw new ConnectorError('connector_upstream', `source "${this.#http.sourceId}": the Directory API answered ${path} with an unexpected body`, {
           sourceId: this.#http.sourceId,
         });
       }

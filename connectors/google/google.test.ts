@@ -180,7 +180,7 @@ describe('Google connector: throttling, failures and credentials', () => {
     const before = fake.counters.byPath.get('/admin/directory/v1/groups') ?? 0;
     const events: ThrottleEvent[] = [];
     const error = await failure(connectorFor(fake).full({ onThrottle: (e) => events.push(e) }));
-    expect(error.code).toBe('CONNECTOR_UPSTREAM');
+    expect(error.code).toBe('connector_upstream');
     expect(error.message).toContain('403 forbidden: Not Authorized to access this resource/api');
     expect(fake.counters.byPath.get('/admin/directory/v1/groups')).toBe(before + 1);
     expect(events).toEqual([]);
@@ -201,7 +201,7 @@ describe('Google connector: throttling, failures and credentials', () => {
     const seen: ConnectorPage[] = [];
     const error = await failure(connectorFor(fake).full(), seen);
     fake.clearFaults();
-    expect(error.code).toBe('CONNECTOR_RETRYABLE');
+    expect(error.code).toBe('connector_retryable');
     expect(error.message).toContain('"gws-test"');
     expect(error.message).toContain('backendError: Backend Error');
     expect(seen).toHaveLength(1);
@@ -219,10 +219,10 @@ describe('Google connector: throttling, failures and credentials', () => {
     expect(fake.counters.tokenRequests - before).toBe(2);
   });
 
-  it('is refused with another key (invalid_grant): CONNECTOR_AUTH naming the source, no key material', async () => {
+  it('is refused with another key (invalid_grant): connector_auth naming the source, no key material', async () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const error = await failure(connectorFor(fake, {}, { GOOGLE_KEY: fake.serviceAccountKey({ private_key: other }) }).full());
-    expect(error.code).toBe('CONNECTOR_AUTH');
+    expect(error.code).toBe('connector_auth');
     expect(error.message).toContain('gws-test');
     expect(error.message).toContain('invalid_grant');
     expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain('PRIVATE KEY');
@@ -230,13 +230,13 @@ describe('Google connector: throttling, failures and credentials', () => {
 
   it('is refused when impersonating someone without delegation (unauthorized_client)', async () => {
     const error = await failure(connectorFor(fake, { adminSubject: 'intern@example.com' }).full());
-    expect(error.code).toBe('CONNECTOR_AUTH');
+    expect(error.code).toBe('connector_auth');
     expect(error.message).toContain('unauthorized_client');
   });
 
-  it('reports an unusable key variable as CONNECTOR_CONFIG without echoing it', async () => {
+  it('reports an unusable key variable as connector_config without echoing it', async () => {
     const error = await failure(connectorFor(fake, {}, { GOOGLE_KEY: 'not json at all' }).full());
-    expect(error.code).toBe('CONNECTOR_CONFIG');
+    expect(error.code).toBe('connector_config');
     expect(error.message).toContain('GOOGLE_KEY');
     expect(error.message).not.toContain('not json at all');
   });
@@ -246,7 +246,7 @@ describe('Google connector: throttling, failures and credentials', () => {
     const pages = await collect(connectorFor(fake, { domain: 'example.com', pageSize: 300 }).full());
     expect(users(pages)).toHaveLength(1200);
     const error = await failure(connectorFor(fake, { domain: 'other.example' }).full());
-    expect(error.code).toBe('CONNECTOR_UPSTREAM');
+    expect(error.code).toBe('connector_upstream');
     expect(error.message).toContain('badRequest: Bad Request');
   });
 });

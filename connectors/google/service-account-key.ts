@@ -16,7 +16,7 @@ export type ServiceAccountKey = z.infer<typeof keyFile>;
 /** The key file's JSON from the environment. Errors name the variable, never its content. */
 export function readServiceAccountKey(env: Readonly<Record<string, string | undefined>>, name: string, sourceId: string): ServiceAccountKey {
   const text = env[name];
-  const fail = (why: string) => new ConnectorError('CONNECTOR_CONFIG', `source "${sourceId}": environment variable ${name} ${why}`, { sourceId });
+  const fail = (why: string) => new ConnectorError('connector_config', `source "${sourceId}": environment variable ${name} ${why}`, { sourceId });
   if (text === undefined || text === '') throw fail('is not set');
   let json: unknown;
   try {

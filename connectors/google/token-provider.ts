@@ -46,7 +46,7 @@ export function createGoogleTokenProvider(config: GoogleSourceConfig, deps: Goog
     try {
       return { account, signingKey: await importPKCS8(account.private_key, 'RS256') };
     } catch {
-      throw new ConnectorError('CONNECTOR_CONFIG', `${label}: the private_key of the service-account key is not a PKCS#8 RSA key`, { sourceId: deps.sourceId });
+      throw new ConnectorError('connector_config', `${label}: the private_key of the service-account key is not a PKCS#8 RSA key`, { sourceId: deps.sourceId });
     }
   }
 
@@ -89,7 +89,7 @@ export function createGoogleTokenProvider(config: GoogleSourceConfig, deps: Goog
       if (response.status === 429 || response.status >= 500) {
         throw new RetryableConnectorError(`${label}: Google token endpoint answered ${response.status}: ${text}`, { sourceId: deps.sourceId });
       }
-      throw new ConnectorError('CONNECTOR_AUTH', `${label}: Google refused the service account (acting as ${config.adminSubject}): ${text}`, { sourceId: deps.sourceId });
+      throw new ConnectorError('connector_auth', `${label}: Google refused the service account (acting as ${config.adminSubject}): ${text}`, { sourceId: deps.sourceId });
     },
   };
 }

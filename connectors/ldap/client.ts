@@ -46,7 +46,7 @@ async function readTlsFile(path: string | undefined, what: string, sourceId: str
   try {
     return await readFile(path);
   } catch (err) {
-    throw new ConnectorError('CONNECTOR_CONFIG', `ldap source "${sourceId}": cannot read tls.${what} "${path}": ${(err as Error).message}`, {
+    throw new ConnectorError('connector_config', `ldap source "${sourceId}": cannot read tls.${what} "${path}": ${(err as Error).message}`, {
       cause: err,
       sourceId,
     });
@@ -106,7 +106,7 @@ export async function openSession(o: OpenSessionOptions): Promise<LdapSession> {
   try {
     if (config.startTls) {
       if (config.url.startsWith('ldaps:')) {
-        throw new ConnectorError('CONNECTOR_CONFIG', `ldap source "${sourceId}": startTls cannot be combined with an ldaps:// url`, { sourceId });
+        throw new ConnectorError('connector_config', `ldap source "${sourceId}": startTls cannot be combined with an ldaps:// url`, { sourceId });
       }
       await guard('StartTLS', () => client.startTLS(tls));
     }

@@ -14,11 +14,11 @@
  *   ldapts' parser at all, and are refused rather than silently matching nothing.
  */
 import { FilterParser } from 'ldapts';
+import { IdsyncError } from '../../src/errors.js';
 
-export class InvalidFilterError extends Error {
+export class InvalidFilterError extends IdsyncError<'invalid_ldap_filter'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'InvalidFilterError';
+    super('invalid_ldap_filter', message);
   }
 }
 

@@ -37,7 +37,7 @@ describe('cursor', () => {
     try {
       decodeCursor('x', 'corp');
     } catch (err) {
-      expect((err as ConnectorError).code).toBe('CONNECTOR_CONFIG');
+      expect((err as ConnectorError).code).toBe('connector_config');
     }
   });
 

@@ -42,7 +42,7 @@ export function decodeCursor(text: string, sourceId: string): LdapCursor {
   }
   const parsed = cursorSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ConnectorError('CONNECTOR_CONFIG', `ldap source "${sourceId}": the delta cursor is not one this connector wrote; run a full sync`, {
+    throw new ConnectorError('connector_config', `ldap source "${sourceId}": the delta cursor is not one this connector wrote; run a full sync`, {
       sourceId,
     });
   }

@@ -8,11 +8,11 @@
  * attributes directories use (cn, uid, ou, dc, o, l — all case-insensitive); a directory that
  * names entries by a case-sensitive attribute could in theory see two DNs merged.
  */
+import { IdsyncError } from '../../src/errors.js';
 
-export class InvalidDnError extends Error {
+export class InvalidDnError extends IdsyncError<'invalid_dn'> {
   constructor(reason: string) {
-    super(`invalid DN: ${reason}`);
-    this.name = 'InvalidDnError';
+    super('invalid_dn', `invalid DN: ${reason}`);
   }
 }
 

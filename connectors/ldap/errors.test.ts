@@ -13,23 +13,23 @@ function codeOf(err: unknown): string {
 
 describe('toConnectorError', () => {
   it('maps LDAP result codes', () => {
-    expect(codeOf(new InvalidCredentialsError('Invalid Credentials'))).toBe('CONNECTOR_AUTH');
-    expect(codeOf(new TimeLimitExceededError('Time limit exceeded'))).toBe('CONNECTOR_TIMEOUT');
+    expect(codeOf(new InvalidCredentialsError('Invalid Credentials'))).toBe('connector_auth');
+    expect(codeOf(new TimeLimitExceededError('Time limit exceeded'))).toBe('connector_timeout');
     expect(toConnectorError(new BusyError('busy'), ctx)).toBeInstanceOf(RetryableConnectorError);
     expect(toConnectorError(new UnavailableError('unavailable'), ctx)).toBeInstanceOf(RetryableConnectorError);
     const other = toConnectorError(new NoSuchObjectError('No Such Object'), ctx) as ConnectorError;
-    expect(other.code).toBe('CONNECTOR_UPSTREAM');
+    expect(other.code).toBe('connector_upstream');
     expect(other.message).toBe('ldap source "corp": search ou=people: No Such Object (LDAP result 32)');
     expect(other.sourceId).toBe('corp');
   });
 
   it('maps socket, timeout and TLS failures', () => {
-    expect(codeOf(new Error('SearchRequest: Operation timed out'))).toBe('CONNECTOR_TIMEOUT');
-    expect(codeOf(new Error('Connection timeout'))).toBe('CONNECTOR_TIMEOUT');
-    expect(codeOf(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe('CONNECTOR_RETRYABLE');
-    expect(codeOf(new Error('Connection closed before message response was received. Message type: SearchRequest (0x63)'))).toBe('CONNECTOR_RETRYABLE');
-    expect(codeOf(Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }))).toBe('CONNECTOR_CONFIG');
-    expect(codeOf(new Error('something else'))).toBe('CONNECTOR_UPSTREAM');
+    expect(codeOf(new Error('SearchRequest: Operation timed out'))).toBe('connector_timeout');
+    expect(codeOf(new Error('Connection timeout'))).toBe('connector_timeout');
+    expect(codeOf(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe('connector_retryable');
+    expect(codeOf(new Error('Connection closed before message response was received. Message type: SearchRequest (0x63)'))).toBe('connector_retryable');
+    expect(codeOf(Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }))).toBe('connector_config');
+    expect(codeOf(new Error('something else'))).toBe('connector_upstream');
   });
 
   it('names the source and bind DN on auth failures, never the password', () => {

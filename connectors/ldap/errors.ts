@@ -68,20 +68,20 @@ export function toConnectorError(err: unknown, ctx: ErrorContext): Error {
       case RESULT.invalidCredentials:
       case RESULT.inappropriateAuthentication:
         return new ConnectorError(
-          'CONNECTOR_AUTH',
+          'connector_auth',
           `ldap source "${ctx.sourceId}": bind as "${ctx.bindDn ?? '(anonymous)'}" was refused: ${server}`,
           opts,
         );
       case RESULT.timeLimitExceeded:
-        return new ConnectorError('CONNECTOR_TIMEOUT', `${where}: the server's time limit was exceeded: ${server}`, opts);
+        return new ConnectorError('connector_timeout', `${where}: the server's time limit was exceeded: ${server}`, opts);
       case RESULT.busy:
       case RESULT.unavailable:
         return new RetryableConnectorError(`${where}: server busy or unavailable: ${server}`, opts);
       case RESULT.strongerAuthRequired:
       case RESULT.confidentialityRequired:
-        return new ConnectorError('CONNECTOR_CONFIG', `${where}: the server requires a secure connection (use ldaps:// or startTls): ${server}`, opts);
+        return new ConnectorError('connector_config', `${where}: the server requires a secure connection (use ldaps:// or startTls): ${server}`, opts);
       default:
-        return new ConnectorError('CONNECTOR_UPSTREAM', `${where}: ${server} (LDAP result ${err.code})`, opts);
+        return new ConnectorError('connector_upstream', `${where}: ${server} (LDAP result ${err.code})`, opts);
     }
   }
 
@@ -89,16 +89,16 @@ export function toConnectorError(err: unknown, ctx: ErrorContext): Error {
   const code = typeof (err as { code?: unknown } | null)?.code === 'string' ? (err as { code: string }).code : undefined;
   if (code !== undefined && TLS_TRUST_CODES.has(code)) {
     return new ConnectorError(
-      'CONNECTOR_CONFIG',
+      'connector_config',
       `${where}: TLS: the server certificate is not trusted (${code}: ${message}); check tls.caFile`,
       opts,
     );
   }
   if (code === 'ETIMEDOUT' || /timed? ?out|timeout/i.test(message)) {
-    return new ConnectorError('CONNECTOR_TIMEOUT', `${where}: ${message}`, opts);
+    return new ConnectorError('connector_timeout', `${where}: ${message}`, opts);
   }
   if ((code !== undefined && RETRYABLE_SOCKET_CODES.has(code)) || /connection closed|socket error|socket connection not established/i.test(message)) {
     return new RetryableConnectorError(`${where}: connection lost: ${message}`, opts);
   }
-  return new ConnectorError('CONNECTOR_UPSTREAM', `${where}: ${message}`, opts);
+  return new ConnectorError('connector_upstream', `${where}: ${message}`, opts);
 }

@@ -247,16 +247,16 @@ describe('delta', () => {
 
   it('refuses a cursor it did not write', async () => {
     const err = await failure(deltaOf(connector(), 'deltaLink=https://graph.microsoft.com/…'));
-    expect(err.code).toBe('CONNECTOR_CONFIG');
+    expect(err.code).toBe('connector_config');
   });
 });
 
 describe('failures', () => {
-  it('a wrong password is CONNECTOR_AUTH naming the source and bind DN, not the password', async () => {
+  it('a wrong password is connector_auth naming the source and bind DN, not the password', async () => {
     const wrong = 'not-the-password-0815';
     const err = await failure(connector({}, { LDAP_BIND_PASSWORD: wrong }).full());
     expect(err).toBeInstanceOf(ConnectorError);
-    expect(err.code).toBe('CONNECTOR_AUTH');
+    expect(err.code).toBe('connector_auth');
     expect(err.sourceId).toBe('corp-ldap');
     expect(err.message).toContain('corp-ldap');
     expect(err.message).toContain(slapd.bindDn);
@@ -264,9 +264,9 @@ describe('failures', () => {
     expect(JSON.stringify(err)).not.toContain(wrong);
   });
 
-  it('a missing password variable is CONNECTOR_CONFIG before connecting', async () => {
+  it('a missing password variable is connector_config before connecting', async () => {
     const err = await failure(connector({}, {}).full());
-    expect(err.code).toBe('CONNECTOR_CONFIG');
+    expect(err.code).toBe('connector_config');
     expect(err.message).toContain('LDAP_BIND_PASSWORD');
   });
 
@@ -275,7 +275,7 @@ describe('failures', () => {
     expect(err).toBeInstanceOf(RetryableConnectorError);
   });
 
-  it('a server that stops answering mid-listing is CONNECTOR_TIMEOUT', async () => {
+  it('a server that stops answering mid-listing is connector_timeout', async () => {
     const c = connector({ pageSize: 500, timeoutMs: 400 });
     const it = c.full()[Symbol.asyncIterator]();
     const first = await it.next();
@@ -286,7 +286,7 @@ describe('failures', () => {
         () => undefined,
         (e: unknown) => e as ConnectorError,
       );
-      expect(err?.code).toBe('CONNECTOR_TIMEOUT');
+      expect(err?.code).toBe('connector_timeout');
       expect(err?.message).toMatch(/corp-ldap.*timed out/);
     } finally {
       await slapd.signal('SIGCONT');

@@ -175,7 +175,7 @@ function bindPassword(config: LdapSourceConfig, env: LdapConnectorDeps['env'], s
     // An empty password would be an *unauthenticated* bind (RFC 4513 §5.1.2), which many
     // servers accept and then show nothing: refuse it here instead.
     throw new ConnectorError(
-      'CONNECTOR_CONFIG',
+      'connector_config',
       name === undefined
         ? `ldap source "${sourceId}": bindDn is set but passwordEnv is not`
         : `ldap source "${sourceId}": environment variable ${name} (the bind password) is not set`,
@@ -197,7 +197,7 @@ async function readClock(session: LdapSession): Promise<ServerClock> {
     };
   } catch (err) {
     // A root DSE hidden by ACLs only costs us the server's clock; idsync's is used instead.
-    if (err instanceof ConnectorError && err.code === 'CONNECTOR_UPSTREAM') return {};
+    if (err instanceof ConnectorError && err.code === 'connector_upstream') return {};
     throw err;
   }
 }

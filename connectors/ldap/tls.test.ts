@@ -64,13 +64,13 @@ describe('TLS', () => {
 
   it('StartTLS with the wrong CA fails with a clear, non-retryable error', async () => {
     const err = await failure(connector({ startTls: true, tls: { caFile: otherCa } }).full());
-    expect(err.code).toBe('CONNECTOR_CONFIG');
+    expect(err.code).toBe('connector_config');
     expect(err.message).toMatch(/tls-ldap.*StartTLS.*not trusted.*tls\.caFile/);
   });
 
   it('ldaps:// with the wrong CA fails the same way', async () => {
     const err = await failure(connector({ url: slapd.ldapsUrl, tls: { caFile: otherCa } }).full());
-    expect(err.code).toBe('CONNECTOR_CONFIG');
+    expect(err.code).toBe('connector_config');
     expect(err.message).toContain('not trusted');
   });
 
@@ -96,7 +96,7 @@ describe('TLS', () => {
         );
       expect(await list(make({ caFile: strict.caFile, certFile: strict.clientCertFile, keyFile: strict.clientKeyFile }).full())).toEqual({ users: 3, groups: 0 });
       const err = await failure(make({ caFile: strict.caFile }).full());
-      expect(err.code).toMatch(/^CONNECTOR_/);
+      expect(err.code).toMatch(/^connector_/);
       expect(err.message).toContain('mtls');
     } finally {
       await strict.stop();
@@ -105,7 +105,7 @@ describe('TLS', () => {
 
   it('an unreadable CA file is a config error naming the file', async () => {
     const err = await failure(connector({ startTls: true, tls: { caFile: '/nonexistent/ca.pem' } }).full());
-    expect(err.code).toBe('CONNECTOR_CONFIG');
+    expect(err.code).toBe('connector_config');
     expect(err.message).toContain('/nonexistent/ca.pem');
   });
 });

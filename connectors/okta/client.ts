@@ -37,13 +37,13 @@ export class OktaClient {
     let next: string | undefined = `${this.#base}${path}?${new URLSearchParams(query).toString()}`;
     while (next !== undefined) {
       if (new URL(next).origin !== this.#origin) {
-        throw new ConnectorError('CONNECTOR_UPSTREAM', `source "${this.#http.sourceId}": refusing an Okta link outside ${this.#origin}`, {
+        throw new ConnectorError('connector_upstream', `source "${this.#http.sourceId}": refusing an Okta link outside ${this.#origin}`, {
           sourceId: this.#http.sourceId,
         });
       }
       const { body, headers } = await this.#http.getJson(next, options);
       if (!Array.isArray(body)) {
-        throw new ConnectorError('CONNECTOR_UPSTREAM', `source "${this.#http.sourceId}": Okta answered ${path} with something other than a list`, {
+        throw new ConnectorError('connector_upstream', `source "${this.#http.sourceId}": Okta answered ${path} with something other than a list`, {
           sourceId: this.#http.sourceId,
         });
       }

@@ -40,14 +40,14 @@ export interface DeletedUsersContext {
  * A token that may not read the log (403: no `okta.logs.read`, or an API token whose admin role
  * may not) yields a `deletions-deferred` notice instead: the run says so, and the next full run
  * finds those users by their absence. A `since` older than the log's retention cannot be read at
- * all: `CONNECTOR_CURSOR_EXPIRED`, and the run becomes a full one.
+ * all: `connector_cursor_expired`, and the run becomes a full one.
  */
 export async function* deletedUsers(ctx: DeletedUsersContext, options: ListOptions, window: { since: number; until: number }): AsyncGenerator<ConnectorPage> {
   // A minute's slack: Okta's clock, not ours, decides what is past its retention.
   const oldest = ctx.now() - LOG_RETENTION_MS + 60_000;
   if (window.since < oldest) {
     throw new ConnectorError(
-      'CONNECTOR_CURSOR_EXPIRED',
+      'connector_cursor_expired',
       `source "${ctx.sourceId}": the last delta ran before the ${LOG_RETENTION_MS / 86_400_000} days Okta keeps its System Log; the users deleted since can only be found by a full run`,
       { sourceId: ctx.sourceId },
     );

@@ -52,7 +52,7 @@ export function createOktaConnector(config: OktaSourceConfig, deps: OktaConnecto
     },
     delta(options: DeltaOptions) {
       if (!ISO_INSTANT.test(options.cursor) || Number.isNaN(Date.parse(options.cursor))) {
-        return failing(new ConnectorError('CONNECTOR_CONFIG', `source "${deps.sourceId}": the delta cursor is not an Okta cursor; run a full sync`, { sourceId: deps.sourceId }));
+        return failing(new ConnectorError('connector_config', `source "${deps.sourceId}": the delta cursor is not an Okta cursor; run a full sync`, { sourceId: deps.sourceId }));
       }
       const listing = oktaListing(ctx, options, new Date(options.cursor).toISOString());
       return carryCursor(listing.pages, listing.cursor);

@@ -217,10 +217,10 @@ describe('Okta connector: delta', () => {
     try {
       const connector = connectorFor(fake);
       fake.fail({ path: /^\/api\/v1\/logs$/, times: Infinity });
-      expect((await failure(deltaOf(connector, new Date(Date.now() - 60_000).toISOString()))).code).toBe('CONNECTOR_RETRYABLE');
+      expect((await failure(deltaOf(connector, new Date(Date.now() - 60_000).toISOString()))).code).toBe('connector_retryable');
       fake.clearFaults();
       const old = await failure(deltaOf(connector, new Date(Date.now() - 91 * 86_400_000).toISOString()));
-      expect(old.code).toBe('CONNECTOR_CURSOR_EXPIRED');
+      expect(old.code).toBe('connector_cursor_expired');
       expect(old.message).toContain('90 days');
     } finally {
       await fake.close();
@@ -230,7 +230,7 @@ describe('Okta connector: delta', () => {
   it('rejects a cursor that is not an instant', async () => {
     const fake = await startOktaFake({ users: 1, groups: 1, apiToken: TOKEN });
     try {
-      expect((await failure(deltaOf(connectorFor(fake), 'yesterday'))).code).toBe('CONNECTOR_CONFIG');
+      expect((await failure(deltaOf(connectorFor(fake), 'yesterday'))).code).toBe('connector_config');
     } finally {
       await fake.close();
     }
@@ -285,17 +285,17 @@ describe('Okta connector: throttling, failures and credentials', () => {
     const seen: ConnectorPage[] = [];
     const error = await failure(connectorFor(fake).full(), seen);
     fake.clearFaults();
-    expect(error.code).toBe('CONNECTOR_RETRYABLE');
+    expect(error.code).toBe('connector_retryable');
     expect(error.message).toContain('"okta-test"');
     expect(error.message).toContain('E0000009: Internal Server Error');
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.some((p) => p.cursor !== undefined)).toBe(false);
   });
 
-  it('refuses a wrong API token with CONNECTOR_AUTH, without showing it', async () => {
+  it('refuses a wrong API token with connector_auth, without showing it', async () => {
     const wrong = `00${randomBytes(20).toString('base64url')}`;
     const error = await failure(connectorFor(fake, {}, { OKTA_TOKEN: wrong }).full());
-    expect(error.code).toBe('CONNECTOR_AUTH');
+    expect(error.code).toBe('connector_auth');
     expect(error.message).toContain('okta-test');
     expect(error.message).toContain('E0000011');
     expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain(wrong);
@@ -350,10 +350,10 @@ describe('Okta connector: OAuth 2.0 client credentials with private_key_jwt', ()
     expect(fake.counters.byPath.get('/api/v1/logs')).toBe(before + 1);
   });
 
-  it('is refused with another key: CONNECTOR_AUTH with Okta\'s invalid_client', async () => {
+  it('is refused with another key: connector_auth with Okta\'s invalid_client', async () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const error = await failure(connectorFor(fake, oauthConfig, { OKTA_KEY: other }).full());
-    expect(error.code).toBe('CONNECTOR_AUTH');
+    expect(error.code).toBe('connector_auth');
     expect(error.message).toContain('okta-test');
     expect(error.message).toContain('invalid_client');
     expect(error.message).not.toContain('PRIVATE KEY');

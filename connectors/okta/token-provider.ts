@@ -86,14 +86,14 @@ async function importSigningKey(text: string, keyId: string | undefined, sourceI
     return keyId === undefined ? { key } : { key, kid: keyId };
   } catch {
     // The key's text never goes into the message.
-    throw new ConnectorError('CONNECTOR_CONFIG', `source "${sourceId}": the Okta private key is not a PEM or JWK private key`, { sourceId });
+    throw new ConnectorError('connector_config', `source "${sourceId}": the Okta private key is not a PEM or JWK private key`, { sourceId });
   }
 }
 
 function requireEnv(deps: OktaTokenProviderDeps, name: string): string {
   const value = deps.env[name];
   if (value === undefined || value === '') {
-    throw new ConnectorError('CONNECTOR_CONFIG', `source "${deps.sourceId}": environment variable ${name} is not set`, { sourceId: deps.sourceId });
+    throw new ConnectorError('connector_config', `source "${deps.sourceId}": environment variable ${name} is not set`, { sourceId: deps.sourceId });
   }
   return value;
 }
@@ -107,10 +107,10 @@ function translateOAuthError(error: unknown, sourceId: string): ConnectorError {
     if (error.status === 429 || error.status >= 500) {
       return new RetryableConnectorError(`${label}: Okta token endpoint answered ${error.status}: ${text}`, { sourceId, cause: error });
     }
-    return new ConnectorError('CONNECTOR_AUTH', `${label}: Okta refused the client credentials: ${text}`, { sourceId, cause: error });
+    return new ConnectorError('connector_auth', `${label}: Okta refused the client credentials: ${text}`, { sourceId, cause: error });
   }
   if (error instanceof oidc.ClientError) {
-    return new ConnectorError('CONNECTOR_AUTH', `${label}: Okta token request failed: ${error.code ?? error.message}`, { sourceId, cause: error });
+    return new ConnectorError('connector_auth', `${label}: Okta token request failed: ${error.code ?? error.message}`, { sourceId, cause: error });
   }
   return new RetryableConnectorError(`${label}: Okta token endpoint unreachable: ${error instanceof Error ? error.message : String(error)}`, { sourceId, cause: error });
 }

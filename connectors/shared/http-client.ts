@@ -7,7 +7,7 @@ import type { RetryOptions } from './retry-options.js';
 import { abortReason, sleep } from './sleep.js';
 import { withoutSecrets } from './without-secrets.js';
 
-/** Supplies the `Authorization` header; throws a `ConnectorError` (`CONNECTOR_AUTH` when refused). */
+/** Supplies the `Authorization` header; throws a `ConnectorError` (`connector_auth` when refused). */
 export interface TokenProvider {
   /** `forceRefresh` is set once, after the API answered 401 to a cached token. */
   authorization(options: { forceRefresh: boolean; signal?: AbortSignal | undefined }): Promise<string>;
@@ -66,7 +66,7 @@ interface RetryableFailure {
 /**
  * GETs JSON from a directory API, the one place where its failures become coded errors:
  * throttles and 5xx are retried (bounded, reported through `onThrottle`), a 401 refreshes the
- * token once, anything else is `CONNECTOR_UPSTREAM` naming the source and quoting the API.
+ * token once, anything else is `connector_upstream` naming the source and quoting the API.
  * Messages carry the request path but never its query, headers or tokens.
  */
 export class HttpClient {
@@ -93,7 +93,7 @@ export class HttpClient {
       if ('body' in outcome) return outcome;
       if ('unauthorized' in outcome) {
         if (refreshed) {
-          throw new ConnectorError('CONNECTOR_AUTH', `${this.#label()}: ${what} refused the credentials (401): ${outcome.unauthorized}`, {
+          throw new ConnectorError('connector_auth', `${this.#label()}: ${what} refused the credentials (401): ${outcome.unauthorized}`, {
             sourceId: this.#o.sourceId,
           });
         }
@@ -106,7 +106,7 @@ export class HttpClient {
       if (attempt >= retry.maxAttempts || waitMs > retry.maxWaitMs) {
         const why = attempt >= retry.maxAttempts ? `failed after ${attempt} attempts` : `asked to wait ${waitMs} ms (more than maxWaitMs)`;
         const message = `${this.#label()}: ${what} ${why}: ${failure.detail}`;
-        if (failure.timeout) throw new ConnectorError('CONNECTOR_TIMEOUT', message, { sourceId: this.#o.sourceId });
+        if (failure.timeout) throw new ConnectorError('connector_timeout', message, { sourceId: this.#o.sourceId });
         throw new RetryableConnectorError(message, {
           sourceId: this.#o.sourceId,
           ...(failure.serverWaitMs === undefined ? {} : { retryAfterMs: failure.serverWaitMs }),
@@ -167,7 +167,7 @@ export class HttpClient {
     const body = parseJson(text);
     if (response.ok) {
       if (body === undefined) {
-        throw new ConnectorError('CONNECTOR_UPSTREAM', `${this.#label()}: ${what} answered ${response.status} with a body that is not JSON`, {
+        throw new ConnectorError('connector_upstream', `${this.#label()}: ${what} answered ${response.status} with a body that is not JSON`, {
           sourceId: this.#o.sourceId,
         });
       }
@@ -188,7 +188,7 @@ export class HttpClient {
       return { reason, serverWaitMs, throttle: true, detail, timeout: false };
     }
     if (described.cursorExpired) {
-      throw new ConnectorError('CONNECTOR_CURSOR_EXPIRED', `${this.#label()}: ${what} answered ${detail}: the delta cursor has expired`, {
+      throw new ConnectorError('connector_cursor_expired', `${this.#label()}: ${what} answered ${detail}: the delta cursor has expired`, {
         sourceId: this.#o.sourceId,
       });
     }
@@ -198,7 +198,7 @@ export class HttpClient {
     if (status >= 500) {
       return { reason: retryAfter !== undefined ? `${status} Retry-After` : String(status), serverWaitMs: retryAfter, throttle: false, detail, timeout: false };
     }
-    throw new ConnectorError('CONNECTOR_UPSTREAM', `${this.#label()}: ${what} answered ${detail}`, { sourceId: this.#o.sourceId, httpStatus: status });
+    throw new ConnectorError('connector_upstream', `${this.#label()}: ${what} answered ${detail}`, { sourceId: this.#o.sourceId, httpStatus: status });
   }
 
   /** Okta announces its budget on every answer; at zero, hold the source until the window resets. */

@@ -1,22 +1,24 @@
+import { IdsyncError } from '../errors.js';
+
 /** Errors a connector raises; the sync engine switches on `code`, never on messages. */
 export type ConnectorErrorCode =
-  | 'CONNECTOR_AUTH' // credentials refused
-  | 'CONNECTOR_RETRYABLE' // throttled, 5xx, LDAP busy: worth another try
-  | 'CONNECTOR_TIMEOUT'
-  | 'CONNECTOR_UPSTREAM' // the directory answered with an error that retrying will not fix
-  | 'CONNECTOR_CURSOR_EXPIRED' // the delta cursor is no longer valid: the next run must be a full one
-  | 'CONNECTOR_CONFIG';
+  | 'connector_auth' // credentials refused
+  | 'connector_retryable' // throttled, 5xx, LDAP busy: worth another try
+  | 'connector_timeout'
+  | 'connector_upstream' // the directory answered with an error that retrying will not fix
+  | 'connector_cursor_expired' // the delta cursor is no longer valid: the next run must be a full one
+  | 'connector_config';
 
-export class ConnectorError extends Error {
-  readonly code: ConnectorErrorCode;
+export class ConnectorError extends IdsyncError<ConnectorErrorCode> {
   readonly sourceId: string | undefined;
-  /** The directory's HTTP status, when its answer is the failure (a 403 tells "not allowed" from other refusals). */
+  /**
+   * The directory's HTTP status, when its answer is the failure (a 403 tells "not allowed" from other
+   * refusals): what the upstream said, not a status idsync would answer with.
+   */
   readonly httpStatus: number | undefined;
 
   constructor(code: ConnectorErrorCode, message: string, options?: { cause?: unknown; sourceId?: string; httpStatus?: number }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'ConnectorError';
-    this.code = code;
+    super(code, message, options);
     this.sourceId = options?.sourceId;
     this.httpStatus = options?.httpStatus;
   }
@@ -27,8 +29,7 @@ export class RetryableConnectorError extends ConnectorError {
   readonly retryAfterMs: number | undefined;
 
   constructor(message: string, options?: { cause?: unknown; sourceId?: string; retryAfterMs?: number }) {
-    super('CONNECTOR_RETRYABLE', message, options);
-    this.name = 'RetryableConnectorError';
+    super('connector_retryable', message, options);
     this.retryAfterMs = options?.retryAfterMs;
   }
 }

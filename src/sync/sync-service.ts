@@ -151,7 +151,7 @@ export class SyncService {
           BULK_READ_GROWING_PERCENT,
         );
       let outcome = await attempt(mode, cursor);
-      if (outcome.status === 'failed' && outcome.errorCode === 'CONNECTOR_CURSOR_EXPIRED' && mode === 'delta') {
+      if (outcome.status === 'failed' && outcome.errorCode === 'connector_cursor_expired' && mode === 'delta') {
         // An expired delta cursor (Graph keeps them for a limited time) would fail every delta
         // from now on: this run becomes a full one, which deletes only under the usual safety.
         log.warn({ error: outcome.error }, 'delta cursor expired; running a full sync instead');

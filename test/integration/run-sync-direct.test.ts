@@ -27,7 +27,7 @@ function connector(pages: ConnectorPage[], failAfter = false): Connector {
     kind: 'ldap',
     async *full() {
       for (const page of pages) yield page;
-      if (failAfter) throw new ConnectorError('CONNECTOR_TIMEOUT', 'ldap source "corp": the directory stopped answering', { sourceId: 'corp' });
+      if (failAfter) throw new ConnectorError('connector_timeout', 'ldap source "corp": the directory stopped answering', { sourceId: 'corp' });
     },
   };
 }
@@ -56,7 +56,7 @@ describe.each(STORE_KINDS)('a direct full run (%s)', (kind) => {
 
   it('when it fails part-way, still publishes the people whose users it had written', async () => {
     const { outcome, keys } = await run(connector([{ users: users(0, 2) }, { users: users(2, 2) }], true), randomUUID());
-    expect(outcome).toMatchObject({ status: 'failed', errorCode: 'CONNECTOR_TIMEOUT' });
+    expect(outcome).toMatchObject({ status: 'failed', errorCode: 'connector_timeout' });
     const written = await store.db.query<{ n: number }>(`select count(*)::int as n from source_users where source_id = 'corp' and deleted_at is null`);
     expect(written.rows[0]?.n).toBe(4);
     expect(keys).toEqual(['u0@example.com', 'u1@example.com', 'u2@example.com', 'u3@example.com']);

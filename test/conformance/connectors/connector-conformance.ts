@@ -200,7 +200,7 @@ export function describeConnectorConformance(harness: ConnectorHarness): void {
       it(
         can.throttle === 'waits'
           ? 'a throttle in the middle of a listing is waited out, reported through onThrottle, and the listing completes unchanged'
-          : 'a throttle (busy) in the middle of a listing ends it with CONNECTOR_RETRYABLE, without a cursor',
+          : 'a throttle (busy) in the middle of a listing ends it with connector_retryable, without a cursor',
         async () => {
           const reference = comparable(viewOf(await collect(fx.connector().full())));
           fx.throttleMidListing();
@@ -214,7 +214,7 @@ export function describeConnectorConformance(harness: ConnectorHarness): void {
             } else {
               const seen: ConnectorPage[] = [];
               const error = await failure(fx.connector().full({ onThrottle: (e) => events.push(e) }), seen);
-              expect(error.code).toBe('CONNECTOR_RETRYABLE');
+              expect(error.code).toBe('connector_retryable');
               expect(seen.length).toBeGreaterThan(0);
               expect(cursors(seen)).toEqual([]);
             }
@@ -231,7 +231,7 @@ export function describeConnectorConformance(harness: ConnectorHarness): void {
         try {
           const seen: ConnectorPage[] = [];
           const error = await failure(list(fx.connector()), seen);
-          expect(error.code).toBe('CONNECTOR_RETRYABLE');
+          expect(error.code).toBe('connector_retryable');
           expect(error.message).toContain('conformance');
           // It happened in the middle: records had been yielded, and none of them closed the listing.
           expect(seen.some((p) => p.users?.length || p.userPatches?.length || p.groups?.length || p.removedUsers?.length)).toBe(true);
@@ -241,7 +241,7 @@ export function describeConnectorConformance(harness: ConnectorHarness): void {
         }
       }
 
-      it('fails a full listing with CONNECTOR_RETRYABLE after its first pages, never ending as a success', async () => {
+      it('fails a full listing with connector_retryable after its first pages, never ending as a success', async () => {
         await expectFailed((c) => c.full());
       });
 

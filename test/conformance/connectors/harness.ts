@@ -23,7 +23,7 @@ export interface ConnectorCapabilities {
   /**
    * What the connector does when the directory throttles in the middle of a listing: `waits` —
    * it waits as told (reported through `onThrottle`) and completes; `fails-retryable` — it ends
-   * the listing with `CONNECTOR_RETRYABLE`, and the next run reads again.
+   * the listing with `connector_retryable`, and the next run reads again.
    */
   throttle: 'waits' | 'fails-retryable';
   /** Whether the directory can disable an account while keeping it (`active: false`). */
