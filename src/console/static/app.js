@@ -1,5 +1,6 @@
 import { api, ApiFailure, useSession } from './api.js';
 import { fill, h, notice, field } from './dom.js';
+import { accessPage } from './pages/access.js';
 import { auditPage } from './pages/audit.js';
 import { importPage } from './pages/import.js';
 import { membersPage } from './pages/members.js';
@@ -91,6 +92,7 @@ function route() {
   }
   let page;
   if (parts[0] === 'workspaces' && parts[1] && parts[2] === 'import') page = importPage(ctx, parts[1]);
+  else if (parts[0] === 'workspaces' && parts[1] && parts[2] === 'access' && parts[3]) page = accessPage(ctx, parts[1], parts[3]);
   else if (parts[0] === 'workspaces' && parts[1]) page = membersPage(ctx, parts[1]);
   else if (parts[0] === 'permissions') page = permissionsPage(ctx);
   else if (parts[0] === 'audit') page = auditPage(ctx);

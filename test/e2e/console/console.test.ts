@@ -56,6 +56,12 @@ describe('the web console in chromium, signed in through a real OpenID provider'
     return page;
   }
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  /** One admin session for the flows at the end: a sign-in costs seconds on a loaded machine, a page load does not. */
+  let adaSession: Page | undefined;
+  const asAda = async () => (adaSession ??= await signIn('ada@example.com', true));
+  const personId = async (email: string) =>
+    (await api<{ people: Array<{ id: string }> }>('GET', `/people?email=${encodeURIComponent(email)}`)).body.people[0]?.id as string;
+  const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -246,6 +252,86 @@ describe('the web console in chromium, signed in through a real OpenID provider'
     await page.goto(`${base}/console/#/audit`);
     await page.locator('table.audit tbody tr').first().waitFor();
     await shot(page, 'audit');
+  });
+
+  it("a member's row opens the explanation of their access: the rule grant's source, account, matched group and rule", async () => {
+    const page = await asAda();
+    await page.goto(`${base}/console/#/workspaces/eng`);
+    await page.getByRole('link', { name: 'Why user1@example.com has access' }).click();
+    await page.getByRole('heading', { name: 'Why user1@example.com has access to eng' }).waitFor();
+    expect(page.url()).toContain(`/access/${await personId('user1@example.com')}`);
+    expect(await page.locator('.effective').textContent()).toBe('Effective role: viewer (Granted by rules).');
+    const grant = page.locator('section.grant[data-origin="rules"]');
+    expect(await grant.getAttribute('data-status')).toBe('active');
+    expect(await grant.locator('dl.facts').textContent()).toContain('Sourcecorp');
+    expect(await grant.locator('dl.facts').textContent()).toContain('Ruleviewer: corp/group1');
+    expect(await grant.locator('table.evidence tbody tr').allTextContents()).toEqual(['corpuser1group "group1"viewer: corp/group1']);
+    await shot(page, 'explain');
+
+    // An ended grant says what ended it.
+    expect((await api('POST', '/workspaces/eng/members', { email: 'gone@example.com', role: 'viewer' })).status).toBe(201);
+    const gone = await personId('gone@example.com');
+    expect((await api('DELETE', `/workspaces/eng/members/${gone}`)).status).toBe(204);
+    await page.goto(`${base}/console/#/workspaces/eng/access/${gone}`);
+    await page.getByRole('heading', { name: 'Why gone@example.com has access to eng' }).waitFor();
+    expect(await page.locator('.effective').textContent()).toContain('No access now');
+    const ended = page.locator('section.grant[data-origin="manual"][data-status="removed"]');
+    expect(await ended.locator('.notice.warn').textContent()).toMatch(/^Ended .* \(membership\.removed\) by the system \(admin token or operator\)/);
+  });
+
+  it('an admin creates an invite and revokes it', async () => {
+    const page = await asAda();
+    await page.goto(`${base}/console/#/workspaces/eng`);
+    const invites = page.locator('section', { has: page.getByRole('heading', { name: 'Pending invites' }) });
+    await invites.getByLabel('E-mail').fill('invitee@example.com');
+    await invites.getByLabel('Role').selectOption('editor');
+    await invites.getByRole('button', { name: 'Invite' }).click();
+    await page.getByText('Invite created for invitee@example.com').waitFor();
+    type Invites = { invites: Array<{ email: string; role: string; invitedBy: string }> };
+    const pending = async () => (await api<Invites>('GET', '/workspaces/eng/invites')).body.invites.filter((i) => i.email === 'invitee@example.com');
+    expect(await pending()).toMatchObject([{ role: 'editor', invitedBy: 'user:ada@example.com' }]);
+    await invites.getByRole('button', { name: 'Revoke the invite of invitee@example.com' }).click();
+    await page.getByText('The invite of invitee@example.com was revoked.').waitFor();
+    expect(await pending()).toEqual([]);
+    expect(await invites.locator('tr[data-email="invitee@example.com"]').count()).toBe(0);
+  });
+
+  it('an admin creates a workspace, renames it and deletes it', async () => {
+    const page = await asAda();
+    await page.goto(`${base}/console/#/workspaces`);
+    await page.getByLabel('Id', { exact: true }).fill('scratch');
+    await page.getByLabel('Name', { exact: true }).fill('Scratch');
+    await page.getByRole('button', { name: 'Create workspace' }).click();
+    await page.getByText('Workspace "Scratch" created.').waitFor();
+    type Workspaces = { workspaces: Array<{ id: string; name: string }> };
+    const scratch = async () => (await api<Workspaces>('GET', '/workspaces')).body.workspaces.find((w) => w.id === 'scratch');
+    expect(await scratch()).toMatchObject({ name: 'Scratch' });
+    await page.getByRole('link', { name: /Scratch/ }).click();
+    await page.getByRole('heading', { name: 'Members of scratch' }).waitFor();
+    await page.getByLabel('New name').fill('Scratch pad');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByText('Renamed to "Scratch pad".').waitFor();
+    expect(await scratch()).toMatchObject({ name: 'Scratch pad' });
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete workspace' }).click();
+    await page.getByRole('heading', { name: 'Workspaces', exact: true }).waitFor();
+    expect(await scratch()).toBeUndefined();
+    expect((await api('GET', '/workspaces/scratch/members')).status).toBe(404);
+  });
+
+  it("an admin extends an external member's validity", async () => {
+    const page = await asAda();
+    const csv = `email,firstName,lastName,company,role,validUntil\next@partner.example.org,Ext,Ern,Partner Ltd,viewer,${inDays(20)}\n`;
+    const imported = await fetch(`${base}/api/v1/workspaces/eng/imports`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/csv' }, body: csv });
+    expect(imported.status).toBe(200);
+    type Member = { email: string; validUntil: string | null };
+    const ext = async () => (await api<{ members: Member[] }>('GET', '/workspaces/eng/members?q=ext%40partner.example.org')).body.members.find((m) => m.email === 'ext@partner.example.org');
+    expect((await ext())?.validUntil?.slice(0, 10)).toBe(inDays(20));
+    await page.goto(`${base}/console/#/workspaces/eng`);
+    await page.getByLabel('New valid-until date for ext@partner.example.org').fill(inDays(120));
+    await page.locator('tr[data-email="ext@partner.example.org"]').getByRole('button', { name: 'Extend' }).click();
+    await page.getByText(`ext@partner.example.org is valid until ${inDays(120)}.`).waitFor();
+    expect((await ext())?.validUntil?.slice(0, 10)).toBe(inDays(120));
   });
 
   it('a state-changing request without the CSRF token is refused; with it, it passes', async () => {

@@ -76,7 +76,8 @@ export async function membersPage({ main }, ws) {
     const remove = can('remove-member', m.role);
     const removable = !fixed && remove.allowed && m.status !== 'removed';
     if (!rule && !remove.allowed) why.add(matrixWhy(remove));
-    const actions = [h('button', { type: 'button', class: 'danger', disabled: !removable, 'aria-label': `Remove ${m.email}`, onclick: async () => {
+    const actions = [h('a', { class: 'button', href: `#/workspaces/${enc(ws)}/access/${enc(m.personId)}`, 'aria-label': `Why ${m.email} has access` }, 'Why?'),
+      h('button', { type: 'button', class: 'danger', disabled: !removable, 'aria-label': `Remove ${m.email}`, onclick: async () => {
       if (!confirm(`Remove ${m.email} from ${ws}? They lose access at once.`)) return;
       try {
         await api('DELETE', `${base}/members/${enc(m.personId)}`);
