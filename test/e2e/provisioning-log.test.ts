@@ -82,7 +82,7 @@ describe.each(STORE_KINDS)('provisioning log (%s)', (kind) => {
       connectorFactory: async () => directory,
     });
     url = daemon.url ?? '';
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await daemon?.close();
     await store?.close();

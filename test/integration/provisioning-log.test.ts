@@ -40,7 +40,7 @@ describe.each(STORE_KINDS)('provisioning log store and listing (%s)', (kind) => 
     const entries = Array.from({ length: 250 }, (_, i) => entry('entra', new Date(NOW.getTime() - 60_000 + Math.floor(i / 2) * 100), i % 5 === 0 ? 409 : i % 7 === 0 ? 500 : 200, i));
     await insertScimRequests(store.db, entries);
     await insertScimRequests(store.db, [entry('okta', NOW, 200, 999)]);
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await app?.close();
     await store?.close();
