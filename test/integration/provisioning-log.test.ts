@@ -186,6 +186,15 @@ describe.each(STORE_KINDS)('request log writer (%s)', (kind) => {
     expect(await paths('refused')).toEqual(['/Users/u-0', '/Users/u-1', '/Users/u-2', '/Users/u-3']);
   });
 
+  it('a database that does not answer holds shutdown up a few seconds at most', async () => {
+    const silent: Queryable = { query: () => new Promise(() => {}) };
+    const writer = new RequestLogWriter({ db: silent });
+    writer.record(entry('silent', NOW, 200, 0));
+    const started = Date.now();
+    await writer.close();
+    expect(Date.now() - started).toBeLessThan(10_000);
+  }, 15_000);
+
   it('an entry PostgreSQL cannot store costs only itself: the rest of its batch and the next are written', async () => {
     const { db } = wrapped();
     const writer = new RequestLogWriter({ db });

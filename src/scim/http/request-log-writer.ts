@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { sqlState, type Queryable } from '../../store/db.js';
+import { settlesWithin } from '../../runtime/settles-within.js';
 import { insertScimRequests, type ScimRequestEntry } from '../../store/request-log.js';
 
 /** Entries written per statement; a busy second is written in a few statements, not one per request. */
@@ -11,6 +12,8 @@ const FLUSH_EVERY_MS = 1000;
  * warning) rather than letting an outage grow the heap without end.
  */
 const MAX_HELD = 20_000;
+/** The longest shutdown waits for the last entries to be written. */
+const CLOSE_WAIT_MS = 5000;
 
 /**
  * Writes the provisioning log in batches, off the request path: `record` only appends to memory;
@@ -25,6 +28,7 @@ export class RequestLogWriter {
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> | undefined;
   #dropped = 0;
+  #closed = false;
 
   constructor(options: { db: Queryable; logger?: Logger | undefined }) {
     this.#db = options.db;
@@ -35,25 +39,35 @@ export class RequestLogWriter {
     this.#held.push(entry);
     this.#bound();
     if (this.#held.length >= FLUSH_AT && this.#writing === undefined) void this.flush();
-    else this.#timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS).unref();
+    else if (!this.#closed) this.#timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS).unref();
   }
 
   /** Writes every entry held now; resolves when done (or when the database refused them: they stay held). */
   flush(): Promise<void> {
     this.#writing ??= this.#write().finally(() => {
       this.#writing = undefined;
-      if (this.#held.length > 0) this.#timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS).unref();
+      if (this.#held.length > 0 && !this.#closed) this.#timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS).unref();
     });
     return this.#writing;
   }
 
-  /** Writes what is held; entries recorded afterwards are not written. */
+  /**
+   * Writes what is held (shutdown, after the last request), waiting at most `CLOSE_WAIT_MS`: a
+   * database that does not answer must not hold the process up.
+   */
   async close(): Promise<void> {
-    await this.#writing;
-    await this.flush();
+    this.#closed = true;
+    const written = settlesWithin(
+      (async () => {
+        await this.#writing;
+        await this.flush();
+      })(),
+      CLOSE_WAIT_MS,
+    );
+    if (!(await written)) this.#logger?.warn({ entries: this.#held.length }, 'provisioning log: the database did not answer at shutdown; entries not written');
+    else if (this.#held.length > 0) this.#logger?.warn({ entries: this.#held.length }, 'provisioning log: entries not written at shutdown (the database refused them)');
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#held.length > 0) this.#logger?.warn({ entries: this.#held.length }, 'provisioning log: entries not written at shutdown (the database refused them)');
   }
 
   /**
