@@ -2,6 +2,7 @@ import type { Principal } from '../api/auth.js';
 import { decide, NOT_A_MEMBER, type PolicyAction, type PolicyDecision } from '../domain/role-policy.js';
 import type { Role } from '../domain/roles.js';
 import type { Queryable } from '../store/db.js';
+import { workspacesWithActiveGrant } from '../store/granted/grants.js';
 import { effectiveRole } from '../store/members.js';
 import { AdminError } from './admin-error.js';
 
@@ -34,10 +35,5 @@ export async function authorize(q: Queryable, actor: Actor, workspaceId: string,
 /** Workspaces whose members the actor may see; `null` means all of them (the system). */
 export async function visibleWorkspaces(q: Queryable, actor: Actor): Promise<string[] | null> {
   if (actor.kind === 'system') return null;
-  const r = await q.query<{ workspace_id: string }>(
-    `select distinct m.workspace_id from memberships m join workspaces w on w.id = m.workspace_id and w.deleted_at is null
-      where m.person_id = $1 and m.status = 'active'`,
-    [actor.personId],
-  );
-  return r.rows.map((x) => x.workspace_id);
+  return workspacesWithActiveGrant(q, actor.personId);
 }

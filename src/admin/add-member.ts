@@ -3,9 +3,9 @@ import type { MemberView } from '../store/members.js';
 import { actorName, authorize, type Actor } from './actor.js';
 import { AdminError } from './admin-error.js';
 import type { AdminContext } from './context.js';
-import {
-  checkValidUntil, defaultValidity, effectiveGrant, findOrCreatePerson, grantsOf, grantState, lockWorkspace, logGrantChanges, memberView, ruleManaged, upsertHandGrant,
-} from './grants.js';
+import { grantState, logGrantChanges } from '../store/events/grant-log.js';
+import { grantsOf, upsertHandGrant } from '../store/granted/grants.js';
+import { checkValidUntil, defaultValidity, effectiveGrant, findOrCreatePerson, lockWorkspace, memberView, ruleManaged } from './grants.js';
 
 export interface AddMemberInput {
   email: string;

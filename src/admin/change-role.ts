@@ -3,7 +3,9 @@ import type { MemberView } from '../store/members.js';
 import { actorName, authorize, type Actor } from './actor.js';
 import { AdminError } from './admin-error.js';
 import type { AdminContext } from './context.js';
-import { effectiveGrant, grantsOf, grantState, guardLastAdmin, lockPerson, lockWorkspace, logGrantChanges, memberView, ruleManaged } from './grants.js';
+import { grantState, logGrantChanges } from '../store/events/grant-log.js';
+import { grantsOf, setRole } from '../store/granted/grants.js';
+import { effectiveGrant, guardLastAdmin, lockPerson, lockWorkspace, memberView, ruleManaged } from './grants.js';
 
 /**
  * Changes a member's role by changing the hand grant (`manual` or `invite`) that gives their
@@ -26,7 +28,7 @@ export async function changeRole(ctx: AdminContext, actor: Actor, workspaceId: s
     if (current.role === role) return (await memberView(tx, workspaceId, personId)) as MemberView;
     const stillAdmin = role === 'admin' || grants.some((g) => g.id !== current.id && g.status === 'active' && g.role === 'admin');
     if (current.role === 'admin' && !stillAdmin) await guardLastAdmin(tx, workspaceId, personId, 'demoted');
-    await tx.query('update memberships set role = $2, version = version + 1, updated_at = now() where id = $1', [current.id, role]);
+    await setRole(tx, current.id, role);
     await logGrantChanges(tx, [{
       actor: actorName(actor),
       cause: 'changed by hand',

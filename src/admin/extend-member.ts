@@ -2,7 +2,9 @@ import type { MemberView } from '../store/members.js';
 import { actorName, authorize, type Actor } from './actor.js';
 import { AdminError } from './admin-error.js';
 import type { AdminContext } from './context.js';
-import { checkValidUntil, grantsOf, grantState, lockPerson, lockWorkspace, logGrantChanges, memberView } from './grants.js';
+import { grantState, logGrantChanges } from '../store/events/grant-log.js';
+import { extendGrants, grantsOf } from '../store/granted/grants.js';
+import { checkValidUntil, lockPerson, lockWorkspace, memberView } from './grants.js';
 
 /**
  * Sets a member's validity (admins only, at most `lifecycle.maxExtension` from now, else 422). It
@@ -19,13 +21,7 @@ export async function extendMember(ctx: AdminContext, actor: Actor, workspaceId:
     const until = checkValidUntil(ctx, now, validUntil);
     const grants = (await grantsOf(tx, personId, workspaceId)).filter((g) => g.status === 'active' || g.status === 'expired');
     if (grants.length === 0) throw new AdminError('not_found', `${person.email} has no active or expired membership in "${workspaceId}"`);
-    await tx.query(
-      `update memberships set valid_until = $2, reminded_at = null,
-              status = case when status = 'expired' then 'active' else status end,
-              version = version + 1, updated_at = now()
-        where id = any($1::uuid[])`,
-      [grants.map((g) => g.id), until],
-    );
+    await extendGrants(tx, grants.map((g) => g.id), until);
     await logGrantChanges(
       tx,
       grants.map((g) => ({

@@ -1,12 +1,15 @@
 import { decide } from '../domain/role-policy.js';
 import type { Role } from '../domain/roles.js';
 import type { Queryable } from '../store/db.js';
-import { insertAudit } from '../store/granted-log.js';
+import { insertAudit } from '../store/events/audit-log.js';
+import { grantState, logGrantChanges, type GrantChangeLog } from '../store/events/grant-log.js';
+import { activeAdminIds, grantsOfPeople, setRolesAndValidity, upsertManualGrants, type GrantRow } from '../store/granted/grants.js';
 import { activeEffectiveMembershipIds, effectiveRole } from '../store/members.js';
+import { fillMissingCompanies, insertMissingPeople, lockPeopleByEmails, lockPersonIdsByEmails, type PersonRow as StoredPersonRow } from '../store/people.js';
 import { actorName, forbidden, type Actor } from './actor.js';
 import { AdminError } from './admin-error.js';
 import type { AdminContext } from './context.js';
-import { grantState, lockWorkspace, logGrantChanges, type GrantChangeLog, type GrantRow } from './grants.js';
+import { lockWorkspace } from './grants.js';
 import { parseImportCsv, type ImportLineError, type ImportRow } from './import-csv.js';
 
 export interface ImportChange {
@@ -34,11 +37,7 @@ export class ImportInvalidError extends AdminError {
   }
 }
 
-interface PersonRow {
-  id: string;
-  email: string;
-  kind: 'internal' | 'external';
-}
+type PersonRow = Omit<StoredPersonRow, 'company'>;
 
 /**
  * Imports users into a workspace from the template's CSV. Every line is validated — the file, then
@@ -58,17 +57,9 @@ export async function importUsers(ctx: AdminContext, actor: Actor, workspaceId: 
     const parsed = parseImportCsv(csv, { now, internalDomains: ctx.internalDomains, maxExtensionMs: ctx.maxExtensionMs });
     const errors = [...parsed.errors];
     const emails = parsed.rows.map((r) => r.email).sort();
-    const people = new Map(
-      (await tx.query<PersonRow>('select id, email, kind from people where lower(email) = any($1::text[]) order by id for update', [emails])).rows.map((p) => [p.email.toLowerCase(), p]),
-    );
+    const people = new Map((await lockPeopleByEmails(tx, emails)).map((p) => [p.email.toLowerCase(), p]));
     const grantsByPerson = new Map<string, GrantRow[]>();
-    for (const g of (
-      await tx.query<GrantRow>(
-        `select id, person_id, workspace_id, origin, role, status, source_id, rule, valid_until from memberships
-          where workspace_id = $1 and person_id = any($2::uuid[])`,
-        [workspaceId, [...people.values()].map((p) => p.id)],
-      )
-    ).rows) {
+    for (const g of await grantsOfPeople(tx, workspaceId, [...people.values()].map((p) => p.id))) {
       const list = grantsByPerson.get(g.person_id);
       if (list) list.push(g);
       else grantsByPerson.set(g.person_id, [g]);
@@ -112,7 +103,7 @@ export async function importUsers(ctx: AdminContext, actor: Actor, workspaceId: 
     }
 
     // The last-admin guard over the whole file: demotions must leave the workspace an admin.
-    const admins = new Set((await tx.query<{ person_id: string }>(`select distinct person_id from memberships where workspace_id = $1 and role = 'admin' and status = 'active'`, [workspaceId])).rows.map((r) => r.person_id));
+    const admins = await activeAdminIds(tx, workspaceId);
     if (admins.size > 0) {
       const after = new Set(admins);
       for (const p of planned) {
@@ -152,42 +143,16 @@ async function apply(
   if (planned.length === 0) return;
   const by = actorName(actor);
   const fresh = planned.filter((p) => !p.person).map((p) => p.row);
-  if (fresh.length > 0) {
-    await tx.query(
-      `insert into people (email, given_name, family_name, display_name, company, kind)
-       select r.email, r.given_name, r.family_name, nullif(trim(coalesce(r.given_name, '') || ' ' || coalesce(r.family_name, '')), ''), r.company, r.kind
-         from jsonb_to_recordset($1::jsonb) as r(email text, given_name text, family_name text, company text, kind text)
-        order by r.email
-       on conflict (lower(email)) do nothing`,
-      [JSON.stringify(fresh.map((r) => ({ email: r.email, given_name: r.firstName, family_name: r.lastName, company: r.company, kind: r.external ? 'external' : 'internal' })))],
-    );
-  }
+  await insertMissingPeople(tx, fresh.map((r) => ({ email: r.email, givenName: r.firstName, familyName: r.lastName, company: r.company, kind: r.external ? 'external' : 'internal' })));
   // People known before keep their attributes; a missing company is filled in from the file.
-  await tx.query(
-    `update people p set company = r.company, updated_at = now()
-       from jsonb_to_recordset($1::jsonb) as r(email text, company text)
-      where lower(p.email) = r.email and p.company is null and r.company is not null`,
-    [JSON.stringify(planned.filter((p) => p.person).map((p) => ({ email: p.row.email, company: p.row.company })))],
-  );
-  const ids = new Map(
-    (await tx.query<{ id: string; email: string }>('select id, lower(email) as email from people where lower(email) = any($1::text[]) order by id for update', [planned.map((p) => p.row.email)])).rows.map((r) => [r.email, r.id]),
-  );
+  await fillMissingCompanies(tx, planned.filter((p) => p.person).map((p) => ({ email: p.row.email, company: p.row.company })));
+  const ids = await lockPersonIdsByEmails(tx, planned.map((p) => p.row.email));
 
   const grants = planned.filter((p) => !p.current);
   const roleChanges = planned.filter((p) => p.current);
   const log: GrantChangeLog[] = [];
   if (grants.length > 0) {
-    const written = await tx.query<{ id: string; person_id: string }>(
-      `insert into memberships (person_id, workspace_id, origin, role, status, valid_from, valid_until, granted_by)
-       select r.person_id, $2, 'manual', r.role, 'active', $3, r.valid_until, $4
-         from jsonb_to_recordset($1::jsonb) as r(person_id uuid, role text, valid_until timestamptz)
-       on conflict (person_id, workspace_id, origin) do update set
-         role = excluded.role, status = 'active', valid_from = excluded.valid_from, valid_until = excluded.valid_until,
-         suspended_at = null, reminded_at = null, granted_by = excluded.granted_by, version = memberships.version + 1, updated_at = now()
-       returning id, person_id`,
-      [JSON.stringify(grants.map((p) => ({ person_id: ids.get(p.row.email), role: p.row.role, valid_until: p.validUntil }))), workspaceId, now, by],
-    );
-    const idOf = new Map(written.rows.map((r) => [r.person_id, r.id]));
+    const idOf = await upsertManualGrants(tx, workspaceId, grants.map((p) => ({ personId: ids.get(p.row.email) as string, role: p.row.role, validUntil: p.validUntil })), by, now);
     for (const p of grants) {
       const personId = ids.get(p.row.email) as string;
       log.push({
@@ -198,13 +163,7 @@ async function apply(
     }
   }
   if (roleChanges.length > 0) {
-    await tx.query(
-      `update memberships m set role = r.role, valid_until = r.valid_until, reminded_at = case when m.valid_until is distinct from r.valid_until then null else m.reminded_at end,
-              version = m.version + 1, updated_at = now()
-         from jsonb_to_recordset($1::jsonb) as r(id uuid, role text, valid_until timestamptz)
-        where m.id = r.id`,
-      [JSON.stringify(roleChanges.map((p) => ({ id: p.current?.id, role: p.row.role, valid_until: p.validUntil })))],
-    );
+    await setRolesAndValidity(tx, roleChanges.map((p) => ({ id: (p.current as GrantRow).id, role: p.row.role, validUntil: p.validUntil })));
     for (const p of roleChanges) {
       const current = p.current as GrantRow;
       const roleChanged = current.role !== p.row.role;

@@ -2,12 +2,17 @@ import { hashToken, newToken } from '../api/tokens.js';
 import { emailKey } from '../domain/email.js';
 import type { Role } from '../domain/roles.js';
 import type { Queryable } from '../store/db.js';
-import { insertAudit } from '../store/granted-log.js';
+import { insertAudit } from '../store/events/audit-log.js';
+import { grantState, logGrantChanges } from '../store/events/grant-log.js';
+import { grantsOf, upsertHandGrant } from '../store/granted/grants.js';
+import {
+  hasPendingInvite, insertInvite, inviteByTokenHash, listPendingInvites as listPendingInviteRows, lockInvite, lockInviteInWorkspace, setInviteStatus, type InviteRow,
+} from '../store/invites.js';
 import type { MemberView } from '../store/members.js';
 import { actorName, authorize, type Actor } from './actor.js';
 import { AdminError } from './admin-error.js';
 import type { AdminContext } from './context.js';
-import { defaultValidity, findOrCreatePerson, grantsOf, grantState, lockWorkspace, logGrantChanges, memberView, upsertHandGrant } from './grants.js';
+import { defaultValidity, findOrCreatePerson, lockWorkspace, memberView } from './grants.js';
 
 export interface InviteView {
   id: string;
@@ -19,19 +24,6 @@ export interface InviteView {
   expiresAt: string;
   createdAt: string;
 }
-
-interface InviteRow {
-  id: string;
-  workspace_id: string;
-  email: string;
-  role: Role;
-  status: InviteView['status'];
-  invited_by: string;
-  expires_at: Date;
-  created_at: Date;
-}
-
-const COLUMNS = 'id, workspace_id, email, role, status, invited_by, expires_at, created_at';
 
 export function inviteView(r: InviteRow): InviteView {
   return { id: r.id, workspace: r.workspace_id, email: r.email, role: r.role, status: r.status, invitedBy: r.invited_by, expiresAt: r.expires_at.toISOString(), createdAt: r.created_at.toISOString() };
@@ -48,15 +40,11 @@ export async function createInvite(ctx: AdminContext, actor: Actor, workspaceId:
     const now = ctx.now();
     await lockWorkspace(tx, workspaceId);
     await authorize(tx, actor, workspaceId, 'invite', input.role);
-    const pending = await tx.query(`select 1 from invites where workspace_id = $1 and lower(email) = $2 and status = 'pending' and expires_at > $3`, [workspaceId, email, now]);
-    if (pending.rowCount > 0) throw new AdminError('conflict', `${email} already has a pending invite to "${workspaceId}"; revoke it first`);
+    if (await hasPendingInvite(tx, workspaceId, email, now)) throw new AdminError('conflict', `${email} already has a pending invite to "${workspaceId}"; revoke it first`);
     const token = newToken('idsinv');
-    const r = await tx.query<InviteRow>(
-      `insert into invites (workspace_id, email, role, token_hash, invited_by, expires_at, created_at)
-       values ($1, $2, $3, $4, $5, $6, $7) returning ${COLUMNS}`,
-      [workspaceId, email, input.role, hashToken(token), actorName(actor), new Date(now.getTime() + ctx.inviteValidityMs), now],
-    );
-    const invite = inviteView(r.rows[0] as InviteRow);
+    const invite = inviteView(await insertInvite(tx, {
+      workspaceId, email, role: input.role, tokenHash: hashToken(token), invitedBy: actorName(actor), expiresAt: new Date(now.getTime() + ctx.inviteValidityMs), createdAt: now,
+    }));
     await insertAudit(tx, [{ actor: actorName(actor), action: 'invite.created', workspace_id: workspaceId, before: null, after: { id: invite.id, email, role: input.role, expiresAt: invite.expiresAt }, cause: 'invited by hand' }]);
     return { invite, token };
   });
@@ -64,14 +52,7 @@ export async function createInvite(ctx: AdminContext, actor: Actor, workspaceId:
 
 /** Pending invites of a workspace, oldest first, paged by (created_at, id). */
 export async function listPendingInvites(q: Queryable, workspaceId: string, options: { now: Date; after?: [string, string] | undefined; limit: number }): Promise<InviteView[]> {
-  const r = await q.query<InviteRow>(
-    `select ${COLUMNS} from invites
-      where workspace_id = $1 and status = 'pending' and expires_at > $2
-        and ($3::timestamptz is null or (created_at, id) > ($3::timestamptz, $4::uuid))
-      order by created_at, id limit $5`,
-    [workspaceId, options.now, options.after?.[0] ?? null, options.after?.[1] ?? null, options.limit],
-  );
-  return r.rows.map(inviteView);
+  return (await listPendingInviteRows(q, workspaceId, options)).map(inviteView);
 }
 
 /** Revokes a pending invite (admins; editors those as editor or viewer). */
@@ -80,12 +61,11 @@ export async function revokeInvite(ctx: AdminContext, actor: Actor, workspaceId:
     await lockWorkspace(tx, workspaceId);
     // Refuse someone who is not a member before looking the invite up (see change-role.ts).
     await authorize(tx, actor, workspaceId, 'view');
-    const r = await tx.query<InviteRow>(`select ${COLUMNS} from invites where id = $1 and workspace_id = $2 for update`, [inviteId, workspaceId]);
-    const invite = r.rows[0];
+    const invite = await lockInviteInWorkspace(tx, inviteId, workspaceId);
     if (!invite) throw new AdminError('not_found', `invite "${inviteId}" not found in "${workspaceId}"`);
     await authorize(tx, actor, workspaceId, 'revoke-invite', invite.role);
     if (invite.status !== 'pending') throw new AdminError('conflict', `the invite is ${invite.status}, not pending`);
-    await tx.query(`update invites set status = 'revoked', updated_at = now() where id = $1`, [inviteId]);
+    await setInviteStatus(tx, inviteId, 'revoked');
     await insertAudit(tx, [{ actor: actorName(actor), action: 'invite.revoked', workspace_id: workspaceId, before: { id: invite.id, email: invite.email, role: invite.role, status: 'pending' }, after: { id: invite.id, email: invite.email, role: invite.role, status: 'revoked' }, cause: 'revoked by hand' }]);
   });
 }
@@ -98,12 +78,11 @@ export async function revokeInvite(ctx: AdminContext, actor: Actor, workspaceId:
 export async function acceptInvite(ctx: AdminContext, actor: Actor, token: string): Promise<{ invite: InviteView; member: MemberView }> {
   return ctx.db.transaction(async (tx) => {
     const now = ctx.now();
-    const r = await tx.query<InviteRow>(`select ${COLUMNS} from invites where token_hash = $1`, [hashToken(token)]);
-    const found = r.rows[0];
+    const found = await inviteByTokenHash(tx, hashToken(token));
     if (!found) throw new AdminError('not_found', 'no invite has this token');
     // Lock order as everywhere else: the workspace, then the invite, then the person.
     await lockWorkspace(tx, found.workspace_id);
-    const invite = (await tx.query<InviteRow>(`select ${COLUMNS} from invites where id = $1 for update`, [found.id])).rows[0] as InviteRow;
+    const invite = (await lockInvite(tx, found.id)) as InviteRow;
     if (invite.status === 'expired' || (invite.status === 'pending' && invite.expires_at.getTime() <= now.getTime())) {
       throw new AdminError('invite_expired', `the invite expired at ${invite.expires_at.toISOString()}`);
     }
@@ -115,7 +94,7 @@ export async function acceptInvite(ctx: AdminContext, actor: Actor, token: strin
     const previous = (await grantsOf(tx, person.id, invite.workspace_id)).find((g) => g.origin === 'invite');
     const validUntil = defaultValidity(ctx, now, person);
     const id = await upsertHandGrant(tx, { personId: person.id, workspaceId: invite.workspace_id, origin: 'invite', role: invite.role, validUntil, grantedBy: invite.invited_by, now });
-    await tx.query(`update invites set status = 'accepted', updated_at = now() where id = $1`, [invite.id]);
+    await setInviteStatus(tx, invite.id, 'accepted');
     const changedRole = previous?.status === 'active' && previous.role !== invite.role;
     const unchanged = previous?.status === 'active' && previous.role === invite.role;
     await logGrantChanges(tx, [{

@@ -1,8 +1,12 @@
 import { actorName, authorize, type Actor } from './actor.js';
 import { AdminError } from './admin-error.js';
 import type { AdminContext } from './context.js';
-import { grantState, lockWorkspace, logGrantChanges, upsertHandGrant, type GrantRow } from './grants.js';
-import { insertAudit } from '../store/granted-log.js';
+import { lockWorkspace } from './grants.js';
+import { insertAudit } from '../store/events/audit-log.js';
+import { grantState, logGrantChanges } from '../store/events/grant-log.js';
+import { isAdminSomewhere, lockLiveGrantsOfWorkspace, removeGrantsOfWorkspace, upsertHandGrant } from '../store/granted/grants.js';
+import { revokePendingInvites } from '../store/invites.js';
+import { insertApiWorkspace, markWorkspaceDeleted, renameWorkspace as setWorkspaceName } from '../store/workspaces.js';
 
 export interface WorkspaceView {
   id: string;
@@ -23,19 +27,11 @@ export async function createWorkspace(ctx: AdminContext, actor: Actor, input: { 
   return ctx.db.transaction(async (tx) => {
     const now = ctx.now();
     if (actor.kind === 'person') {
-      const admin = await tx.query(`select 1 from memberships where person_id = $1 and role = 'admin' and status = 'active' limit 1`, [actor.personId]);
-      if (admin.rowCount === 0) throw new AdminError('forbidden', 'denied by rule "only-admins-manage-the-workspace": only admins may create a workspace');
+      if (!(await isAdminSomewhere(tx, actor.personId))) throw new AdminError('forbidden', 'denied by rule "only-admins-manage-the-workspace": only admins may create a workspace');
     }
     // Only the system brings a deleted workspace back: its audit history stays with its id, and a
     // person who re-created it would become the admin of that history (and read it).
-    const created = await tx.query<{ id: string }>(
-      `insert into workspaces (id, name, origin) values ($1, $2, 'api')
-       on conflict (id) do update set name = excluded.name, deleted_at = null, updated_at = now()
-        where workspaces.deleted_at is not null and $3::boolean
-       returning id`,
-      [input.id, name, actor.kind === 'system'],
-    );
-    if (created.rowCount === 0) throw new AdminError('conflict', `workspace "${input.id}" already exists, or existed: choose another id`);
+    if (!(await insertApiWorkspace(tx, input.id, name, actor.kind === 'system'))) throw new AdminError('conflict', `workspace "${input.id}" already exists, or existed: choose another id`);
     await insertAudit(tx, [{ actor: actorName(actor), action: 'workspace.created', workspace_id: input.id, before: null, after: { id: input.id, name }, cause: 'created by hand' }]);
     if (actor.kind === 'person') {
       const id = await upsertHandGrant(tx, { personId: actor.personId, workspaceId: input.id, origin: 'manual', role: 'admin', validUntil: null, grantedBy: actorName(actor), now });
@@ -57,7 +53,7 @@ export async function renameWorkspace(ctx: AdminContext, actor: Actor, workspace
     const ws = await lockWorkspace(tx, workspaceId);
     await authorize(tx, actor, workspaceId, 'manage-workspace');
     if (ws.origin === 'config') throw new AdminError('conflict', `workspace "${workspaceId}" is declared in the config file; rename it there`);
-    await tx.query('update workspaces set name = $2, updated_at = now() where id = $1', [workspaceId, trimmed]);
+    await setWorkspaceName(tx, workspaceId, trimmed);
     await insertAudit(tx, [{ actor: actorName(actor), action: 'workspace.renamed', workspace_id: workspaceId, before: { name: ws.name }, after: { name: trimmed }, cause: 'renamed by hand' }]);
     return { id: workspaceId, name: trimmed, managedBy: ws.origin };
   });
@@ -69,19 +65,14 @@ export async function deleteWorkspace(ctx: AdminContext, actor: Actor, workspace
     const ws = await lockWorkspace(tx, workspaceId);
     await authorize(tx, actor, workspaceId, 'manage-workspace');
     if (ws.origin === 'config') throw new AdminError('conflict', `workspace "${workspaceId}" is declared in the config file; remove it there`);
-    const grants = await tx.query<GrantRow & { email: string }>(
-      `select m.id, m.person_id, m.workspace_id, m.origin, m.role, m.status, m.source_id, m.rule, m.valid_until, p.email
-         from memberships m join people p on p.id = m.person_id
-        where m.workspace_id = $1 and m.status <> 'removed' order by p.email for update of m`,
-      [workspaceId],
-    );
-    await tx.query(`update memberships set status = 'removed', version = version + 1, updated_at = now() where workspace_id = $1 and status <> 'removed'`, [workspaceId]);
-    await tx.query(`update invites set status = 'revoked', updated_at = now() where workspace_id = $1 and status = 'pending'`, [workspaceId]);
-    await tx.query('update workspaces set deleted_at = now(), updated_at = now() where id = $1', [workspaceId]);
+    const grants = await lockLiveGrantsOfWorkspace(tx, workspaceId);
+    await removeGrantsOfWorkspace(tx, workspaceId);
+    await revokePendingInvites(tx, workspaceId);
+    await markWorkspaceDeleted(tx, workspaceId);
     await insertAudit(tx, [{ actor: actorName(actor), action: 'workspace.deleted', workspace_id: workspaceId, before: { id: workspaceId, name: ws.name }, after: null, cause: 'deleted by hand' }]);
     await logGrantChanges(
       tx,
-      grants.rows.map((g) => ({
+      grants.map((g) => ({
         actor: actorName(actor), cause: 'workspace deleted', action: 'membership.removed', person: { id: g.person_id, email: g.email },
         workspaceId, membershipId: g.id, before: grantState(g), after: { ...grantState(g), status: 'removed' }, event: 'membership.removed',
         extra: { previousStatus: g.status },

@@ -1,7 +1,9 @@
 import { actorName, authorize, type Actor } from './actor.js';
 import { AdminError } from './admin-error.js';
 import type { AdminContext } from './context.js';
-import { effectiveGrant, grantsOf, grantState, guardLastAdmin, lockPerson, lockWorkspace, logGrantChanges, ruleManaged } from './grants.js';
+import { grantState, logGrantChanges } from '../store/events/grant-log.js';
+import { grantsOf, removeGrants } from '../store/granted/grants.js';
+import { effectiveGrant, guardLastAdmin, lockPerson, lockWorkspace, ruleManaged } from './grants.js';
 
 /**
  * Removes a member's hand grants (`manual` and `invite`). While a source still asserts the person
@@ -24,10 +26,7 @@ export async function removeMember(ctx: AdminContext, actor: Actor, workspaceId:
     const hand = live.filter((g) => g.origin !== 'rules');
     if (hand.length === 0) throw new AdminError('not_found', `${person.email} has no membership granted by hand in "${workspaceId}"`);
     if (current?.status === 'active' && current.role === 'admin') await guardLastAdmin(tx, workspaceId, personId, 'removed');
-    await tx.query(
-      `update memberships set status = 'removed', suspended_at = null, version = version + 1, updated_at = now() where id = any($1::uuid[])`,
-      [hand.map((g) => g.id)],
-    );
+    await removeGrants(tx, hand.map((g) => g.id));
     await logGrantChanges(
       tx,
       hand.map((g) => ({

@@ -5,7 +5,7 @@
  */
 import { hashToken, newToken } from '../api/tokens.js';
 import { parseDuration } from '../domain/duration.js';
-import { insertAudit } from '../store/granted-log.js';
+import { insertAudit } from '../store/events/audit-log.js';
 import { insertPersonToken, insertSourceToken, listTokens, revokeToken, type TokenCursor, type TokenView } from '../store/tokens.js';
 import { actorName, type Actor } from './actor.js';
 import { AdminError } from './admin-error.js';

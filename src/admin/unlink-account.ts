@@ -1,5 +1,5 @@
 import { deactivateIfUnbacked, deleteLink, lockPeople } from '../store/correlation.js';
-import { insertAudit } from '../store/granted-log.js';
+import { insertAudit } from '../store/events/audit-log.js';
 import { parkChanges } from '../store/pending-changes.js';
 import { actorName, type Actor } from './actor.js';
 import { AdminError } from './admin-error.js';

@@ -1,4 +1,5 @@
 import type { Db } from '../store/db.js';
+import { releaseLease, takeLease } from '../store/leases.js';
 
 /**
  * Runs `fn` only if this holder gets the named lease, so that a periodic job runs once at a time
@@ -6,17 +7,11 @@ import type { Db } from '../store/db.js';
  * if its holder dies; returns `undefined` when someone else holds it.
  */
 export async function withLease<T>(db: Db, options: { name: string; holder: string; ttlMs: number }, fn: () => Promise<T>): Promise<T | undefined> {
-  const got = await db.query(
-    `insert into leases (name, holder, expires_at) values ($1, $2, now() + $3::bigint * interval '1 millisecond')
-     on conflict (name) do update set holder = excluded.holder, expires_at = excluded.expires_at
-      where leases.expires_at < now()
-     returning holder`,
-    [options.name, options.holder, options.ttlMs],
-  );
-  if (got.rowCount === 0) return undefined;
+  if (!(await takeLease(db, options))) return undefined;
   try {
     return await fn();
   } finally {
-    await db.query('delete from leases where name = $1 and holder = $2', [options.name, options.holder]).catch(() => {});
+    // A release that fails leaves the lease to lapse after `ttlMs`: the job's own outcome matters more.
+    await releaseLease(db, options.name, options.holder).catch(() => {});
   }
 }

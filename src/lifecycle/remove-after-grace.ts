@@ -1,6 +1,7 @@
 import type { Db } from '../store/db.js';
-import { grantState } from '../admin/grants.js';
-import { GRANT_COLUMNS, setStatus, sweepMemberships } from './sweep-memberships.js';
+import { grantState } from '../store/events/grant-log.js';
+import { dueAfterGrace } from '../store/granted/membership-sweeps.js';
+import { setStatus, sweepMemberships } from './sweep-memberships.js';
 
 /**
  * Suspended grants (no source asserts them any more) → `removed` once `graceAfterDeprovision` has
@@ -11,10 +12,7 @@ export function removeAfterGrace(db: Db, now: Date, graceMs: number, batchSize: 
     actor: 'sweep:grace',
     cause: 'grace period after deprovisioning ended',
     event: 'membership.removed',
-    select: `select ${GRANT_COLUMNS} from memberships m join people p on p.id = m.person_id
-              where m.status = 'suspended' and m.suspended_at <= $1::timestamptz - $3::bigint * interval '1 millisecond'
-              order by m.suspended_at, m.id limit $2 for update of m, p skip locked`,
-    params: [graceMs],
+    due: (tx, at, size) => dueAfterGrace(tx, at, size, graceMs),
     update: setStatus('removed'),
     after: (g) => ({ ...grantState(g), status: 'removed' }),
   }, now, batchSize);

@@ -1,6 +1,7 @@
 import type { Db } from '../store/db.js';
-import { grantState } from '../admin/grants.js';
-import { GRANT_COLUMNS, setStatus, sweepMemberships } from './sweep-memberships.js';
+import { grantState } from '../store/events/grant-log.js';
+import { dueForInactivity } from '../store/granted/membership-sweeps.js';
+import { setStatus, sweepMemberships } from './sweep-memberships.js';
 
 /**
  * Grants of people without activity for `inactivity` → `removed`. Activity is what the host
@@ -12,11 +13,7 @@ export function removeInactive(db: Db, now: Date, inactivityMs: number, batchSiz
     actor: 'sweep:inactivity',
     cause: `no activity for ${Math.round(inactivityMs / 86_400_000)} days`,
     event: 'membership.removed',
-    select: `select ${GRANT_COLUMNS} from memberships m join people p on p.id = m.person_id
-              where m.status in ('active', 'expired')
-                and greatest(coalesce(p.last_active_at, '-infinity'::timestamptz), m.valid_from) <= $1::timestamptz - $3::bigint * interval '1 millisecond'
-              order by m.id limit $2 for update of m, p skip locked`,
-    params: [inactivityMs],
+    due: (tx, at, size) => dueForInactivity(tx, at, size, inactivityMs),
     update: setStatus('removed'),
     after: (g) => ({ ...grantState(g), status: 'removed' }),
   }, now, batchSize);

@@ -1,5 +1,3 @@
-import { IdsyncError } from '../errors.js';
-
 /**
  * Where `REDIS_URL` points: one Redis server (`redis://…`, `rediss://…`, as ioredis reads them) or a
  * Redis Cluster, named by its nodes: `redis+cluster://[user:password@]host:port,host:port,…`
@@ -17,9 +15,11 @@ export interface ClusterNode {
 const CLUSTER_URL = /^(rediss?)\+cluster:\/\/(?:([^@/?#]*)@)?([^/?#]*)([/?#].*)?$/i;
 const DEFAULT_PORT = 6379;
 
-export class RedisUrlError extends IdsyncError<'redis_url_invalid'> {
+export class RedisUrlError extends Error {
+  readonly code = 'REDIS_URL_INVALID';
   constructor(problem: string) {
-    super('redis_url_invalid', `REDIS_URL: ${problem} (a Redis Cluster is written redis+cluster://host:port,host:port,…)`);
+    super(`REDIS_URL: ${problem} (a Redis Cluster is written redis+cluster://host:port,host:port,…)`);
+    this.name = 'RedisUrlError';
   }
 }
 

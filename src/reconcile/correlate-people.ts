@@ -18,7 +18,8 @@ import {
   type StoredEmailConflict,
 } from '../store/correlation.js';
 import type { Queryable } from '../store/db.js';
-import { insertAudit, insertOutbox } from '../store/granted-log.js';
+import { insertAudit } from '../store/events/audit-log.js';
+import { insertOutbox } from '../store/events/outbox.js';
 
 /** A person after correlation, locked for the rest of the transaction, with the live accounts that back them. */
 export interface CorrelatedPersonState {

@@ -1,7 +1,6 @@
 import type { Db, Queryable } from '../store/db.js';
 import { parkEveryone } from '../store/pending-changes.js';
 import { sqlState } from '../store/db.js';
-import { IdsyncError } from '../errors.js';
 import { insertSkippedEntries, type SkippedEntryRow } from '../store/skipped-entries.js';
 import type { ConnectorNotice } from './connector.js';
 
@@ -40,9 +39,11 @@ export interface SyncRunView {
 }
 
 /** A run of this source is already queued or running. */
-export class RunInProgressError extends IdsyncError<'run_in_progress'> {
+export class RunInProgressError extends Error {
+  readonly code = 'SYNC_RUN_IN_PROGRESS';
   constructor(sourceId: string) {
-    super('run_in_progress', `a sync run of source "${sourceId}" is already queued or running`);
+    super(`a sync run of source "${sourceId}" is already queued or running`);
+    this.name = 'RunInProgressError';
   }
 }
 

@@ -1,6 +1,7 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.js';
+import { ensureOutboxCursor, lockOutboxCursor, moveOutboxCursor, readOutboxAfter } from '../store/events/outbox.js';
 import { wants, type DeliveryJob, type WebhookTarget } from './delivery-job.js';
 
 const CURSOR = 'webhooks';
@@ -16,16 +17,6 @@ export interface OutboxRelayOptions {
   attempts?: number;
   /** First retry delay, doubled each time. Default 5000 ms. */
   backoffMs?: number;
-}
-
-interface OutboxRow {
-  id: number;
-  tx: string;
-  at: Date;
-  type: string;
-  person_id: string | null;
-  workspace_id: string | null;
-  payload: unknown;
 }
 
 /**
@@ -50,20 +41,13 @@ export async function relayOutbox(options: OutboxRelayOptions): Promise<number> 
     // Kept after the last attempt, for bull-board and a manual retry.
     removeOnFail: false,
   };
-  await options.db.query(`insert into outbox_cursors (name, tx, id) values ($1, '0', 0) on conflict (name) do nothing`, [CURSOR]);
+  await ensureOutboxCursor(options.db, CURSOR);
   let total = 0;
   for (;;) {
     const n = await options.db.transaction(async (tx) => {
-      const cursor = (await tx.query<{ tx: string; id: number }>(`select tx::text as tx, id from outbox_cursors where name = $1 for update skip locked`, [CURSOR])).rows[0];
+      const cursor = await lockOutboxCursor(tx, CURSOR);
       if (!cursor) return 0;
-      const rows = (
-        await tx.query<OutboxRow>(
-          `select id, tx::text as tx, at, type, person_id, workspace_id, payload from outbox
-            where (tx, id) > ($1::xid8, $2::bigint) and tx < pg_snapshot_xmin(pg_current_snapshot())
-            order by outbox.tx, outbox.id limit $3`,
-          [cursor.tx, cursor.id, batchSize],
-        )
-      ).rows;
+      const rows = await readOutboxAfter(tx, cursor, batchSize);
       const last = rows[rows.length - 1];
       if (!last) return 0;
       const jobs: Array<{ name: string; data: DeliveryJob; opts: JobsOptions }> = [];
@@ -82,7 +66,7 @@ export async function relayOutbox(options: OutboxRelayOptions): Promise<number> 
         }
       }
       if (jobs.length > 0) await options.queue.addBulk(jobs);
-      await tx.query(`update outbox_cursors set tx = $2::xid8, id = $3, updated_at = now() where name = $1`, [CURSOR, last.tx, last.id]);
+      await moveOutboxCursor(tx, CURSOR, [last.tx, last.id]);
       return rows.length;
     });
     total += n;

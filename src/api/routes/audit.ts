@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Db } from '../../store/db.js';
+import { listAudit } from '../../store/events/audit-log.js';
 import { authorize } from '../../admin/actor.js';
 import { principalOf } from '../auth.js';
 import { badRequest } from '../errors.js';
@@ -26,19 +27,10 @@ export function auditRoutes(db: Db): Router {
     const person = optionalString(req.query['person'], 'person');
     const personId = person !== undefined && UUID.test(person) ? person : null;
     const personEmail = person !== undefined && personId === null ? person.toLowerCase() : null;
-    const rows = await db.query<{ id: number; at: Date; actor: string; action: string; person_id: string | null; email: string | null; workspace_id: string | null; before: unknown; after: unknown; cause: string | null }>(
-      `select a.id, a.at, a.actor, a.action, a.person_id, p.email, a.workspace_id, a.before, a.after, a.cause
-         from audit_log a left join people p on p.id = a.person_id
-        where ($1::text is null or a.workspace_id = $1)
-          and ($2::uuid is null or a.person_id = $2)
-          and ($3::text is null or lower(p.email) = $3)
-          and ($4::text is null or a.actor = $4)
-          and ($5::timestamptz is null or a.at >= $5)
-          and ($6::bigint is null or a.id < $6)
-        order by a.id desc limit $7`,
-      [workspace ?? null, personId, personEmail, optionalString(req.query['actor'], 'actor') ?? null, since ?? null, before ?? null, limit + 1],
-    );
-    const { items, next } = page(rows.rows, limit, (r) => r.id);
+    const rows = await listAudit(db, {
+      workspace: workspace ?? null, personId, personEmail, actor: optionalString(req.query['actor'], 'actor') ?? null, since: since ?? null, beforeId: before ?? null, limit: limit + 1,
+    });
+    const { items, next } = page(rows, limit, (r) => r.id);
     res.json({
       entries: items.map((r) => ({
         id: r.id, at: r.at, actor: r.actor, action: r.action, personId: r.person_id, email: r.email,

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Queryable } from '../../store/db.js';
+import { readOutboxAfter } from '../../store/events/outbox.js';
 import { requireSystem } from '../auth.js';
 import { decodeCursor, encodeCursor, parseLimit } from '../paging.js';
 
@@ -17,15 +18,10 @@ export function eventRoutes(db: Queryable): Router {
     requireSystem(req);
     const limit = parseLimit(req.query['limit']);
     const after = decodeCursor(req.query['after'], isPosition) ?? ['0', 0];
-    const rows = await db.query<{ id: number; tx: string; at: Date; type: string; person_id: string | null; workspace_id: string | null; payload: unknown }>(
-      `select id, tx::text as tx, at, type, person_id, workspace_id, payload from outbox
-        where (tx, id) > ($1::xid8, $2::bigint) and tx < pg_snapshot_xmin(pg_current_snapshot())
-        order by outbox.tx, outbox.id limit $3`,
-      [after[0], after[1], limit],
-    );
-    const last = rows.rows[rows.rows.length - 1];
+    const rows = await readOutboxAfter(db, after, limit);
+    const last = rows[rows.length - 1];
     res.json({
-      events: rows.rows.map((r) => ({ id: r.id, type: r.type, at: r.at, personId: r.person_id, workspaceId: r.workspace_id, data: r.payload })),
+      events: rows.map((r) => ({ id: r.id, type: r.type, at: r.at, personId: r.person_id, workspaceId: r.workspace_id, data: r.payload })),
       next: encodeCursor(last ? [last.tx, last.id] : after),
     });
   });

@@ -4,6 +4,7 @@ import { authorize } from '../../admin/actor.js';
 import type { AdminContext } from '../../admin/context.js';
 import { acceptInvite, createInvite, listPendingInvites, revokeInvite } from '../../admin/invites.js';
 import { ROLES } from '../../domain/roles.js';
+import { isLiveWorkspace } from '../../store/workspaces.js';
 import { principalOf } from '../auth.js';
 import { parseBody } from '../body.js';
 import { notFound } from '../errors.js';
@@ -28,8 +29,7 @@ export function inviteRoutes(ctx: AdminContext): Router {
 
   router.get('/workspaces/:ws/invites', async (req, res) => {
     const ws = req.params['ws'] as string;
-    const exists = await ctx.db.query('select 1 from workspaces where id = $1 and deleted_at is null', [ws]);
-    if (exists.rowCount === 0) throw notFound(`workspace "${ws}"`);
+    if (!(await isLiveWorkspace(ctx.db, ws))) throw notFound(`workspace "${ws}"`);
     await authorize(ctx.db, principalOf(req), ws, 'view');
     const limit = parseLimit(req.query['limit']);
     const rows = await listPendingInvites(ctx.db, ws, { now: ctx.now(), after: decodeCursor(req.query['cursor'], isKey), limit: limit + 1 });

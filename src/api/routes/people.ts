@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { visibleWorkspaces } from '../../admin/actor.js';
 import type { AdminContext } from '../../admin/context.js';
 import { unlinkAccount } from '../../admin/unlink-account.js';
-import { linkedAccounts, type StoredEmailConflict } from '../../store/correlation.js';
+import { linkedAccounts } from '../../store/correlation.js';
 import type { Queryable } from '../../store/db.js';
+import { liveGrantsOfPeople } from '../../store/granted/grants.js';
+import { listPeople, recordActivity, type PersonProfileRow } from '../../store/people.js';
 import { principalOf, type Principal } from '../auth.js';
 import { parseBody } from '../body.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
@@ -14,47 +16,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isString = (v: unknown): v is string => typeof v === 'string';
 const activityBody = z.object({ at: z.string().optional() });
 
-interface PersonRow {
-  id: string;
-  email: string;
-  given_name: string | null;
-  family_name: string | null;
-  display_name: string | null;
-  company: string | null;
-  kind: string;
-  status: string;
-  last_active_at: Date | null;
-  created_at: Date;
-  email_conflict: StoredEmailConflict | null;
-}
-
 /** People a principal may see: all for the system; for a person, themselves and fellow members. */
-async function findPeople(q: Queryable, principal: Principal, filter: { id?: string; email?: string; after?: string; limit: number }): Promise<PersonRow[]> {
+async function findPeople(q: Queryable, principal: Principal, filter: { id?: string; email?: string; after?: string; limit: number }): Promise<PersonProfileRow[]> {
   const workspaces = await visibleWorkspaces(q, principal);
   const self = principal.kind === 'person' ? principal.personId : null;
-  const r = await q.query<PersonRow>(
-    `select p.id, lower(p.email) as email, p.given_name, p.family_name, p.display_name, p.company, p.kind, p.status, p.last_active_at, p.created_at, p.email_conflict
-       from people p
-      where ($1::uuid is null or p.id = $1) and ($2::text is null or lower(p.email) = $2) and ($3::text is null or lower(p.email) > $3)
-        and ($4::text[] is null or p.id = $5::uuid or exists (
-              select 1 from memberships m where m.person_id = p.id and m.workspace_id = any($4::text[]) and m.status <> 'removed'))
-      order by lower(p.email) limit $6`,
-    [filter.id ?? null, filter.email?.toLowerCase() ?? null, filter.after ?? null, workspaces, self, filter.limit],
-  );
-  return r.rows;
+  return listPeople(q, { id: filter.id ?? null, email: filter.email?.toLowerCase() ?? null, after: filter.after ?? null, workspaces, self, limit: filter.limit });
 }
 
-async function withMemberships(q: Queryable, principal: Principal, people: PersonRow[]): Promise<Array<Record<string, unknown>>> {
+async function withMemberships(q: Queryable, principal: Principal, people: PersonProfileRow[]): Promise<Array<Record<string, unknown>>> {
   if (people.length === 0) return [];
   const workspaces = await visibleWorkspaces(q, principal);
   const accounts = await linkedAccounts(q, people.map((p) => p.id));
-  const grants = await q.query<{ person_id: string; workspace_id: string; origin: string; role: string; status: string; valid_until: Date | null; source_id: string | null; rule: string | null }>(
-    `select m.person_id, m.workspace_id, m.origin, m.role, m.status, m.valid_until, m.source_id, m.rule
-       from memberships m join workspaces w on w.id = m.workspace_id and w.deleted_at is null
-      where m.person_id = any($1::uuid[]) and m.status <> 'removed' and ($2::text[] is null or m.workspace_id = any($2::text[]))
-      order by m.workspace_id, m.origin`,
-    [people.map((p) => p.id), workspaces],
-  );
+  const grants = await liveGrantsOfPeople(q, people.map((p) => p.id), workspaces);
   return people.map((p) => ({
     id: p.id,
     email: p.email,
@@ -72,7 +45,7 @@ async function withMemberships(q: Queryable, principal: Principal, people: Perso
     accounts: accounts
       .filter((a) => a.person_id === p.id)
       .map((a) => ({ sourceId: a.source_id, accountId: a.id, userName: a.user_name, email: a.email, active: a.active, linkedAt: a.linked_at })),
-    grants: grants.rows
+    grants: grants
       .filter((g) => g.person_id === p.id)
       .map((g) => ({ workspace: g.workspace_id, origin: g.origin, role: g.role, status: g.status, validUntil: g.valid_until, sourceId: g.source_id, rule: g.rule })),
   }));
@@ -118,18 +91,14 @@ export function peopleRoutes(ctx: AdminContext): Router {
     if (!UUID.test(id)) throw notFound(`person "${id}"`);
     const principal = principalOf(req);
     if (principal.kind === 'person' && principal.personId !== id) {
-      throw new ApiError('forbidden', 'activity is reported by the host application (system token) or by the person themselves');
+      throw new ApiError(403, 'forbidden', 'activity is reported by the host application (system token) or by the person themselves');
     }
     const body = parseBody(activityBody, req.body);
     const now = ctx.now();
     const at = body.at === undefined ? now : new Date(body.at);
     if (Number.isNaN(at.getTime())) throw badRequest('at must be an ISO-8601 timestamp');
     if (at.getTime() > now.getTime() + 60_000) throw badRequest('at must not be in the future');
-    const r = await ctx.db.query<{ last_active_at: Date }>(
-      `update people set last_active_at = greatest(coalesce(last_active_at, $2), $2) where id = $1 returning last_active_at`,
-      [id, at],
-    );
-    if (r.rowCount === 0) throw notFound(`person "${id}"`);
+    if (!(await recordActivity(ctx.db, id, at))) throw notFound(`person "${id}"`);
     res.status(204).end();
   });
 

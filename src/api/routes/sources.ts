@@ -2,10 +2,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config/schema.js';
 import type { Db } from '../../store/db.js';
+import { latestRunIds } from '../../store/runs/latest-runs.js';
 import { isPulled } from '../../sync/connectors.js';
-import { getRun, listRuns, type SyncRunView } from '../../sync/runs.js';
+import { getRun, listRuns, RunInProgressError, type SyncRunView } from '../../sync/runs.js';
 import { healthView, sourcesHealth } from '../../sync/sources-health.js';
-import type { SyncService } from '../../sync/sync-service.js';
+import { NotSyncableError, type SyncService } from '../../sync/sync-service.js';
 import { requireSystem } from '../auth.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { decodeCursor, page, parseLimit } from '../paging.js';
@@ -40,10 +41,7 @@ export function sourceRoutes(options: { db: Db; config: Config; sync: SyncServic
   router.get('/sources', async (_req, res) => {
     // The system clock, as the runs' own timestamps (written by the database) are.
     const health = new Map((await sourcesHealth(options.db, options.config, new Date())).map((h) => [h.id, h.health]));
-    const last = await options.db.query<{ source_id: string; id: string }>(
-      `select distinct on (source_id) source_id, id from sync_runs order by source_id, created_at desc`,
-    );
-    const lastRun = new Map(last.rows.map((r) => [r.source_id, r.id]));
+    const lastRun = await latestRunIds(options.db);
     const sources = [];
     for (const s of options.config.sources) {
       const runId = lastRun.get(s.id);
@@ -63,13 +61,17 @@ export function sourceRoutes(options: { db: Db; config: Config; sync: SyncServic
 
   router.post('/sources/:id/sync', async (req, res) => {
     requireSystem(req);
-    if (!options.sync) throw new ApiError('unavailable', 'this process does not run syncs');
+    if (!options.sync) throw new ApiError(503, 'unavailable', 'this process does not run syncs');
     const body = syncRequest.safeParse(req.body ?? {});
     if (!body.success) throw badRequest(body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-    // A run already in progress (run_in_progress), an unknown source (not_found) or one that is
-    // pushed to (not_syncable) is answered by the error handler with its code.
-    const run = await options.sync.trigger(req.params['id'] as string, { ...body.data, trigger: 'api' });
-    res.status(202).json({ run: runView(run) });
+    try {
+      const run = await options.sync.trigger(req.params['id'] as string, { ...body.data, trigger: 'api' });
+      res.status(202).json({ run: runView(run) });
+    } catch (error) {
+      if (error instanceof RunInProgressError) throw new ApiError(409, 'run_in_progress', error.message);
+      if (error instanceof NotSyncableError) throw new ApiError(error.status, error.status === 404 ? 'not_found' : 'not_syncable', error.message);
+      throw error;
+    }
   });
 
   router.get('/sources/:id/runs', async (req, res) => {

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import { Router } from 'express';
 import type { Db } from '../../store/db.js';
+import { sourcesWithLatestRun } from '../../store/runs/latest-runs.js';
 import { healthView, type SourceHealthReport } from '../../sync/sources-health.js';
 
 /** `GET /status`: queue depths, the health and last run of every source and recent failures — what `idsync status` prints. */
@@ -10,16 +11,11 @@ export function statusRoutes(options: { db: Db; queues: readonly Queue[]; source
     const queues = await Promise.all(
       options.queues.map(async (q) => ({ name: q.name, counts: await q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed') })),
     );
-    const runs = await options.db.query<{ source_id: string; kind: string; id: string | null; mode: string | null; status: string | null; started_at: Date | null; finished_at: Date | null; error: string | null; counts: unknown }>(
-      `select s.id as source_id, s.kind, r.id, r.mode, r.status, r.started_at, r.finished_at, r.error, r.counts
-         from sources s left join lateral (
-           select * from sync_runs where source_id = s.id order by created_at desc limit 1) r on true
-        order by s.id`,
-    );
+    const runs = await sourcesWithLatestRun(options.db);
     const health = new Map((await options.sourcesHealth?.())?.map((h) => [h.id, h.health]));
     res.json({
       queues,
-      sources: runs.rows.map((r) => {
+      sources: runs.map((r) => {
         const h = health.get(r.source_id);
         return {
           id: r.source_id,

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Db } from '../../store/db.js';
 import { listMembers } from '../../store/members.js';
+import { isLiveWorkspace, listLiveWorkspaces } from '../../store/workspaces.js';
 import { isRole } from '../../domain/roles.js';
 import { authorize, visibleWorkspaces } from '../../admin/actor.js';
 import { principalOf } from '../auth.js';
@@ -18,20 +19,14 @@ export function workspaceReadRoutes(db: Db): Router {
     const after = decodeCursor(req.query['cursor'], isString);
     // A person token lists the workspaces it is a member of.
     const visible = await visibleWorkspaces(db, principalOf(req));
-    const rows = await db.query<{ id: string; name: string; origin: string; created_at: Date }>(
-      `select id, name, origin, created_at from workspaces where deleted_at is null and ($1::text is null or id > $1)
-          and ($3::text[] is null or id = any($3::text[]))
-        order by id limit $2`,
-      [after ?? null, limit + 1, visible],
-    );
-    const { items, next } = page(rows.rows, limit, (w) => w.id);
+    const rows = await listLiveWorkspaces(db, { after, only: visible, limit: limit + 1 });
+    const { items, next } = page(rows, limit, (w) => w.id);
     res.json({ workspaces: items.map((w) => ({ id: w.id, name: w.name, managedBy: w.origin, createdAt: w.created_at })), next });
   });
 
   router.get('/workspaces/:ws/members', async (req, res) => {
     const ws = req.params['ws'] as string;
-    const exists = await db.query('select 1 from workspaces where id = $1 and deleted_at is null', [ws]);
-    if (exists.rowCount === 0) throw notFound(`workspace "${ws}"`);
+    if (!(await isLiveWorkspace(db, ws))) throw notFound(`workspace "${ws}"`);
     await authorize(db, principalOf(req), ws, 'view');
     const limit = parseLimit(req.query['limit']);
     const role = optionalString(req.query['role'], 'role');
