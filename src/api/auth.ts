@@ -10,7 +10,7 @@ export type Principal = { kind: 'system' } | { kind: 'person'; personId: string;
 
 export function principalOf(req: Request): Principal {
   const p = (req as Request & { principal?: Principal }).principal;
-  if (!p) throw new ApiError(401, 'unauthenticated', 'missing bearer token');
+  if (!p) throw new ApiError('unauthenticated', 'missing bearer token');
   return p;
 }
 
@@ -55,12 +55,12 @@ async function refusal(req: Request, res: Response, authFailures: AuthFailureLim
   const retryAfter = req.headers.authorization === undefined ? undefined : await authFailures.recordFailure(req);
   if (retryAfter !== undefined) {
     res.setHeader('retry-after', String(retryAfter));
-    return new ApiError(429, 'too_many_attempts', `too many failed authentication attempts from this address: retry after ${retryAfter} s`);
+    return new ApiError('too_many_attempts', `too many failed authentication attempts from this address: retry after ${retryAfter} s`);
   }
-  return new ApiError(401, 'unauthenticated', missing ? 'missing bearer token (Authorization: Bearer …)' : 'invalid token');
+  return new ApiError('unauthenticated', missing ? 'missing bearer token (Authorization: Bearer …)' : 'invalid token');
 }
 
 /** Only the system token. */
 export function requireSystem(req: Request): void {
-  if (principalOf(req).kind !== 'system') throw new ApiError(403, 'forbidden', 'this action needs the system token (IDSYNC_ADMIN_TOKEN)');
+  if (principalOf(req).kind !== 'system') throw new ApiError('forbidden', 'this action needs the system token (IDSYNC_ADMIN_TOKEN)');
 }

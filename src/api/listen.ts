@@ -1,12 +1,11 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { IdsyncError } from '../errors.js';
 import { answerClientError } from './client-error.js';
 
 /** The HTTP port could not be bound; the message is one line naming `HOST:PORT` and why. */
-export class ListenError extends Error {
-  readonly code = 'LISTEN_FAILED';
+export class ListenError extends IdsyncError<'listen_failed'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ListenError';
+    super('listen_failed', message, options);
   }
 }
 

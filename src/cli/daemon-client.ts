@@ -1,16 +1,18 @@
+import { IdsyncError } from '../errors.js';
+
 /** How CLI verbs that act on state reach the running daemon's admin API (design §5). */
 export interface DaemonClientOptions {
   url: string;
   token: string | undefined;
 }
 
-export class DaemonRequestError extends Error {
+export class DaemonRequestError extends IdsyncError<'daemon_request_failed'> {
+  /** The status the daemon answered with (0 when it was not asked or not reached): what the CLI received. */
   readonly status: number;
   /** The daemon's answer, parsed when it was JSON (an error's details, e.g. a config's problems). */
   readonly body: unknown;
   constructor(status: number, message: string, body?: unknown) {
-    super(message);
-    this.name = 'DaemonRequestError';
+    super('daemon_request_failed', message);
     this.status = status;
     this.body = body;
   }

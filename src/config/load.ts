@@ -1,16 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { IdsyncError } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
 
 /** The config file is unusable; `problems` lists every issue by its path. Exit code 2. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
+export class ConfigError extends IdsyncError<'config_invalid'> {
   readonly problems: string[];
 
   constructor(file: string, problems: string[]) {
-    super(`invalid configuration in ${file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
+    super('config_invalid', `invalid configuration in ${file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.problems = problems;
   }
 }

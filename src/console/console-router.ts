@@ -90,11 +90,11 @@ export function consoleRouter(options: ConsoleRouterOptions): Router {
   });
 
   router.post('/api/token-sign-in', express.json({ limit: '4kb' }), async (req, res) => {
-    if (oidc) throw new ApiError(404, 'not_found', 'this console signs in through the identity provider: /console/login');
+    if (oidc) throw new ApiError('not_found', 'this console signs in through the identity provider: /console/login');
     // A form on another site must not sign this browser in as someone else (login CSRF).
     assertSameOrigin(req);
     const parsed = tokenSignInBody.safeParse(req.body);
-    if (!parsed.success) throw new ApiError(400, 'invalid_request', 'send {"token": "…"}');
+    if (!parsed.success) throw new ApiError('invalid_request', 'send {"token": "…"}');
     const token = parsed.data.token.trim();
     let identity: SessionIdentity | undefined;
     if (options.adminToken && safeEqual(token, options.adminToken)) identity = { kind: 'system', email: null, via: 'token' };
@@ -107,9 +107,9 @@ export function consoleRouter(options: ConsoleRouterOptions): Router {
       const retryAfter = await options.authFailures.recordFailure(req);
       if (retryAfter !== undefined) {
         res.setHeader('retry-after', String(retryAfter));
-        throw new ApiError(429, 'too_many_attempts', `too many failed sign-ins from this address: retry after ${retryAfter} s`);
+        throw new ApiError('too_many_attempts', `too many failed sign-ins from this address: retry after ${retryAfter} s`);
       }
-      throw new ApiError(401, 'invalid_token', 'this token is not valid: it may be mistyped, revoked or expired');
+      throw new ApiError('invalid_token', 'this token is not valid: it may be mistyped, revoked or expired');
     }
     await openSession(req, res, identity);
     res.json({ signedIn: true });
@@ -172,7 +172,7 @@ export function consoleRouter(options: ConsoleRouterOptions): Router {
     res.sendFile(path.join(root, 'config', 'users-import-template.csv'));
   });
   router.use(express.static(path.join(root, 'src', 'console', 'static'), { index: 'index.html', redirect: true, fallthrough: true, setHeaders: (res) => res.setHeader('cache-control', 'no-cache') }));
-  router.use('/api', (req, _res, next) => next(new ApiError(404, 'not_found', `no such endpoint: ${req.method} ${req.path}`)));
+  router.use('/api', (req, _res, next) => next(new ApiError('not_found', `no such endpoint: ${req.method} ${req.path}`)));
   router.use((_req, res) => {
     res.status(404).type('html').send(refusalPage('Page not found', 'There is no such page in the console.'));
   });
@@ -199,5 +199,5 @@ function assertSameOrigin(req: Request): void {
   } catch {
     host = '';
   }
-  if (host !== req.headers.host) throw new ApiError(403, 'cross_origin', 'sign-in is accepted only from the console page itself');
+  if (host !== req.headers.host) throw new ApiError('cross_origin', 'sign-in is accepted only from the console page itself');
 }

@@ -33,7 +33,7 @@ export function checkCsrf(req: Request, session: ConsoleSession): void {
   if (SAFE_METHODS.has(req.method)) return;
   const sent = req.headers[CSRF_HEADER];
   if (typeof sent !== 'string' || !safeEqual(sent, session.csrfToken)) {
-    throw new ApiError(403, 'csrf_token_invalid', 'this request did not carry the console session\'s CSRF token (X-CSRF-Token): it was not sent by the console page');
+    throw new ApiError('csrf_token_invalid', 'this request did not carry the console session\'s CSRF token (X-CSRF-Token): it was not sent by the console page');
   }
 }
 
@@ -42,7 +42,7 @@ export async function requireSession(req: Request, options: SessionAuthOptions):
   const id = sessionIdOf(req);
   const session = id === undefined ? undefined : await options.sessions.use(id);
   const principal = session && (await principalOfSession(session, options));
-  if (id === undefined || !session || !principal) throw new ApiError(401, 'session_ended', 'your console session has ended: sign in again');
+  if (id === undefined || !session || !principal) throw new ApiError('session_ended', 'your console session has ended: sign in again');
   return { id, session, principal };
 }
 

@@ -1,3 +1,5 @@
+import { IdsyncError } from '../errors.js';
+
 /**
  * Where `REDIS_URL` points: one Redis server (`redis://…`, `rediss://…`, as ioredis reads them) or a
  * Redis Cluster, named by its nodes: `redis+cluster://[user:password@]host:port,host:port,…`
@@ -15,11 +17,9 @@ export interface ClusterNode {
 const CLUSTER_URL = /^(rediss?)\+cluster:\/\/(?:([^@/?#]*)@)?([^/?#]*)([/?#].*)?$/i;
 const DEFAULT_PORT = 6379;
 
-export class RedisUrlError extends Error {
-  readonly code = 'REDIS_URL_INVALID';
+export class RedisUrlError extends IdsyncError<'redis_url_invalid'> {
   constructor(problem: string) {
-    super(`REDIS_URL: ${problem} (a Redis Cluster is written redis+cluster://host:port,host:port,…)`);
-    this.name = 'RedisUrlError';
+    super('redis_url_invalid', `REDIS_URL: ${problem} (a Redis Cluster is written redis+cluster://host:port,host:port,…)`);
   }
 }
 

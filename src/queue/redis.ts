@@ -1,15 +1,14 @@
 import { Cluster, Redis, type ClusterOptions } from 'ioredis';
 import { redactUrl } from '../config/env.js';
+import { IdsyncError } from '../errors.js';
 import { parseRedisUrl, type RedisTarget } from './redis-target.js';
 
 /** One Redis server or a Redis Cluster, whichever `REDIS_URL` names: BullMQ and idsync use either. */
 export type RedisConnection = Redis | Cluster;
 
-export class RedisUnavailableError extends Error {
-  readonly code = 'REDIS_UNAVAILABLE';
+export class RedisUnavailableError extends IdsyncError<'redis_unavailable'> {
   constructor(url: string, cause: unknown) {
-    super(`cannot reach Redis at REDIS_URL=${redactUrl(url)}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
-    this.name = 'RedisUnavailableError';
+    super('redis_unavailable', `cannot reach Redis at REDIS_URL=${redactUrl(url)}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
   }
 }
 

@@ -8,6 +8,7 @@
  * scimmy's validation messages: never the text of a runtime error (`hidesCause` marks the errors
  * whose cause the server logs instead).
  */
+import { IdsyncError } from '../errors.js';
 import { isScimmyValidationMessage } from './schema/scimmy-validation-message.js';
 
 
@@ -37,7 +38,12 @@ export interface ScimErrorBody {
   detail?: string;
 }
 
-export class ScimError extends Error {
+/**
+ * A SCIM refusal (`scim_refused`, 4xx) or failure (`scim_failed`, 5xx). Unlike the rest of the error
+ * family it carries its status: RFC 7644 §3.12 makes the status part of the error body, and every
+ * `ScimError` is already an answer of the SCIM surface (domain errors become one in `scimErrorOf`).
+ */
+export class ScimError extends IdsyncError<'scim_refused' | 'scim_failed'> {
   /** HTTP status code, 400–599. */
   readonly status: number;
   /** Defined for the 400s (and 409 `uniqueness`) the RFC names; `undefined` otherwise. */
@@ -51,11 +57,10 @@ export class ScimError extends Error {
   readonly hidesCause: boolean;
 
   constructor(status: number, scimType: ScimType | undefined, detail: string, options?: { cause?: unknown; hidesCause?: boolean }) {
-    super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
     if (!Number.isInteger(status) || status < 400 || status > 599) {
       throw new RangeError(`ScimError status must be an HTTP error status (400–599), got ${status}`);
     }
-    this.name = 'ScimError';
+    super(status >= 500 ? 'scim_failed' : 'scim_refused', detail, options);
     this.status = status;
     this.scimType = scimType;
     this.detail = detail;

@@ -47,7 +47,7 @@ describe('lockDataDir', () => {
       await writeLock(dir, other.pid);
       const error = await lockDataDir(dir).then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(DataDirError);
-      expect(error).toMatchObject({ code: 'DATA_DIR_IN_USE', message: `IDSYNC_DATA_DIR=${dir} is in use by another idsync (pid ${other.pid}); its lock is ${path.join(dir, LOCK_FILE)}` });
+      expect(error).toMatchObject({ code: 'data_dir_in_use', message: `IDSYNC_DATA_DIR=${dir} is in use by another idsync (pid ${other.pid}); its lock is ${path.join(dir, LOCK_FILE)}` });
       expect(await holderOf(dir)).toEqual({ pid: other.pid, token: 'theirs' });
       expect(await readdir(dir)).toEqual([LOCK_FILE]);
     } finally {
@@ -85,7 +85,7 @@ describe('lockDataDir', () => {
     await writeFile(file, 'x');
     const dir = path.join(file, 'data');
     await expect(lockDataDir(dir)).rejects.toMatchObject({
-      code: 'DATA_DIR_UNUSABLE',
+      code: 'data_dir_unusable',
       message: `IDSYNC_DATA_DIR=${dir} is not usable: ENOTDIR (a part of the path is a file, not a directory)`,
     });
   });

@@ -1,19 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { IdsyncError } from '../errors.js';
 
 /** The lock file's name inside `IDSYNC_DATA_DIR`. */
 export const LOCK_FILE = 'idsync.lock';
 
 /** Why the embedded store's directory cannot be used; the message is one line for the operator. */
-export class DataDirError extends Error {
-  readonly code: 'DATA_DIR_UNUSABLE' | 'DATA_DIR_IN_USE';
-  constructor(code: DataDirError['code'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DataDirError';
-    this.code = code;
-  }
-}
+export class DataDirError extends IdsyncError<'data_dir_unusable' | 'data_dir_in_use'> {}
 
 export interface DataDirLock {
   /** Removes the lock file, if it is still this process's (never another's that took over). */
@@ -68,13 +62,13 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
       const held = await readHolder(lockPath);
       if (held === 'gone') continue;
       if (held !== undefined && isLive(held.pid)) {
-        throw new DataDirError('DATA_DIR_IN_USE', `IDSYNC_DATA_DIR=${dataDir} is in use by another idsync (pid ${held.pid}); its lock is ${lockPath}`);
+        throw new DataDirError('data_dir_in_use', `IDSYNC_DATA_DIR=${dataDir} is in use by another idsync (pid ${held.pid}); its lock is ${lockPath}`);
       }
       await takeOver(lockPath, held).catch((error: unknown) => {
         throw unusable(dataDir, error);
       });
     }
-    throw new DataDirError('DATA_DIR_IN_USE', `IDSYNC_DATA_DIR=${dataDir} is being locked by other processes at the same time; its lock is ${lockPath}`);
+    throw new DataDirError('data_dir_in_use', `IDSYNC_DATA_DIR=${dataDir} is being locked by other processes at the same time; its lock is ${lockPath}`);
   } finally {
     await unlink(mine).catch(() => {});
   }
@@ -133,7 +127,7 @@ async function releaseLock(lockPath: string, token: string): Promise<void> {
 function unusable(dataDir: string, error: unknown): DataDirError {
   const code = errorCode(error) ?? 'error';
   const reason = REASONS[code];
-  return new DataDirError('DATA_DIR_UNUSABLE', `IDSYNC_DATA_DIR=${dataDir} is not usable: ${code}${reason ? ` (${reason})` : ''}`, { cause: error });
+  return new DataDirError('data_dir_unusable', `IDSYNC_DATA_DIR=${dataDir} is not usable: ${code}${reason ? ` (${reason})` : ''}`, { cause: error });
 }
 
 function errorCode(error: unknown): string | undefined {

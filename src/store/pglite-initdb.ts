@@ -5,12 +5,15 @@ import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { IdsyncError } from '../errors.js';
 
 const run = promisify(execFile);
 
 /** The data directory holds files but no database: neither a fresh start nor a resume is safe. */
-export class PgliteDataDirError extends Error {
-  readonly code = 'pglite_data_dir';
+export class PgliteDataDirError extends IdsyncError<'pglite_data_dir'> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('pglite_data_dir', message, options);
+  }
 }
 
 // Runs in a child `node`: PGlite creates and initialises the directory, then closes it.

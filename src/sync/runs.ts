@@ -1,6 +1,7 @@
 import type { Db, Queryable } from '../store/db.js';
 import { parkEveryone } from '../store/pending-changes.js';
 import { sqlState } from '../store/db.js';
+import { IdsyncError } from '../errors.js';
 import { insertSkippedEntries, type SkippedEntryRow } from '../store/skipped-entries.js';
 import type { ConnectorNotice } from './connector.js';
 
@@ -39,11 +40,9 @@ export interface SyncRunView {
 }
 
 /** A run of this source is already queued or running. */
-export class RunInProgressError extends Error {
-  readonly code = 'SYNC_RUN_IN_PROGRESS';
+export class RunInProgressError extends IdsyncError<'run_in_progress'> {
   constructor(sourceId: string) {
-    super(`a sync run of source "${sourceId}" is already queued or running`);
-    this.name = 'RunInProgressError';
+    super('run_in_progress', `a sync run of source "${sourceId}" is already queued or running`);
   }
 }
 

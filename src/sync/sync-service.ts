@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Env } from '../config/env.js';
 import type { Config } from '../config/schema.js';
 import { parseInterval } from '../domain/duration.js';
+import { IdsyncError } from '../errors.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { Db } from '../store/db.js';
 import { createConnector, isPulled, type ConnectorFactory, type PulledSourceConfig } from './connectors.js';
@@ -23,13 +24,9 @@ export const syncJobSchema = z.object({
 export type SyncJob = z.input<typeof syncJobSchema>;
 
 /** A source that is unknown, or pushed to (SCIM, CSV) rather than pulled. */
-export class NotSyncableError extends Error {
-  readonly code = 'SOURCE_NOT_SYNCABLE';
-  readonly status: 404 | 400;
+export class NotSyncableError extends IdsyncError<'not_found' | 'not_syncable'> {
   constructor(sourceId: string, known: boolean) {
-    super(known ? `source "${sourceId}" is pushed to (SCIM or CSV): there is nothing to pull` : `unknown source "${sourceId}"`);
-    this.name = 'NotSyncableError';
-    this.status = known ? 400 : 404;
+    super(known ? 'not_syncable' : 'not_found', known ? `source "${sourceId}" is pushed to (SCIM or CSV): there is nothing to pull` : `unknown source "${sourceId}"`);
   }
 }
 

@@ -1,12 +1,12 @@
+import { IdsyncError } from '../errors.js';
 import type { DeliveryJob } from './delivery-job.js';
 import { signWebhook, WEBHOOK_HEADERS } from './signature.js';
 
-export class WebhookDeliveryError extends Error {
-  readonly code = 'WEBHOOK_DELIVERY_FAILED';
+export class WebhookDeliveryError extends IdsyncError<'webhook_delivery_failed'> {
+  /** The status the endpoint answered with, when it answered: what it said, not a status idsync answers with. */
   readonly status: number | undefined;
   constructor(message: string, options: { status?: number; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.name = 'WebhookDeliveryError';
+    super('webhook_delivery_failed', message, options);
     this.status = options.status;
   }
 }

@@ -4,14 +4,14 @@
  * (`#figure` lines, see figure.ts): the measured value, the floor or ceiling measured beside it in
  * the same run, and their ratio. The benches' own lines are passed through as they run.
  *
- *   npm run bench -- [reconcile,scim,ldap,cloud,embedded]
+ *   npm run bench -- [reconcile,scim,ldap,cloud,embedded,preview]
  */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FIGURE_PREFIX, type Figure } from './figure.js';
 
-const BENCHES = ['reconcile', 'scim', 'ldap', 'cloud', 'embedded'];
+const BENCHES = ['reconcile', 'scim', 'ldap', 'cloud', 'embedded', 'preview'];
 const chosen = process.argv[2]?.split(',') ?? BENCHES;
 
 function runBench(name: string): Promise<{ figures: Figure[]; code: number | null; seconds: number }> {

@@ -13,7 +13,7 @@ const CSV_TYPES = ['text/csv', 'text/plain', 'application/csv'];
 export function importRoutes(ctx: AdminContext): Router {
   const router = Router();
   router.post('/workspaces/:ws/imports', express.text({ type: CSV_TYPES, limit: '20mb' }), async (req, res) => {
-    if (typeof req.body !== 'string') throw new ApiError(415, 'unsupported_media_type', 'send the CSV file as text/csv');
+    if (typeof req.body !== 'string') throw new ApiError('unsupported_media_type', 'send the CSV file as text/csv');
     const dryRunParam = req.query['dryRun'];
     if (dryRunParam !== undefined && dryRunParam !== 'true' && dryRunParam !== 'false') throw badRequest('dryRun must be true or false');
     try {

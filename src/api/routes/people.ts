@@ -91,7 +91,7 @@ export function peopleRoutes(ctx: AdminContext): Router {
     if (!UUID.test(id)) throw notFound(`person "${id}"`);
     const principal = principalOf(req);
     if (principal.kind === 'person' && principal.personId !== id) {
-      throw new ApiError(403, 'forbidden', 'activity is reported by the host application (system token) or by the person themselves');
+      throw new ApiError('forbidden', 'activity is reported by the host application (system token) or by the person themselves');
     }
     const body = parseBody(activityBody, req.body);
     const now = ctx.now();

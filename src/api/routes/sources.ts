@@ -4,9 +4,9 @@ import type { Config } from '../../config/schema.js';
 import type { Db } from '../../store/db.js';
 import { latestRunIds } from '../../store/runs/latest-runs.js';
 import { isPulled } from '../../sync/connectors.js';
-import { getRun, listRuns, RunInProgressError, type SyncRunView } from '../../sync/runs.js';
+import { getRun, listRuns, type SyncRunView } from '../../sync/runs.js';
 import { healthView, sourcesHealth } from '../../sync/sources-health.js';
-import { NotSyncableError, type SyncService } from '../../sync/sync-service.js';
+import type { SyncService } from '../../sync/sync-service.js';
 import { requireSystem } from '../auth.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { decodeCursor, page, parseLimit } from '../paging.js';
@@ -61,17 +61,13 @@ export function sourceRoutes(options: { db: Db; config: Config; sync: SyncServic
 
   router.post('/sources/:id/sync', async (req, res) => {
     requireSystem(req);
-    if (!options.sync) throw new ApiError(503, 'unavailable', 'this process does not run syncs');
+    if (!options.sync) throw new ApiError('unavailable', 'this process does not run syncs');
     const body = syncRequest.safeParse(req.body ?? {});
     if (!body.success) throw badRequest(body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-    try {
-      const run = await options.sync.trigger(req.params['id'] as string, { ...body.data, trigger: 'api' });
-      res.status(202).json({ run: runView(run) });
-    } catch (error) {
-      if (error instanceof RunInProgressError) throw new ApiError(409, 'run_in_progress', error.message);
-      if (error instanceof NotSyncableError) throw new ApiError(error.status, error.status === 404 ? 'not_found' : 'not_syncable', error.message);
-      throw error;
-    }
+    // A run already in progress (run_in_progress), an unknown source (not_found) or one that is
+    // pushed to (not_syncable) is answered by the error handler with its code.
+    const run = await options.sync.trigger(req.params['id'] as string, { ...body.data, trigger: 'api' });
+    res.status(202).json({ run: runView(run) });
   });
 
   router.get('/sources/:id/runs', async (req, res) => {
