@@ -258,7 +258,8 @@ describe('the web console in chromium, signed in through a real OpenID provider'
     const page = await asAda();
     await page.goto(`${base}/console/#/workspaces/eng`);
     await page.getByRole('link', { name: 'Why user1@example.com has access' }).click();
-    await page.getByRole('heading', { name: 'Why user1@example.com has access to eng' }).waitFor();
+    // Whose explanation opened: the row's person, not a neighbour's.
+    expect(await page.getByRole('heading', { level: 1, name: /has access to eng$/ }).textContent()).toBe('Why user1@example.com has access to eng');
     expect(page.url()).toContain(`/access/${await personId('user1@example.com')}`);
     expect(await page.locator('.effective').textContent()).toBe('Effective role: viewer (Granted by rules).');
     const grant = page.locator('section.grant[data-origin="rules"]');
