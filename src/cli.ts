@@ -58,7 +58,7 @@ async function run(roles: Roles, role: string): Promise<void> {
         process.exit(0);
       },
       (error: unknown) => {
-        logger.error({ err: { message: (error as Error).message } }, 'shutdown failed');
+        logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -97,6 +97,6 @@ export class AuthFailureLimiter {
     const now = Date.now();
     if (now - this.#warnedAt < WARN_EVERY_MS) return;
     this.#warnedAt = now;
-    this.#logger.warn({ err: { message: (error as Error)?.message } }, 'authentication failures are not being counted (Redis unavailable): the limit is off until it answers');
+    this.#logger.warn({ err: error }, 'authentication failures are not being counted (Redis unavailable): the limit is off until it answers');
   }
 }

@@ -131,7 +131,7 @@ export function consoleRouter(options: ConsoleRouterOptions): Router {
     const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
     const outcome = await oidc.finish(cookieValue(req, FLOW_COOKIE), query);
     if (!outcome.ok) {
-      if (outcome.cause !== undefined) options.logger.warn({ err: { message: (outcome.cause as Error)?.message, code: (outcome.cause as { code?: string })?.code } }, 'console sign-in failed');
+      if (outcome.cause !== undefined) options.logger.warn({ err: outcome.cause }, 'console sign-in failed');
       res.status(outcome.status).type('html').send(refusalPage(outcome.title, outcome.reason));
       return;
     }

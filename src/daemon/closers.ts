@@ -22,7 +22,7 @@ export class Closers {
       try {
         await close();
       } catch (error) {
-        logger.warn({ err: { message: (error as Error).message } }, 'error while shutting down');
+        logger.warn({ err: error }, 'error while shutting down');
       }
     }
   }

@@ -23,7 +23,7 @@ export function daemonMetrics({ db, config, queues, logger }: { db: Db; config: 
     oldestUndelivered: config.webhooks.length > 0 ? () => oldestUndeliveredAt({ db, queue: queues.webhooks }) : undefined,
     pulledSources: config.sources.filter((s) => isPulled(s)).map((s) => s.id),
     webhookTargets: config.webhooks.map((w) => webhookTargetLabel(w.url)),
-    onCollectError: (metric, error) => logger.warn({ metric, err: { message: (error as Error).message } }, 'metric could not be read'),
+    onCollectError: (metric, error) => logger.warn({ metric, err: error }, 'metric could not be read'),
   });
   return { metrics, healthOfSources };
 }

@@ -14,7 +14,7 @@ export function startParkedChangesRelay({ db, changes, logger, closers }: { db: 
   const publisher = new DurablePublisher({
     db,
     inner: changes,
-    onParked: (count, error) => logger.warn({ count, err: { message: (error as Error).message } }, 'queue unavailable: changes parked until it answers'),
+    onParked: (count, error) => logger.warn({ count, err: error }, 'queue unavailable: changes parked until it answers'),
   });
   const relayTimer = setInterval(() => {
     publisher.relay().then(

@@ -25,7 +25,7 @@ export interface DaemonQueues {
 export async function connectQueues({ settings, logger, closers }: { settings: Settings; logger: Logger; closers: Closers }): Promise<DaemonQueues> {
   const prefix = bullPrefix(settings.queuePrefix);
   const redis = createRedis(settings.redisUrl);
-  redis.on('error', (error) => logger.warn({ err: { message: error.message } }, 'redis connection error'));
+  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   closers.first(() => redis.quit().catch(() => redis.disconnect()));
 
   const producerRedis = await createProducerRedis(settings.redisUrl);
@@ -35,7 +35,7 @@ export async function connectQueues({ settings, logger, closers }: { settings: S
   const lifecycle = new Queue(QUEUE_NAMES.lifecycle, { connection: redis, prefix });
   const webhooks = new Queue(QUEUE_NAMES.webhooks, { connection: redis, prefix });
   const all: Queue[] = [changes.queue, sync, lifecycle, webhooks];
-  for (const q of all) q.on('error', (error) => logger.warn({ queue: q.name, err: { message: error.message } }, 'queue error'));
+  for (const q of all) q.on('error', (error) => logger.warn({ queue: q.name, err: error }, 'queue error'));
   closers.first(() => Promise.all(all.map((q) => q.close())));
   return { prefix, redis, producerRedis, changes, sync, lifecycle, webhooks, all };
 }

@@ -42,7 +42,7 @@ export interface HttpParts {
 export async function startHttp(parts: HttpParts): Promise<string> {
   const { settings, config, env, now, logger, db, queues, metrics, sync, ingest, publisher } = parts;
   const inFlight = new InFlightRequests();
-  const activity = new SourceActivityRecorder({ db, onError: (error) => logger.debug({ err: { message: (error as Error).message } }, 'source activity not recorded') });
+  const activity = new SourceActivityRecorder({ db, onError: (error) => logger.debug({ err: error }, 'source activity not recorded') });
   const requestLog = new RequestLogWriter({ db, logger });
   // The producer connection fails fast while Redis is away, so authentication never waits on the counter.
   const authFailures = new AuthFailureLimiter({ redis: queues.producerRedis, prefix: queues.prefix, trustProxy: config.http.trustProxy, logger });

@@ -47,6 +47,6 @@ async function watchForLostQueueData({ db, logger, queues, sync, publisher, clos
       for (let published = -1; published !== 0; ) published = await publisher.relay();
     },
   });
-  await watch.check().catch((error: unknown) => logger.warn({ err: { message: (error as Error).message } }, 'queue data check failed; trying again'));
+  await watch.check().catch((error: unknown) => logger.warn({ err: error }, 'queue data check failed; trying again'));
   closers.first(() => watch.stop());
 }

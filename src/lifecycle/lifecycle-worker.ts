@@ -53,7 +53,7 @@ export function startLifecycleWorker(options: LifecycleWorkerOptions): Worker {
     },
     { connection: options.connection, prefix: options.prefix, concurrency: 1 },
   );
-  worker.on('failed', (job, error) => options.logger?.warn({ jobId: job?.id, err: { message: error.message } }, 'lifecycle sweep failed'));
-  worker.on('error', (error) => options.logger?.error({ err: { message: error.message } }, 'lifecycle worker error'));
+  worker.on('failed', (job, error) => options.logger?.warn({ jobId: job?.id, err: error }, 'lifecycle sweep failed'));
+  worker.on('error', (error) => options.logger?.error({ err: error }, 'lifecycle worker error'));
   return worker;
 }

@@ -65,7 +65,7 @@ export function watchQueueData(options: QueueDataWatchOptions): QueueDataWatch {
     return running;
   };
   const tick = () => {
-    check().catch((error: unknown) => options.logger?.warn({ err: { message: (error as Error).message } }, 'queue data check failed; trying again'));
+    check().catch((error: unknown) => options.logger?.warn({ err: error }, 'queue data check failed; trying again'));
   };
 
   const timer = setInterval(tick, options.intervalMs ?? DEFAULT_WATCH_INTERVAL_MS);

@@ -37,8 +37,8 @@ export function startChangeWorker(options: ChangeWorkerOptions): Worker<ChangeJo
     { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency ?? 4, autorun: true },
   );
   worker.on('failed', (job, error) => {
-    options.logger?.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: { message: error.message, code: (error as { code?: unknown }).code } }, 'reconcile job failed');
+    options.logger?.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'reconcile job failed');
   });
-  worker.on('error', (error) => options.logger?.error({ err: { message: error.message } }, 'change worker error'));
+  worker.on('error', (error) => options.logger?.error({ err: error }, 'change worker error'));
   return worker;
 }

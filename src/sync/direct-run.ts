@@ -97,7 +97,7 @@ export class DirectRun implements RunStrategy {
     // next run is not direct, and finds them unchanged.)
     if (!this.#usersPublished) {
       await this.#publishWrittenUsers().catch((e: unknown) =>
-        this.run.logger?.warn({ source: this.run.sourceId, err: { message: (e as Error).message } }, 'could not publish the users a failed run wrote'),
+        this.run.logger?.warn({ source: this.run.sourceId, err: e }, 'could not publish the users a failed run wrote'),
       );
     }
   }

@@ -211,7 +211,7 @@ export class SyncService {
       concurrency: options.concurrency ?? 2,
       lockDuration: 60_000,
     });
-    worker.on('error', (error) => this.#o.logger.error({ err: { message: error.message } }, 'sync worker error'));
+    worker.on('error', (error) => this.#o.logger.error({ err: error }, 'sync worker error'));
     return worker;
   }
 }

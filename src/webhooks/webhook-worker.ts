@@ -36,8 +36,8 @@ export function startWebhookWorker(options: WebhookWorkerOptions): Worker {
   worker.on('failed', (job, error) => {
     const final = job ? job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError : true;
     if (job) options.onAttempt?.(webhookTargetLabel(String((job.data as { url?: unknown }).url)), final ? 'failed' : 'retrying');
-    options.logger?.warn({ jobId: job?.id, attempts: job?.attemptsMade, final, err: { message: error.message } }, 'webhook delivery failed');
+    options.logger?.warn({ jobId: job?.id, attempts: job?.attemptsMade, final, err: error }, 'webhook delivery failed');
   });
-  worker.on('error', (error) => options.logger?.error({ err: { message: error.message } }, 'webhook worker error'));
+  worker.on('error', (error) => options.logger?.error({ err: error }, 'webhook worker error'));
   return worker;
 }

@@ -116,7 +116,7 @@ export class RequestLogWriter {
         // Back in front of what was recorded meanwhile, oldest first.
         this.#held = batch.concat(this.#held);
         this.#bound();
-        this.#logger?.warn({ entries: this.#held.length, err: { message: (error as Error).message } }, 'provisioning log not written; trying again');
+        this.#logger?.warn({ entries: this.#held.length, err: error }, 'provisioning log not written; trying again');
         return;
       }
       if (this.#dropped > 0) {
