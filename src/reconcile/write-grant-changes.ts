@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { GrantChange, RuleGrant } from '../domain/membership-diff.js';
 import type { Queryable } from '../store/db.js';
+import { writeRuleGrantChanges } from '../store/granted/rule-grant-changes.js';
 
 /** A rule grant's state as audit rows and events report it. */
 type GrantState = Pick<RuleGrant, 'role' | 'status' | 'sourceId' | 'rule' | 'validUntil'>;
@@ -23,8 +24,8 @@ export interface ChangeOrigin {
 
 /**
  * A batch of rule-grant changes as column arrays: one statement writes the memberships, their audit
- * rows and their outbox events, and PostgreSQL builds the JSON documents itself. Sending each value
- * once as a typed array costs both sides about half of what three JSON documents per change did.
+ * rows and their outbox events (`store/granted/rule-grant-changes.ts`), and PostgreSQL builds the JSON
+ * documents itself, as the grant log does for every writer of grants.
  */
 export class GrantChangeBatch {
   readonly #kind: GrantChange['kind'][] = [];
@@ -102,51 +103,10 @@ export class GrantChangeBatch {
 
   /** Writes the memberships, audit rows and outbox events of every change in one statement; new grants are valid from `now`. */
   async write(tx: Queryable, now: Date): Promise<void> {
-    if (this.size === 0) return;
-    await tx.query(WRITE_SQL, [
-      this.#kind, this.#action, this.#id, this.#person, this.#email, this.#workspace, this.#actor, this.#cause,
-      this.#role, this.#status, this.#source, this.#rule, this.#validUntil,
-      this.#prevRole, this.#prevStatus, this.#prevSource, this.#prevRule, this.#prevValidUntil, now,
-    ]);
+    await writeRuleGrantChanges(tx, {
+      kind: this.#kind, action: this.#action, id: this.#id, person: this.#person, email: this.#email, workspace: this.#workspace, actor: this.#actor, cause: this.#cause,
+      role: this.#role, status: this.#status, source: this.#source, rule: this.#rule, validUntil: this.#validUntil,
+      prevRole: this.#prevRole, prevStatus: this.#prevStatus, prevSource: this.#prevSource, prevRule: this.#prevRule, prevValidUntil: this.#prevValidUntil,
+    }, now);
   }
 }
-
-// Timestamps travel as ISO text so that the JSON documents carry them exactly as `Date#toJSON`
-// writes them (`…Z`), as every other writer of audit rows and events does.
-const WRITE_SQL = `
-with c as (
-  select * from unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
-                       $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
-                       $14::text[], $15::text[], $16::text[], $17::text[], $18::text[])
-    as c(kind, action, id, person_id, email, workspace_id, actor, cause, role, status, source_id, rule, valid_until,
-         prev_role, prev_status, prev_source_id, prev_rule, prev_valid_until)
-),
-granted as (
-  insert into memberships (id, person_id, workspace_id, origin, role, status, source_id, rule, valid_from, valid_until, granted_by)
-  select id, person_id, workspace_id, 'rules', role, status, source_id, rule, $19::timestamptz, valid_until::timestamptz, actor
-    from c where kind = 'grant'
-),
-changed as (
-  update memberships m
-     set role = c.role, status = c.status, source_id = c.source_id, rule = c.rule, valid_until = c.valid_until::timestamptz,
-         suspended_at = case c.kind when 'suspend' then now() when 'reactivate' then null else m.suspended_at end,
-         version = m.version + 1, updated_at = now()
-    from c where c.kind <> 'grant' and m.id = c.id
-),
-audited as (
-  insert into audit_log (actor, action, person_id, workspace_id, before, after, cause)
-  select actor, action, person_id, workspace_id,
-         case when kind = 'grant' then null else jsonb_build_object(
-           'role', prev_role, 'status', prev_status, 'origin', 'rules', 'sourceId', prev_source_id, 'rule', prev_rule, 'validUntil', prev_valid_until) end,
-         jsonb_build_object('role', role, 'status', status, 'origin', 'rules', 'sourceId', source_id, 'rule', rule, 'validUntil', valid_until),
-         cause
-    from c where action is not null
-)
-insert into outbox (type, person_id, workspace_id, payload)
-select action, person_id, workspace_id,
-       jsonb_build_object('membershipId', id, 'workspaceId', workspace_id, 'role', role, 'status', status, 'validUntil', valid_until,
-                          'personId', person_id, 'email', email, 'origin', 'rules')
-         || case kind when 'reactivate' then jsonb_build_object('previousStatus', prev_status)
-                      when 'change-role' then jsonb_build_object('previousRole', prev_role)
-                      else '{}'::jsonb end
-  from c where action is not null`;
