@@ -1,11 +1,13 @@
 import type { AttributeView } from '../domain/account-attributes.js';
 import { desiredMemberships, type WorkspaceRules } from '../domain/desired-memberships.js';
 import { diffRuleGrants, type RuleGrant } from '../domain/membership-diff.js';
-import type { Role } from '../domain/roles.js';
 import type { Db, Queryable } from '../store/db.js';
 import { correlatePeople } from './correlate-people.js';
 import type { PersonChange } from '../ingest/records.js';
+import { ruleGrantsOfPeople } from '../store/granted/grants.js';
+import { useIndexLookupsOnly } from '../store/index-lookups-only.js';
 import { ruleInputsOfAccounts } from '../store/rule-inputs.js';
+import { liveWorkspaceIds } from '../store/workspaces.js';
 import { toObservedAccount } from './observed-account.js';
 import { GrantChangeBatch } from './write-grant-changes.js';
 
@@ -28,17 +30,6 @@ export interface ReconcileResult {
   suspended: number;
 }
 
-interface GrantRow {
-  id: string;
-  person_id: string;
-  workspace_id: string;
-  role: Role;
-  status: RuleGrant['status'];
-  source_id: string | null;
-  rule: string | null;
-  valid_until: Date | null;
-}
-
 /**
  * Level-triggered reconciliation of a batch of people, in one transaction: recompute each person's
  * desired memberships from all current observed state, diff against their `rules` grants, and write
@@ -58,26 +49,17 @@ async function reconcileInTransaction(
   causes: Map<string, PersonChange>,
 ): Promise<ReconcileResult> {
   const now = ctx.now();
-  // Every read below looks a batch of people up by key, so an index lookup is always the right plan.
-  // Statistics lag behind tables that a sync grows from nothing (the planner then takes them for
-  // empty and scans them whole, once per batch: quadratic in the size of the sync).
-  await tx.query('set local enable_seqscan = off');
+  // Every read below looks a batch of people up by key.
+  await useIndexLookupsOnly(tx);
   const people = await correlatePeople(tx, causes, { internalDomains: ctx.internalDomains, now });
   if (people.length === 0) return { people: 0, granted: 0, changed: 0, suspended: 0 };
   const inputs = await ruleInputsOfAccounts(tx, people.flatMap((p) => p.accounts), { withAttributes: ctx.readAttributes });
 
-  const liveWorkspaces = new Set(
-    (await tx.query<{ id: string }>('select id from workspaces where deleted_at is null')).rows.map((r) => r.id),
-  );
+  const liveWorkspaces = await liveWorkspaceIds(tx);
   const rules = ctx.workspaces.filter((w) => liveWorkspaces.has(w.id));
 
   const grantsOf = new Map<string, RuleGrant[]>();
-  const grants = await tx.query<GrantRow>(
-    `select id, person_id, workspace_id, role, status, source_id, rule, valid_until
-       from memberships where person_id = any($1::uuid[]) and origin = 'rules'`,
-    [people.map((p) => p.id)],
-  );
-  for (const g of grants.rows) {
+  for (const g of await ruleGrantsOfPeople(tx, people.map((p) => p.id))) {
     const grant: RuleGrant = { id: g.id, workspaceId: g.workspace_id, role: g.role, status: g.status, sourceId: g.source_id, rule: g.rule, validUntil: g.valid_until };
     const list = grantsOf.get(g.person_id);
     if (list) list.push(grant);

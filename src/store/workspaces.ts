@@ -13,6 +13,12 @@ export async function lockLiveWorkspace(tx: Queryable, workspaceId: string): Pro
   return r.rows[0];
 }
 
+/** The ids of the workspaces not deleted. */
+export async function liveWorkspaceIds(q: Queryable): Promise<Set<string>> {
+  const r = await q.query<{ id: string }>('select id from workspaces where deleted_at is null');
+  return new Set(r.rows.map((row) => row.id));
+}
+
 /** Whether a workspace with this id exists and has not been deleted. */
 export async function isLiveWorkspace(q: Queryable, workspaceId: string): Promise<boolean> {
   const r = await q.query('select 1 from workspaces where id = $1 and deleted_at is null', [workspaceId]);

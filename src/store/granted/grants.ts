@@ -33,6 +33,16 @@ export async function grantsOf(tx: Queryable, personId: string, workspaceId: str
   return r.rows;
 }
 
+/** The `rules` grants of several people, in every workspace. */
+export async function ruleGrantsOfPeople(tx: Queryable, personIds: readonly string[]): Promise<Array<Omit<GrantRow, 'origin'>>> {
+  const r = await tx.query<Omit<GrantRow, 'origin'>>(
+    `select id, person_id, workspace_id, role, status, source_id, rule, valid_until
+       from memberships where person_id = any($1::uuid[]) and origin = 'rules'`,
+    [personIds],
+  );
+  return r.rows;
+}
+
 /** The grants of several people in one workspace. */
 export async function grantsOfPeople(tx: Queryable, workspaceId: string, personIds: readonly string[]): Promise<GrantRow[]> {
   const r = await tx.query<GrantRow>(
