@@ -2,9 +2,13 @@ import { emailKey } from '../domain/email.js';
 import { duringBulkWork } from '../runtime/heap.js';
 import type { Db, Queryable } from '../store/db.js';
 import { sqlState } from '../store/db.js';
-import { contentHash } from './content-hash.js';
 import { IngestConflictError } from './errors.js';
-import type { ChangePublisher, GroupRecord, PersonChange, UserRecord, WriteStatus, WrittenRow } from './records.js';
+import { userHash } from './record-hashes.js';
+import type { ChangePublisher, GroupRecord, PersonChange, UserRecord, WrittenRow } from './records.js';
+import { writeGroupsIn, type GroupsWritten } from './write-groups.js';
+import { readUnchanged, recordUpserted, writtenRow, type ReturnedRow } from './written-rows.js';
+
+export { groupHash, membersHash, userHash } from './record-hashes.js';
 
 export interface IngestOptions {
   db: Db;
@@ -24,13 +28,6 @@ interface ExistingUser {
   email: string | null;
   active: boolean;
   deleted: boolean;
-}
-
-interface ReturnedRow {
-  id: string;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
 }
 
 /** A group write with more members than this is bulk work. */
@@ -108,46 +105,6 @@ class CauseNames {
     if (name === undefined) this.#built.set(what, (name = this.build(what)));
     return name;
   }
-}
-
-/** The content hash of a user as observed state stores it; equal content, equal hash. */
-export function userHash(u: Omit<UserRecord, 'id'>): string {
-  return contentHash([u.externalId, u.userName, u.email, u.emails, u.givenName, u.familyName, u.displayName, u.company, u.active, u.attributes]);
-}
-
-/** A hash of a member list (ids, or a pulled group's external ids), order-free; stored with the group when its whole list is written. */
-export function membersHash(members: readonly string[]): string {
-  return contentHash([...new Set(members)].sort());
-}
-
-/** The content hash of a group (members are compared separately). */
-export function groupHash(g: GroupRecord): string {
-  return contentHash([g.externalId, g.displayName, g.aliases, g.attributes]);
-}
-
-function writtenRow(r: ReturnedRow, status: WriteStatus): WrittenRow {
-  return { id: r.id, status, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at };
-}
-
-/** Upserted rows are `updated` when a live row stood there before, else `created`. */
-function recordUpserted(written: Map<string, WrittenRow>, rows: readonly ReturnedRow[], existing: ReadonlyMap<string, { deleted: boolean }>): void {
-  for (const r of rows) {
-    const before = existing.get(r.id);
-    written.set(r.id, writtenRow(r, before && !before.deleted ? 'updated' : 'created'));
-  }
-}
-
-/** The stored version and timestamps of records a write left as they were. */
-async function readUnchanged(
-  tx: Queryable,
-  table: 'source_users' | 'source_groups',
-  sourceId: string,
-  ids: readonly string[],
-  written: Map<string, WrittenRow>,
-): Promise<void> {
-  if (ids.length === 0) return;
-  const same = await tx.query<ReturnedRow>(`select id, version, created_at, updated_at from ${table} where source_id = $1 and id = any($2::uuid[])`, [sourceId, ids]);
-  for (const r of same.rows) written.set(r.id, writtenRow(r, 'unchanged'));
 }
 
 function conflictFrom(error: unknown, sourceId: string): unknown {
@@ -305,135 +262,14 @@ export class Ingest {
 
   async #writeGroups(sourceId: string, groups: readonly GroupRecord[], options: WriteOptions): Promise<WrittenRow[]> {
     const cause = options.cause ?? `${sourceId}: group written`;
-    const touched = new Map<string, string>(); // source user id → cause
-    let result: WrittenRow[];
+    let outcome: GroupsWritten;
     try {
-      result = await this.#db.transaction(async (tx) => {
-        const ids = groups.map((g) => g.id);
-        const found = await tx.query<{ id: string; content_hash: string; members_hash: string | null; deleted: boolean }>(
-          `select id, content_hash, members_hash, deleted_at is not null as deleted from source_groups
-            where source_id = $1 and id = any($2::uuid[]) for update`,
-          [sourceId, ids],
-        );
-        const existing = new Map(found.rows.map((r) => [r.id, r]));
-        const currentMembers = new Map<string, Set<string>>();
-        const nextMembersHash = new Map<string, string>();
-        for (const g of groups) if (g.memberIds !== undefined) nextMembersHash.set(g.id, g.membersHash ?? membersHash(g.memberIds));
-        // Member rows are read only for groups whose member list may have changed.
-        const sameMembers = (id: string) => {
-          const before = existing.get(id);
-          return before !== undefined && !before.deleted && before.members_hash !== null && before.members_hash === nextMembersHash.get(id);
-        };
-        const withMembers = groups.filter((g) => g.memberIds !== undefined && !sameMembers(g.id)).map((g) => g.id);
-        if (withMembers.length > 0) {
-          const members = await tx.query<{ group_id: string; user_id: string }>(
-            'select group_id, user_id from source_group_members where source_id = $1 and group_id = any($2::uuid[])',
-            [sourceId, withMembers],
-          );
-          for (const m of members.rows) {
-            let set = currentMembers.get(m.group_id);
-            if (!set) currentMembers.set(m.group_id, (set = new Set()));
-            set.add(m.user_id);
-          }
-        }
-
-        const rows: Array<Record<string, unknown>> = [];
-        const memberAdds: Array<{ g: string; u: string }> = [];
-        const memberRemoves: Array<{ g: string; u: string }> = [];
-        const renamed: string[] = [];
-        const bumpOnly: string[] = [];
-        for (const group of groups) {
-          const hash = groupHash(group);
-          const before = existing.get(group.id);
-          const contentChanged = !before || before.deleted || before.content_hash !== hash;
-          let membersChanged = false;
-          if (group.memberIds !== undefined && !sameMembers(group.id)) {
-            const now = currentMembers.get(group.id) ?? new Set<string>();
-            const next = new Set(group.memberIds);
-            const added = `${cause} (added to group ${group.displayName})`;
-            const removed = `${cause} (removed from group ${group.displayName})`;
-            for (const u of next) if (!now.has(u)) memberAdds.push({ g: group.id, u }), touched.set(u, added), (membersChanged = true);
-            for (const u of now) if (!next.has(u)) memberRemoves.push({ g: group.id, u }), touched.set(u, removed), (membersChanged = true);
-          }
-          if (contentChanged) {
-            rows.push({ id: group.id, external_id: group.externalId, display_name: group.displayName, aliases: group.aliases, attributes: group.attributes, content_hash: hash });
-            if (before && !before.deleted) renamed.push(group.id);
-          } else if (membersChanged) {
-            bumpOnly.push(group.id);
-          }
-        }
-
-        const written = new Map<string, WrittenRow>();
-        const insertedHere = new Set<string>();
-        if (rows.length > 0) {
-          const upserted = await tx.query<ReturnedRow & { inserted: boolean }>(
-            `insert into source_groups (source_id, id, external_id, display_name, aliases, attributes, content_hash)
-             select $1, r.id, r.external_id, r.display_name, array(select jsonb_array_elements_text(r.aliases)), r.attributes, r.content_hash
-               from jsonb_to_recordset($2::jsonb) as r(id uuid, external_id text, display_name text, aliases jsonb, attributes jsonb, content_hash text)
-             on conflict (source_id, id) do update set
-               external_id = excluded.external_id, display_name = excluded.display_name, aliases = excluded.aliases,
-               attributes = excluded.attributes, content_hash = excluded.content_hash,
-               version = nextval('observed_version'), updated_at = now(), deleted_at = null
-             returning id, version, created_at, updated_at, xmax = 0 as inserted`,
-            [sourceId, JSON.stringify(rows)],
-          );
-          recordUpserted(written, upserted.rows, existing);
-          for (const r of upserted.rows) if (r.inserted) insertedHere.add(r.id);
-        }
-        if (bumpOnly.length > 0) {
-          const bumped = await tx.query<ReturnedRow>(
-            `update source_groups set version = nextval('observed_version'), updated_at = now()
-              where source_id = $1 and id = any($2::uuid[]) returning id, version, created_at, updated_at`,
-            [sourceId, bumpOnly],
-          );
-          for (const r of bumped.rows) written.set(r.id, writtenRow(r, 'updated'));
-        }
-        if (memberRemoves.length > 0) {
-          await tx.query(
-            `delete from source_group_members m using unnest($2::uuid[], $3::uuid[]) as d(g, u)
-              where m.source_id = $1 and m.group_id = d.g and m.user_id = d.u`,
-            [sourceId, memberRemoves.map((m) => m.g), memberRemoves.map((m) => m.u)],
-          );
-        }
-        if (memberAdds.length > 0) {
-          // Members of a group row this transaction inserted cannot exist elsewhere (no other
-          // transaction sees the group yet), so they skip the costlier conflict check.
-          const toNew = memberAdds.filter((m) => insertedHere.has(m.g));
-          const toOld = toNew.length === memberAdds.length ? [] : memberAdds.filter((m) => !insertedHere.has(m.g));
-          for (const [adds, onConflict] of [[toNew, ''], [toOld, 'on conflict do nothing']] as const) {
-            if (adds.length === 0) continue;
-            await tx.query(
-              `insert into source_group_members (source_id, group_id, user_id)
-               select $1, g, u from unnest($2::uuid[], $3::uuid[]) as a(g, u) ${onConflict}`,
-              [sourceId, adds.map((m) => m.g), adds.map((m) => m.u)],
-            );
-          }
-        }
-        const hashesToStore = [...nextMembersHash].filter(([id, hash]) => existing.get(id)?.members_hash !== hash || existing.get(id)?.deleted);
-        if (hashesToStore.length > 0) {
-          await tx.query(
-            `update source_groups g set members_hash = h.hash from unnest($2::uuid[], $3::text[]) as h(id, hash)
-              where g.source_id = $1 and g.id = h.id`,
-            [sourceId, hashesToStore.map(([id]) => id), hashesToStore.map(([, hash]) => hash)],
-          );
-        }
-        if (renamed.length > 0) {
-          const members = await tx.query<{ user_id: string }>(
-            'select distinct user_id from source_group_members where source_id = $1 and group_id = any($2::uuid[])',
-            [sourceId, renamed],
-          );
-          const renamedCause = `${cause} (group renamed)`;
-          for (const m of members.rows) if (!touched.has(m.user_id)) touched.set(m.user_id, renamedCause);
-        }
-        const unchanged = groups.map((g) => g.id).filter((id) => !written.has(id));
-        await readUnchanged(tx, 'source_groups', sourceId, unchanged, written);
-        return groups.map((g) => written.get(g.id)).filter((w): w is WrittenRow => w !== undefined);
-      });
+      outcome = await this.#db.transaction((tx) => writeGroupsIn(tx, sourceId, groups, cause));
     } catch (error) {
       throw conflictFrom(error, sourceId);
     }
-    await this.#publishForUsers(sourceId, touched, options.changes);
-    return result;
+    await this.#publishForUsers(sourceId, outcome.touched, options.changes);
+    return outcome.rows;
   }
 
   /**
