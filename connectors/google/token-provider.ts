@@ -73,6 +73,7 @@ export function createGoogleTokenProvider(config: GoogleSourceConfig, deps: Goog
           body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });
+        // A body that is not JSON is judged by the status below (`HTTP 502`), like any refusal.
         body = await response.json().catch(() => undefined);
       } catch (error) {
         if (signal?.aborted) throw error;

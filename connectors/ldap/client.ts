@@ -89,6 +89,7 @@ export async function openSession(o: OpenSessionOptions): Promise<LdapSession> {
     strictDN: false,
   });
   const onAbort = () => {
+    // Ends the session to stop the search; the abort is what the run reports, not how the unbind went.
     client.unbind().catch(() => undefined);
   };
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -116,6 +117,7 @@ export async function openSession(o: OpenSessionOptions): Promise<LdapSession> {
     }
   } catch (err) {
     signal?.removeEventListener('abort', onAbort);
+    // The connect or bind failure is the one to report; an unbind failing on top of it would hide it.
     await client.unbind().catch(() => undefined);
     throw err;
   }
@@ -161,6 +163,7 @@ export async function openSession(o: OpenSessionOptions): Promise<LdapSession> {
     },
     async close() {
       signal?.removeEventListener('abort', onAbort);
+      // The listing is over: a server that went away before the unbind leaves nothing to release.
       await client.unbind().catch(() => undefined);
     },
   };

@@ -85,6 +85,7 @@ export class AuthFailureLimiter {
       const [failures, msLeft] = result as [number, number];
       return failures > this.#limit ? Math.max(1, Math.ceil(msLeft / 1000)) : undefined;
     } catch (error) {
+      // The count may still fail after the timeout: the failure is the one warned about here, not a second one.
       counted.catch(() => {});
       this.#warn(error);
       return undefined;

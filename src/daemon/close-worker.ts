@@ -12,6 +12,7 @@ export async function closeWorker(worker: Worker, graceMs: number, logger: Logge
   const closed = worker.close();
   if (await settlesWithin(closed, graceMs)) return;
   logger.warn({ worker: worker.name }, 'worker did not stop in time; disconnecting it');
+  // Shutting down either way: a worker that cannot even disconnect is reported by the warning below.
   const disconnected = worker.disconnect().catch(() => {});
   if (!(await settlesWithin(Promise.all([closed, disconnected]), 2000))) logger.warn({ worker: worker.name }, 'worker still closing; shutting down without it');
 }

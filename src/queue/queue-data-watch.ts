@@ -76,6 +76,7 @@ export function watchQueueData(options: QueueDataWatchOptions): QueueDataWatch {
     async stop() {
       clearInterval(timer);
       options.redis.off('ready', tick);
+      // Only waits for a check in progress to end: its failure was logged by whoever started it.
       await running?.catch(() => {});
     },
   };

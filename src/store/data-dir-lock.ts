@@ -70,6 +70,7 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
     }
     throw new DataDirError('data_dir_in_use', `IDSYNC_DATA_DIR=${dataDir} is being locked by other processes at the same time; its lock is ${lockPath}`);
   } finally {
+    // Our candidate file, named by its token: one left behind is never taken for a lock.
     await unlink(mine).catch(() => {});
   }
 }
@@ -85,6 +86,8 @@ async function takeOver(lockPath: string, judged: Holder | undefined): Promise<v
   }
   const moved = await readHolder(aside);
   const same = moved === judged || (moved !== 'gone' && moved !== undefined && judged !== undefined && moved.token === judged.token);
+  // A lock that cannot be put back because a third process took the path meanwhile stays that process's;
+  // the aside copy is only ever read by this call.
   if (!same) await link(aside, lockPath).catch(() => {});
   await unlink(aside).catch(() => {});
 }
@@ -121,6 +124,7 @@ function isLive(pid: number): boolean {
 
 async function releaseLock(lockPath: string, token: string): Promise<void> {
   const held = await readHolder(lockPath);
+  // A lock file that cannot be removed names a pid that will be dead: the next start takes it over.
   if (held !== 'gone' && held?.token === token) await unlink(lockPath).catch(() => {});
 }
 

@@ -143,6 +143,7 @@ function serialiser(): <T>(fn: () => Promise<T>) => Promise<T> {
   let tail: Promise<unknown> = Promise.resolve();
   return <T>(fn: () => Promise<T>) => {
     const result = tail.then(fn);
+    // The caller gets the failure through `result`; the tail only orders the next call after this one.
     tail = result.catch(() => {});
     return result;
   };

@@ -126,6 +126,7 @@ export class SyncService {
       const p = latest;
       reporting = reporting
         .then(() => reportProgress(this.#o.db, runId, p?.counts ?? { seen: 0, created: 0, updated: 0, deleted: 0, unchanged: 0, skipped: 0 }, { phase: p?.phase ?? 'starting', rate: p?.rate ?? 0 }))
+        // A missed progress report is made good a second later, and the run's end is written apart.
         .catch(() => {});
     }, PROGRESS_EVERY_MS);
     try {
@@ -167,6 +168,7 @@ export class SyncService {
     } finally {
       clearInterval(heartbeat);
       this.#active.delete(runId);
+      // The run's outcome is written: a connector that fails to close (a server already gone) changes none of it.
       await connector.close?.().catch(() => {});
     }
   }

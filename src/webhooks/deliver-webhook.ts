@@ -37,6 +37,7 @@ export async function deliverWebhook(job: DeliveryJob, options: { deliveryId: st
   } catch (error) {
     throw new WebhookDeliveryError(`webhook ${new URL(job.url).origin} unreachable: ${(error as Error).message}`, { cause: error });
   }
+  // Only the status is read: a body that fails to be discarded changes nothing of the delivery.
   await response.body?.cancel().catch(() => {});
   if (response.status < 200 || response.status >= 300) {
     throw new WebhookDeliveryError(`webhook ${new URL(job.url).origin} answered ${response.status}`, { status: response.status });

@@ -90,13 +90,14 @@ export function startOutboxRelay(options: OutboxRelayOptions & { intervalMs?: nu
     return running;
   };
   const timer = setInterval(() => {
-    runOnce().catch((error: unknown) => options.logger?.warn({ err: { message: (error as Error).message } }, 'outbox relay failed; retrying'));
+    runOnce().catch((error: unknown) => options.logger?.warn({ err: error }, 'outbox relay failed; retrying'));
   }, options.intervalMs ?? 1000);
   timer.unref();
   return {
     runOnce,
     async stop() {
       clearInterval(timer);
+      // Only waits for a relay round in progress to end: its failure was logged by whoever started it.
       await running?.catch(() => {});
     },
   };
