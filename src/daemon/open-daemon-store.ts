@@ -22,7 +22,8 @@ export async function openDaemonStore({ settings, config, logger, db: given, clo
   try {
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-    await registerConfig(db, config);
+    const registered = await registerConfig(db, config);
+    if (registered.parked > 0) logger.info({ parked: registered.parked }, 'the rules changed since the last start: everyone is reconciled again');
   } catch (error) {
     // The migration's error is the one to report; a failure to close on top of it would hide it.
     if (!given) await db.close().catch(() => {});
