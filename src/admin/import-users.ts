@@ -5,7 +5,7 @@ import { insertAudit } from '../store/events/audit-log.js';
 import { grantState, logGrantChanges, type GrantChangeLog } from '../store/events/grant-log.js';
 import { activeAdminIds, grantsOfPeople, setRolesAndValidity, upsertManualGrants, type GrantRow } from '../store/granted/grants.js';
 import { activeEffectiveMembershipIds, effectiveRole } from '../store/members.js';
-import { fillMissingCompanies, insertMissingPeople, lockPeopleByEmails, lockPersonIdsByEmails, type PersonRow as StoredPersonRow } from '../store/people.js';
+import { fillMissingCompanies, insertMissingPeople, lockPeopleByEmails, lockPersonIdsByEmails, type PersonKindRow } from '../store/people.js';
 import { actorName, forbidden, type Actor } from './actor.js';
 import { AdminError } from './admin-error.js';
 import type { AdminContext } from './context.js';
@@ -37,8 +37,6 @@ export class ImportInvalidError extends AdminError {
   }
 }
 
-type PersonRow = Omit<StoredPersonRow, 'company'>;
-
 /**
  * Imports users into a workspace from the template's CSV. Every line is validated — the file, then
  * each line against the role matrix and the workspace's current members — before anything is
@@ -68,7 +66,7 @@ export async function importUsers(ctx: AdminContext, actor: Actor, workspaceId: 
     const effective = await activeEffectiveMembershipIds(tx, workspaceId, [...people.values()].map((p) => p.id));
 
     const changes: ImportChange[] = [];
-    const planned: Array<{ row: ImportRow; person: PersonRow | undefined; current: GrantRow | undefined; manual: GrantRow | undefined; validUntil: Date | null }> = [];
+    const planned: Array<{ row: ImportRow; person: PersonKindRow | undefined; current: GrantRow | undefined; manual: GrantRow | undefined; validUntil: Date | null }> = [];
     for (const row of parsed.rows) {
       const person = people.get(row.email);
       const grants = person ? (grantsByPerson.get(person.id) ?? []) : [];
@@ -138,7 +136,7 @@ async function apply(
   actor: Actor,
   workspaceId: string,
   now: Date,
-  planned: ReadonlyArray<{ row: ImportRow; person: PersonRow | undefined; current: GrantRow | undefined; manual: GrantRow | undefined; validUntil: Date | null }>,
+  planned: ReadonlyArray<{ row: ImportRow; person: PersonKindRow | undefined; current: GrantRow | undefined; manual: GrantRow | undefined; validUntil: Date | null }>,
 ): Promise<void> {
   if (planned.length === 0) return;
   const by = actorName(actor);

@@ -9,6 +9,9 @@ export interface PersonRow {
   company: string | null;
 }
 
+/** A person as an import matches them by e-mail. */
+export type PersonKindRow = Omit<PersonRow, 'company'>;
+
 /** A person with everything the people API shows of them (e-mail lower-cased). */
 export interface PersonProfileRow {
   id: string;
@@ -52,8 +55,8 @@ export async function ensurePerson(tx: Queryable, person: NewPerson): Promise<Pe
 }
 
 /** The people with these normalised e-mails, locked in id order. */
-export async function lockPeopleByEmails(tx: Queryable, emails: readonly string[]): Promise<Array<Omit<PersonRow, 'company'>>> {
-  const r = await tx.query<Omit<PersonRow, 'company'>>('select id, email, kind from people where lower(email) = any($1::text[]) order by id for update', [emails]);
+export async function lockPeopleByEmails(tx: Queryable, emails: readonly string[]): Promise<PersonKindRow[]> {
+  const r = await tx.query<PersonKindRow>('select id, email, kind from people where lower(email) = any($1::text[]) order by id for update', [emails]);
   return r.rows;
 }
 
