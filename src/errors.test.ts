@@ -26,7 +26,7 @@ const AREAS: Array<[area: string, error: IdsyncError, type: abstract new (...arg
   ['connector (retryable)', new RetryableConnectorError('busy', { cause, retryAfterMs: 1000 }), ConnectorError, 'connector_retryable'],
   ['ldap connector config', new InvalidFilterError('not one LDAP filter'), InvalidFilterError, 'invalid_ldap_filter'],
   ['ldap connector DN', new InvalidDnError('no equals sign'), InvalidDnError, 'invalid_dn'],
-  ['ingest', new IngestConflictError('userName', 'userName already exists', { cause }), IngestConflictError, 'ingest_conflict'],
+  ['ingest', new IngestConflictError('user', 'userName', 'userName already exists', { cause }), IngestConflictError, 'ingest_conflict'],
   ['sync', new RunInProgressError('corp'), RunInProgressError, 'run_in_progress'],
   ['sync', new NotSyncableError('hr', true), NotSyncableError, 'not_syncable'],
   ['sync', new NotSyncableError('nope', false), NotSyncableError, 'not_found'],

@@ -14,7 +14,7 @@ describe('errors in log lines', () => {
   it('keep their type, code and cause chain, each cause with its own code', () => {
     const { logger, lines } = capture();
     const pg = Object.assign(new Error('duplicate key value violates unique constraint "source_users_user_name"'), { code: '23505', constraint: 'source_users_user_name' });
-    const conflict = new IngestConflictError('userName', 'userName already exists in source "hr"', { cause: pg });
+    const conflict = new IngestConflictError('user', 'userName', 'userName already exists in source "hr"', { cause: pg });
     logger.warn({ err: new ConnectorError('connector_upstream', 'source "hr": write failed', { cause: conflict, sourceId: 'hr' }) }, 'sync run failed');
 
     const [line] = lines();

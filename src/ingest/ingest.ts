@@ -110,9 +110,10 @@ class CauseNames {
 function conflictFrom(error: unknown, sourceId: string): unknown {
   if (sqlState(error) !== '23505') return error;
   const constraint = String((error as { constraint?: unknown }).constraint ?? (error as Error).message);
-  if (constraint.includes('user_name')) return new IngestConflictError('userName', `userName already exists in source "${sourceId}"`, { cause: error });
-  if (constraint.includes('external_id')) return new IngestConflictError('externalId', `externalId already exists in source "${sourceId}"`, { cause: error });
-  return new IngestConflictError('id', `the record conflicts with an existing one in source "${sourceId}"`, { cause: error });
+  const resource = constraint.includes('source_groups') ? 'group' : 'user';
+  if (constraint.includes('user_name')) return new IngestConflictError(resource, 'userName', `userName already exists in source "${sourceId}"`, { cause: error });
+  if (constraint.includes('external_id')) return new IngestConflictError(resource, 'externalId', `externalId already exists in source "${sourceId}"`, { cause: error });
+  return new IngestConflictError(resource, 'id', `the record conflicts with an existing one in source "${sourceId}"`, { cause: error });
 }
 
 /**

@@ -5,7 +5,6 @@
  * source; ids that are not (another source's user, a nested group, a made-up id) are ignored.
  */
 import { randomUUID } from 'node:crypto';
-import { IngestConflictError } from '../../ingest/errors.js';
 import type { Ingest } from '../../ingest/ingest.js';
 import type { Db } from '../../store/db.js';
 import { droppedEveryOperation, normalizeRequest } from '../compat/normalize-request.js';
@@ -127,12 +126,8 @@ export class GroupService {
   }
 
   async #writeGroup(sourceId: string, group: Parameters<Ingest['writeGroups']>[1][number], cause: string) {
-    try {
-      return await this.#ingest.writeGroups(sourceId, [group], { cause });
-    } catch (error) {
-      if (error instanceof IngestConflictError) throw new ScimError(409, 'uniqueness', `A group with this ${error.attribute} already exists`, { cause: error });
-      throw error;
-    }
+    // An externalId already taken (IngestConflictError) is answered 409 by scimErrorOf.
+    return this.#ingest.writeGroups(sourceId, [group], { cause });
   }
 
   /**

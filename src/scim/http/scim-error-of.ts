@@ -1,10 +1,13 @@
 /**
- * Every failure of a SCIM request as a `ScimError`: ours as they are, scimmy's with their status,
+ * Every failure of a SCIM request as a `ScimError` — the SCIM surface's one choice of status: ours
+ * as they are, a write that breaks a uniqueness rule of the source (`IngestConflictError`) → 409
+ * `uniqueness`, scimmy's with their status,
  * the body parser's (malformed JSON → 400 `invalidSyntax`, too large → 413), the router's (a path
  * segment whose percent-encoding is not UTF-8 → 400; a body that does not decompress → 400), and PostgreSQL
  * refusing a value the client sent (a NUL character, a userName too long to index) → 400
  * `invalidValue` — client input never yields a 5xx. Anything else is a 500 that reveals nothing.
  */
+import { IngestConflictError } from '../../ingest/errors.js';
 import { sqlState } from '../../store/db.js';
 import { ScimError, toScimError } from '../scim-error.js';
 
@@ -12,6 +15,7 @@ export function scimErrorOf(error: unknown): ScimError {
   if (error instanceof ScimError) return error;
   const client = clientFault(error);
   if (client !== undefined) return client;
+  if (error instanceof IngestConflictError) return new ScimError(409, 'uniqueness', `A ${error.resource} with this ${error.attribute} already exists`, { cause: error });
   const state = sqlState(error);
   if (state === '23505') return new ScimError(409, 'uniqueness', 'The resource conflicts with an existing one', { cause: error });
   if (state !== undefined && (state.startsWith('22') || state.startsWith('54'))) {

@@ -3,9 +3,8 @@
  * committed before the response; reconciliation follows on the queue).
  */
 import { randomUUID } from 'node:crypto';
-import { IngestConflictError } from '../../ingest/errors.js';
 import type { Ingest } from '../../ingest/ingest.js';
-import type { UserRecord, WrittenRow } from '../../ingest/records.js';
+import type { UserRecord } from '../../ingest/records.js';
 import type { Db } from '../../store/db.js';
 import { droppedEveryOperation, normalizeRequest } from '../compat/normalize-request.js';
 import { isJsonObject, type JsonObject } from '../json.js';
@@ -68,15 +67,8 @@ export class UserService {
   }
 
   async #write(ctx: ScimContext, record: UserRecord, method: string): Promise<UserRow> {
-    let written: WrittenRow | undefined;
-    try {
-      [written] = await this.#ingest.writeUsers(ctx.sourceId, [record], { cause: `${ctx.sourceId}: SCIM ${method}` });
-    } catch (error) {
-      if (error instanceof IngestConflictError) {
-        throw new ScimError(409, 'uniqueness', `A user with this ${error.attribute} already exists`, { cause: error });
-      }
-      throw error;
-    }
+    // A userName or externalId already taken (IngestConflictError) is answered 409 by scimErrorOf.
+    const [written] = await this.#ingest.writeUsers(ctx.sourceId, [record], { cause: `${ctx.sourceId}: SCIM ${method}` });
     if (!written) throw new Error('ingest wrote no row');
     return {
       id: record.id,
