@@ -13,6 +13,7 @@ export async function* prefetch<T>(source: AsyncIterable<T>): AsyncGenerator<T> 
       const current = await next;
       if (current.done) return;
       next = iterator.next();
+      // As above: the failure reaches the caller at the next `await next`.
       next.catch(() => {});
       yield current.value;
     }
