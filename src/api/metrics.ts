@@ -53,7 +53,18 @@ export function createMetrics(queues: readonly Queue[], options: MetricsOptions 
   collectDefaultMetrics({ register: registry, prefix: 'idsync_' });
   const registers = [registry];
   const failed = (metric: string, error: unknown) => options.onCollectError?.(metric, error);
+  registerQueueGauge(registers, queues);
+  if (options.sourcesHealth) registerSourceGauges(registers, options.sourcesHealth, failed);
+  if (options.oldestUndelivered) registerOutboxGauge(registers, options.oldestUndelivered, failed);
+  const metrics = createCountersAndHistograms(registry);
+  startKnownSeriesAtZero(metrics, options);
+  return metrics;
+}
 
+type Registers = Registry[];
+type CollectFailed = (metric: string, error: unknown) => void;
+
+function registerQueueGauge(registers: Registers, queues: readonly Queue[]): void {
   new Gauge({
     name: 'idsync_queue_jobs',
     help: 'Jobs in each BullMQ queue, by state (scrape time)',
@@ -69,68 +80,72 @@ export function createMetrics(queues: readonly Queue[], options: MetricsOptions 
       );
     },
   });
+}
 
+function registerSourceGauges(registers: Registers, sourcesHealth: () => Promise<SourceHealthReport[]>, failed: CollectFailed): void {
   // The three source gauges share one read of the sources' health: a scrape starts their collects
   // together, and those that start while a read is under way take its answer.
   let healthRead: Promise<SourceHealthReport[] | undefined> | undefined;
   const health = () =>
-    (healthRead ??= (options.sourcesHealth?.() ?? Promise.resolve([]))
+    (healthRead ??= sourcesHealth()
       .then(
         (reports) => reports,
         (error: unknown) => void failed('idsync_source_health', error),
       )
       .finally(() => (healthRead = undefined)));
-  if (options.sourcesHealth) {
-    new Gauge({
-      name: 'idsync_source_health',
-      help: 'Each source health state: 1 for the current one, 0 for the others (scrape time)',
-      labelNames: ['source', 'health'] as const,
-      registers,
-      async collect() {
-        this.reset();
-        for (const r of (await health()) ?? []) for (const state of HEALTH_STATES) this.set({ source: r.id, health: state }, r.health.state === state ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'idsync_sync_last_success_timestamp_seconds',
-      help: 'When the latest successful sync run of each pulled source finished, Unix time (scrape time)',
-      labelNames: ['source'] as const,
-      registers,
-      async collect() {
-        this.reset();
-        for (const r of (await health()) ?? []) if (r.lastSuccessAt) this.set({ source: r.id }, r.lastSuccessAt.getTime() / 1000);
-      },
-    });
-    new Gauge({
-      name: 'idsync_sync_consecutive_failures',
-      help: 'Failed sync runs in a row up to the latest run of each pulled source; 0 once one succeeds (scrape time)',
-      labelNames: ['source'] as const,
-      registers,
-      async collect() {
-        this.reset();
-        for (const r of (await health()) ?? []) if (r.kind !== 'scim' && r.kind !== 'csv') this.set({ source: r.id }, r.consecutiveFailures);
-      },
-    });
-  }
-  if (options.oldestUndelivered) {
-    const oldest = options.oldestUndelivered;
-    new Gauge({
-      name: 'idsync_outbox_oldest_undelivered_age_seconds',
-      help: 'Age of the oldest membership event not yet delivered to every webhook that wants it; 0 when none waits (scrape time)',
-      registers,
-      async collect() {
-        try {
-          const at = await oldest();
-          this.set(at ? Math.max(0, (Date.now() - at.getTime()) / 1000) : 0);
-        } catch (error) {
-          this.reset();
-          failed('idsync_outbox_oldest_undelivered_age_seconds', error);
-        }
-      },
-    });
-  }
+  new Gauge({
+    name: 'idsync_source_health',
+    help: 'Each source health state: 1 for the current one, 0 for the others (scrape time)',
+    labelNames: ['source', 'health'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const r of (await health()) ?? []) for (const state of HEALTH_STATES) this.set({ source: r.id, health: state }, r.health.state === state ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'idsync_sync_last_success_timestamp_seconds',
+    help: 'When the latest successful sync run of each pulled source finished, Unix time (scrape time)',
+    labelNames: ['source'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const r of (await health()) ?? []) if (r.lastSuccessAt) this.set({ source: r.id }, r.lastSuccessAt.getTime() / 1000);
+    },
+  });
+  new Gauge({
+    name: 'idsync_sync_consecutive_failures',
+    help: 'Failed sync runs in a row up to the latest run of each pulled source; 0 once one succeeds (scrape time)',
+    labelNames: ['source'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const r of (await health()) ?? []) if (r.kind !== 'scim' && r.kind !== 'csv') this.set({ source: r.id }, r.consecutiveFailures);
+    },
+  });
+}
 
-  const metrics: Metrics = {
+function registerOutboxGauge(registers: Registers, oldest: () => Promise<Date | undefined>, failed: CollectFailed): void {
+  new Gauge({
+    name: 'idsync_outbox_oldest_undelivered_age_seconds',
+    help: 'Age of the oldest membership event not yet delivered to every webhook that wants it; 0 when none waits (scrape time)',
+    registers,
+    async collect() {
+      try {
+        const at = await oldest();
+        this.set(at ? Math.max(0, (Date.now() - at.getTime()) / 1000) : 0);
+      } catch (error) {
+        this.reset();
+        failed('idsync_outbox_oldest_undelivered_age_seconds', error);
+      }
+    },
+  });
+}
+
+/** What this process counts and times (not read at scrape time). */
+function createCountersAndHistograms(registry: Registry): Metrics {
+  const registers = [registry];
+  return {
     registry,
     changesReconciled: new Counter({ name: 'idsync_changes_reconciled_total', help: 'Person changes reconciled', labelNames: ['outcome'] as const, registers }),
     grantChanges: new Counter({ name: 'idsync_grant_changes_total', help: 'Changes to rule grants written by the reconciler', labelNames: ['kind'] as const, registers }),
@@ -170,11 +185,13 @@ export function createMetrics(queues: readonly Queue[], options: MetricsOptions 
     webhookDeliveries: new Counter({ name: 'idsync_webhook_deliveries_total', help: 'Webhook delivery attempts, by target and outcome', labelNames: ['target', 'outcome'] as const, registers }),
     lifecycleChanges: new Counter({ name: 'idsync_lifecycle_changes_total', help: 'Memberships and invites changed by lifecycle sweeps, by change', labelNames: ['change'] as const, registers }),
   };
+}
 
+/** Series whose label values are known up front start at 0, so that the first increase shows in `increase()`. */
+function startKnownSeriesAtZero(metrics: Metrics, options: MetricsOptions): void {
   for (const source of options.pulledSources ?? []) {
     for (const mode of ['full', 'delta']) for (const status of ['succeeded', 'failed', 'blocked']) metrics.syncRuns.inc({ source, mode, status }, 0);
   }
   for (const target of options.webhookTargets ?? []) for (const outcome of ['delivered', 'retrying', 'failed'] satisfies WebhookOutcome[]) metrics.webhookDeliveries.inc({ target, outcome }, 0);
   for (const change of LIFECYCLE_CHANGES) metrics.lifecycleChanges.inc({ change }, 0);
-  return metrics;
 }
