@@ -9,6 +9,12 @@ export type ConnectorErrorCode =
   | 'connector_cursor_expired' // the delta cursor is no longer valid: the next run must be a full one
   | 'connector_config';
 
+/**
+ * A connector's failure. Its message is scrubbed of the source's secrets; its `cause` is the
+ * library's error as thrown, which is not (MSAL's text can quote the client secret sent). So a
+ * ConnectorError is logged by its message, never whole with `err` — test/e2e/no-secrets-in-logs
+ * fails when one is.
+ */
 export class ConnectorError extends IdsyncError<ConnectorErrorCode> {
   readonly sourceId: string | undefined;
   /**
