@@ -52,10 +52,34 @@ export interface ConsoleRouterOptions {
   authFailures: AuthFailureLimiter;
 }
 
+/** What the console's route groups share: its options, session checks, the OIDC flow (when configured) and cookie settings. */
+interface ConsoleParts {
+  options: ConsoleRouterOptions;
+  auth: SessionAuthOptions;
+  oidc: OidcSignIn | undefined;
+  cookies: (req: Request) => CookieContext;
+  /** Starts a new session for `identity` and sets its cookie. */
+  openSession: (req: Request, res: Response, identity: SessionIdentity) => Promise<void>;
+}
+
 /** The console at `/console/`: its page, its sign-in (OIDC or token), sign-out and its few own endpoints. */
 export function consoleRouter(options: ConsoleRouterOptions): Router {
   const router = Router();
-  const auth: SessionAuthOptions = { sessions: options.sessions, db: options.db, now: options.now };
+  const parts = consoleParts(options);
+  router.use(securityHeaders);
+  addSessionRoutes(router, parts);
+  addTokenSignIn(router, parts);
+  addOidcSignIn(router, parts);
+  addFiles(router);
+  router.use('/api', (req, _res, next) => next(new ApiError('not_found', `no such endpoint: ${req.method} ${req.path}`)));
+  router.use((_req, res) => {
+    res.status(404).type('html').send(refusalPage('Page not found', 'There is no such page in the console.'));
+  });
+  router.use(apiErrorHandler(options.logger));
+  return router;
+}
+
+function consoleParts(options: ConsoleRouterOptions): ConsoleParts {
   const oidc = options.config.oidc
     ? new OidcSignIn({
         config: options.config.oidc,
@@ -64,11 +88,7 @@ export function consoleRouter(options: ConsoleRouterOptions): Router {
         sessions: options.sessions,
       })
     : undefined;
-  const operators = new Set(options.config.operators.map((e) => e.toLowerCase()));
   const cookies = (req: Request): CookieContext => ({ secure: isSecureRequest(req, options.trustProxy) });
-
-  router.use(securityHeaders);
-
   const openSession = async (req: Request, res: Response, identity: SessionIdentity): Promise<void> => {
     // A sign-in always starts a new session (its id and CSRF token), never continues an old one.
     const old = sessionIdOf(req);
@@ -76,7 +96,11 @@ export function consoleRouter(options: ConsoleRouterOptions): Router {
     const { id } = await options.sessions.create(identity);
     setCookie(res, cookies(req), sessionCookieName(cookies(req)), id, { path: '/' });
   };
+  return { options, auth: { sessions: options.sessions, db: options.db, now: options.now }, oidc, cookies, openSession };
+}
 
+/** Who is signed in, sign-out, and what the signed-in principal may do in a workspace. */
+function addSessionRoutes(router: Router, { options, auth, oidc, cookies }: ConsoleParts): void {
   router.get('/api/session', async (req, res) => {
     res.setHeader('cache-control', 'no-store');
     const id = sessionIdOf(req);
@@ -89,20 +113,32 @@ export function consoleRouter(options: ConsoleRouterOptions): Router {
     res.json({ signedIn: true, signIn: oidc ? 'oidc' : 'token', identity: { kind: session.identity.kind, email: session.identity.email, via: session.identity.via }, operator: principal.kind === 'system', csrfToken: session.csrfToken });
   });
 
+  router.post('/logout', async (req, res) => {
+    const { id, session } = await requireSession(req, auth);
+    checkCsrf(req, session);
+    await options.sessions.destroy(id);
+    clearCookie(res, cookies(req), sessionCookieName(cookies(req)), '/');
+    if (!cookies(req).secure) clearCookie(res, cookies(req), SESSION_COOKIE, '/');
+    res.status(204).end();
+  });
+
+  router.get('/api/workspaces/:ws/abilities', async (req, res) => {
+    res.setHeader('cache-control', 'no-store');
+    const { principal } = await requireSession(req, auth);
+    const ws = req.params['ws'] as string;
+    res.json({ abilities: await workspaceAbilities(options.db, principal, ws) });
+  });
+}
+
+/** Sign-in with the system token or a person's API token, when no identity provider is configured. */
+function addTokenSignIn(router: Router, { options, oidc, openSession }: ConsoleParts): void {
   router.post('/api/token-sign-in', express.json({ limit: '4kb' }), async (req, res) => {
     if (oidc) throw new ApiError('not_found', 'this console signs in through the identity provider: /console/login');
     // A form on another site must not sign this browser in as someone else (login CSRF).
     assertSameOrigin(req);
     const parsed = tokenSignInBody.safeParse(req.body);
     if (!parsed.success) throw new ApiError('invalid_request', 'send {"token": "…"}');
-    const token = parsed.data.token.trim();
-    let identity: SessionIdentity | undefined;
-    if (options.adminToken && safeEqual(token, options.adminToken)) identity = { kind: 'system', email: null, via: 'token' };
-    else {
-      const hash = hashToken(token);
-      const found = await livePersonToken(options.db, hash, options.now());
-      if (found) identity = { kind: 'person', personId: found.personId, email: found.email.toLowerCase(), via: 'token', tokenHash: hash };
-    }
+    const identity = await tokenIdentity(options, parsed.data.token.trim());
     if (!identity) {
       const retryAfter = await options.authFailures.recordFailure(req);
       if (retryAfter !== undefined) {
@@ -114,7 +150,19 @@ export function consoleRouter(options: ConsoleRouterOptions): Router {
     await openSession(req, res, identity);
     res.json({ signedIn: true });
   });
+}
 
+/** The system, when `token` is the admin token; the person whose live API token it is; else nobody. */
+async function tokenIdentity(options: ConsoleRouterOptions, token: string): Promise<SessionIdentity | undefined> {
+  if (options.adminToken && safeEqual(token, options.adminToken)) return { kind: 'system', email: null, via: 'token' };
+  const hash = hashToken(token);
+  const found = await livePersonToken(options.db, hash, options.now());
+  return found ? { kind: 'person', personId: found.personId, email: found.email.toLowerCase(), via: 'token', tokenHash: hash } : undefined;
+}
+
+/** `/login` starts the OpenID Connect flow, `/callback` finishes it: operators sign in as the system, others as the person with their e-mail. */
+function addOidcSignIn(router: Router, { options, oidc, cookies, openSession }: ConsoleParts): void {
+  const operators = new Set(options.config.operators.map((e) => e.toLowerCase()));
   router.get('/login', async (req, res) => {
     if (!oidc) {
       res.redirect(303, '/console/');
@@ -149,35 +197,16 @@ export function consoleRouter(options: ConsoleRouterOptions): Router {
     options.logger.info({ via: 'oidc', operator: identity.kind === 'system' }, 'console sign-in');
     res.redirect(303, '/console/');
   });
+}
 
-  router.post('/logout', async (req, res) => {
-    const { id, session } = await requireSession(req, auth);
-    checkCsrf(req, session);
-    await options.sessions.destroy(id);
-    clearCookie(res, cookies(req), sessionCookieName(cookies(req)), '/');
-    if (!cookies(req).secure) clearCookie(res, cookies(req), SESSION_COOKIE, '/');
-    res.status(204).end();
-  });
-
-  router.get('/api/workspaces/:ws/abilities', async (req, res) => {
-    res.setHeader('cache-control', 'no-store');
-    const { principal } = await requireSession(req, auth);
-    const ws = req.params['ws'] as string;
-    res.json({ abilities: await workspaceAbilities(options.db, principal, ws) });
-  });
-
+/** The page's static files and the users import template. */
+function addFiles(router: Router): void {
   const root = packageRoot();
   router.get('/users-import-template.csv', (_req, res) => {
     res.type('text/csv; charset=utf-8').setHeader('content-disposition', 'attachment; filename="users-import-template.csv"');
     res.sendFile(path.join(root, 'config', 'users-import-template.csv'));
   });
   router.use(express.static(path.join(root, 'src', 'console', 'static'), { index: 'index.html', redirect: true, fallthrough: true, setHeaders: (res) => res.setHeader('cache-control', 'no-cache') }));
-  router.use('/api', (req, _res, next) => next(new ApiError('not_found', `no such endpoint: ${req.method} ${req.path}`)));
-  router.use((_req, res) => {
-    res.status(404).type('html').send(refusalPage('Page not found', 'There is no such page in the console.'));
-  });
-  router.use(apiErrorHandler(options.logger));
-  return router;
 }
 
 const securityHeaders: RequestHandler = (_req, res, next) => {
