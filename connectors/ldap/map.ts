@@ -2,7 +2,6 @@
  * Pure mapping of LDAP entries to the connector seam's records. No I/O: the group member lists
  * that need more reads (AD ranges, nested groups) are completed by `groups.ts`.
  */
-import { addNew } from '../../src/sync/add-new.js';
 import type { SkippedEntry, SourceGroup, SourceUser } from '../../src/sync/connector.js';
 import { formatObjectGuid, isAccountEnabled, parseSid } from './ad.js';
 import { tryNormalizeDn } from './dn.js';
@@ -242,7 +241,9 @@ export function mapUserPage(entries: readonly LdapEntry[], m: UserMapping, seenE
       continue;
     }
     const key = (r.record.user.email as string).toLowerCase();
-    if (!addNew(seenEmails, key)) {
+    // One insertion instead of a lookup and an insertion: the set grows with the whole directory.
+    const size = seenEmails.size;
+    if (seenEmails.add(key).size === size) {
       page.skipped.push({ externalId: r.record.user.externalId, reason: SKIP_REASONS.duplicateEmail, detail: `${entry.dn}: ${key}` });
       page.skippedDnKeys.push(r.record.dnKey);
       continue;
