@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envName, pulledSourceFields } from '../../src/config/common.js';
+import { envName, pulledSourceFields } from '../../src/connector/source-config-fields.js';
 import { retryOptions } from '../shared/retry-options.js';
 
 export const googleSourceConfig = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { attributeName, envName, pulledSourceFields } from '../../src/config/common.js';
+import { attributeName, envName, pulledSourceFields } from '../../src/connector/source-config-fields.js';
 import { configuredFilter, InvalidFilterError } from './configured-filter.js';
 
 /** A configured search filter: one RFC 4515 filter, so that deltas can combine it (`configured-filter.ts`). */

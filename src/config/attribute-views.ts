@@ -1,12 +1,11 @@
-import { ruleAttributeOverrides } from '../../connectors/ldap/presets.js';
+import { isPulled, ruleAttributeMappingOf } from '../../connectors/registry.js';
 import type { AttributeView } from '../domain/account-attributes.js';
 import { attributeView } from '../domain/source-attribute-views.js';
 import type { SourceConfig } from './schema.js';
 
 /** The `attributes:` entries of a source that map attributes for rules (LDAP's also remap user fields). */
 export function ruleAttributeMapping(source: SourceConfig): Record<string, string> {
-  if (source.kind === 'ldap') return ruleAttributeOverrides(source.attributes);
-  return source.attributes ?? {};
+  return isPulled(source) ? ruleAttributeMappingOf(source) : (source.attributes ?? {});
 }
 
 /** How rules read a source's accounts: its kind's default attributes with its `attributes:` overrides. */

@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import { entraSourceConfig } from '../../connectors/entra/config.js';
-import { googleSourceConfig } from '../../connectors/google/config.js';
-import { ldapSourceConfig } from '../../connectors/ldap/config.js';
-import { oktaSourceConfig } from '../../connectors/okta/config.js';
-import { attributeName, attributeOverrides, envName, isoDuration, precedence, sourceId } from './common.js';
+import { PULLED_SOURCE_CONFIGS } from '../../connectors/registry.js';
+import { attributeName, attributeOverrides, envName, isoDuration, precedence, sourceId } from '../connector/source-config-fields.js';
 import { ROLES } from '../domain/roles.js';
 import { checkRules } from './rule-checks.js';
 import type { RoleRule } from '../domain/role-rules.js';
@@ -32,10 +29,7 @@ export const csvSourceConfig = z
 
 export const sourceConfig = z.discriminatedUnion('kind', [
   scimSourceConfig,
-  ldapSourceConfig,
-  entraSourceConfig,
-  oktaSourceConfig,
-  googleSourceConfig,
+  ...PULLED_SOURCE_CONFIGS,
   csvSourceConfig,
 ]);
 

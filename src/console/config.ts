@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envName } from '../config/common.js';
+import { envName } from '../connector/source-config-fields.js';
 
 /**
  * `console.oidc`: sign-in through an OpenID provider (authorization code with PKCE S256).

@@ -1,3 +1,9 @@
+/**
+ * Config fields every source shares (id, precedence, schedule, secrets by environment variable
+ * name, …). They live beside the connector seam, not in src/config, because each connector's
+ * `config.ts` builds its schema from them: connectors import this, and the config loader imports
+ * the connectors' schemas through connectors/registry.ts — so the arrows run one way.
+ */
 import { z } from 'zod';
 import { CronExpressionParser } from 'cron-parser';
 import { parseDuration, parseInterval } from '../domain/duration.js';

@@ -1,0 +1,67 @@
+/**
+ * Dependencies point one way (issue #16, item 6). Connectors depend only on the connector seam —
+ * its types and errors, the shared source config fields and the pure domain — never on engine
+ * internals (sync, ingest, store, queue, SCIM …). One registry (connectors/registry.ts) wires kinds
+ * to their config schemas and factories: the config loader reaches the connectors only through it,
+ * and no connector imports it. Lifecycle sweeps do not import admin operations.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** What a connector may import from src/ (paths relative to the repository root). */
+const CONNECTOR_SEAM = [/^src\/sync\/connector\.ts$/, /^src\/sync\/errors\.ts$/, /^src\/errors\.ts$/, /^src\/connector\//, /^src\/domain\//];
+
+/** Production .ts files under `dir` (tests and fakes left out), relative to the repository root. */
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = path.join(d, name);
+      if (name === 'node_modules' || name === 'fakes') continue;
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts')) out.push(path.relative(ROOT, p));
+    }
+  };
+  walk(path.join(ROOT, dir));
+  return out;
+}
+
+/** The repository files a module imports (static, `export … from` and dynamic), relative specifiers only. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(path.join(ROOT, file), 'utf8');
+  const specifiers = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)'(\.{1,2}\/[^']+)'/gm)].map((m) => m[1] as string);
+  return specifiers.map((s) => path.relative(ROOT, path.resolve(ROOT, path.dirname(file), s)).replace(/\.js$/, '.ts'));
+}
+
+function violations(files: string[], forbidden: (target: string, file: string) => boolean): string[] {
+  return files.flatMap((file) => importsOf(file).filter((target) => forbidden(target, file)).map((target) => `${file} → ${target}`));
+}
+
+describe('import direction', () => {
+  it('the import reader sees what the files import (a test of this test)', () => {
+    expect(importsOf('connectors/registry.ts')).toContain('connectors/ldap/index.ts');
+    expect(importsOf('src/sync/connectors.ts')).toContain('connectors/registry.ts');
+    expect(sourceFiles('connectors').length).toBeGreaterThan(20);
+  });
+
+  it('connectors import from src/ only the connector seam, never engine internals', () => {
+    const bad = violations(sourceFiles('connectors'), (target) => target.startsWith('src/') && !CONNECTOR_SEAM.some((allowed) => allowed.test(target)));
+    expect(bad).toEqual([]);
+  });
+
+  it('no connector imports the registry, and src/ reaches connectors only through it', () => {
+    const fromConnectors = violations(
+      sourceFiles('connectors').filter((f) => f !== 'connectors/registry.ts'),
+      (target) => target === 'connectors/registry.ts',
+    );
+    const fromSrc = violations(sourceFiles('src'), (target) => target.startsWith('connectors/') && target !== 'connectors/registry.ts');
+    expect([...fromConnectors, ...fromSrc]).toEqual([]);
+  });
+
+  it('lifecycle sweeps do not import admin operations', () => {
+    expect(violations(sourceFiles('src/lifecycle'), (target) => target.startsWith('src/admin/'))).toEqual([]);
+  });
+});
