@@ -18,7 +18,7 @@ import { changedSinceFilter, cursorAt, decodeCursor, encodeCursor, type LdapCurs
 import { firstText, type LdapEntry } from './entry.js';
 import { completeGroup, GroupGraph, UserIndex, type GroupNode } from './groups.js';
 import { groupAttributes, mapGroupEntry, mapUserPage, toSourceGroup, userAttributes, type UserMapping } from './map.js';
-import { presetFor, ruleAttributeOverrides, userAttributeMap } from './presets.js';
+import { presetFor, ruleAttributeOverrides, userAttributeMap, type LdapPreset } from './presets.js';
 import type { ReadEntry } from './range.js';
 
 export { ldapSourceConfig, type LdapSourceConfig } from './config.js';
@@ -50,28 +50,9 @@ const GROUPS_PER_PAGE = 100;
 export function createLdapConnector(config: LdapSourceConfig, deps: LdapConnectorDeps): Connector {
   const { sourceId } = deps;
   const preset = presetFor(config.preset);
-  const mapping: UserMapping = {
-    preset,
-    fields: userAttributeMap(preset, config.attributes),
-    ruleAttributes: directoryAttributesOf(attributeView('ldap', ruleAttributeOverrides(config.attributes))),
-  };
+  const mapping = userMappingOf(config, preset);
   const pageSize = config.pageSize ?? DEFAULT_PAGE_SIZE;
-  const userFilter = configuredFilter(config.users.filter ?? preset.defaultUserFilter);
-  const users: SearchRequest = {
-    base: config.users.baseDn,
-    scope: config.users.scope,
-    filter: userFilter,
-    attributes: userAttributes(mapping),
-    binaryAttributes: preset.binaryAttributes,
-  };
-  const groupFilter = configuredFilter(config.groups?.filter ?? preset.defaultGroupFilter);
-  const groups: SearchRequest | undefined = config.groups && {
-    base: config.groups.baseDn,
-    scope: config.groups.scope,
-    filter: groupFilter,
-    attributes: groupAttributes(preset),
-    binaryAttributes: preset.binaryAttributes,
-  };
+  const { users, userFilter, groups, groupFilter } = searchRequests(config, preset, mapping);
   const open = new Set<LdapSession>();
 
   async function* session(options: ListOptions | undefined, body: (s: LdapSession, clock: ServerClock) => AsyncIterable<ConnectorPage>): AsyncGenerator<ConnectorPage> {
@@ -164,6 +145,35 @@ export function createLdapConnector(config: LdapSourceConfig, deps: LdapConnecto
       open.clear();
     },
   };
+}
+
+function userMappingOf(config: LdapSourceConfig, preset: LdapPreset): UserMapping {
+  return {
+    preset,
+    fields: userAttributeMap(preset, config.attributes),
+    ruleAttributes: directoryAttributesOf(attributeView('ldap', ruleAttributeOverrides(config.attributes))),
+  };
+}
+
+/** The users and groups searches the config asks for (no groups search without `groups:`), and their filters. */
+function searchRequests(config: LdapSourceConfig, preset: LdapPreset, mapping: UserMapping) {
+  const userFilter = configuredFilter(config.users.filter ?? preset.defaultUserFilter);
+  const users: SearchRequest = {
+    base: config.users.baseDn,
+    scope: config.users.scope,
+    filter: userFilter,
+    attributes: userAttributes(mapping),
+    binaryAttributes: preset.binaryAttributes,
+  };
+  const groupFilter = configuredFilter(config.groups?.filter ?? preset.defaultGroupFilter);
+  const groups: SearchRequest | undefined = config.groups && {
+    base: config.groups.baseDn,
+    scope: config.groups.scope,
+    filter: groupFilter,
+    attributes: groupAttributes(preset),
+    binaryAttributes: preset.binaryAttributes,
+  };
+  return { users, userFilter, groups, groupFilter };
 }
 
 /** The bind password from the environment; none for an anonymous bind (no bindDn). */
