@@ -29,7 +29,7 @@ describe('the idsync process', () => {
     expect(await run.exited).toBe(2);
     expect(run.output()).toContain(`invalid configuration in ${file}`);
     expect(run.output()).toContain('sources[0].tokenEnv: must be an environment variable name');
-    expect(run.output()).toContain('workspaces[0].roles.admin[0].group: Required');
+    expect(run.output()).toContain('workspaces[0].roles.admin[0]: a rule needs one of group, appRole or attribute');
     expect(run.output()).toContain('lifecycle.inactivity: must be an ISO-8601 duration');
   });
 
