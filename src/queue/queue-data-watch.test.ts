@@ -61,6 +61,36 @@ describe('the queue data watch', () => {
     expect(runs).toBe(1);
   });
 
+  it('a process that looked before another recovered does not recover again once it holds the lease', async () => {
+    await deletePrefix(redis, prefix);
+    let lost = 0;
+    const first = watch(async () => {
+      lost++;
+    });
+    // The second process finds the marker missing, then, before it takes the lease, the first one
+    // recovers completely (marker written, lease let go).
+    let looked = false;
+    const slow = new Proxy(redis, {
+      get(target, key) {
+        if (key === 'exists')
+          return async (k: string) => {
+            const n = await target.exists(k);
+            if (!looked) {
+              looked = true;
+              expect(await first.check()).toBe('recovered');
+            }
+            return n;
+          };
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const second = watchQueueData({ redis: slow, prefix, onLost: async () => void lost++, intervalMs: 60_000 });
+    watches.push(second);
+    expect(await second.check()).toBe('present');
+    expect(lost).toBe(1);
+  });
+
   it('a recovery that fails leaves the marker unset, so the next look tries again', async () => {
     await deletePrefix(redis, prefix);
     let attempts = 0;

@@ -49,6 +49,9 @@ export function watchQueueData(options: QueueDataWatchOptions): QueueDataWatch {
     const token = randomBytes(8).toString('hex');
     if ((await options.redis.set(lease, token, 'PX', RECOVERY_LEASE_MS, 'NX')) !== 'OK') return 'recovering-elsewhere';
     try {
+      // Another process may have recovered between our look and our lease (it writes the marker
+      // before it lets the lease go): look again under the lease, or we would recover twice.
+      if ((await options.redis.exists(marker)) === 1) return 'present';
       await options.onLost();
       await options.redis.set(marker, JSON.stringify({ since: new Date().toISOString() }));
       return 'recovered';
