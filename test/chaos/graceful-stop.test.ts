@@ -4,44 +4,28 @@
  * deployment: each must exit by itself, cleanly, within 10 s. Started again, the deployment
  * processes the rest, and granted state ends where the undisturbed run ends.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chaosLog, until } from './harness/chaos-log.js';
-import { ChaosCluster, runPhases, type RunResult } from './harness/cluster.js';
+import { ChaosStage } from './harness/chaos-stage.js';
+import { runPhases, type RunResult } from './harness/cluster.js';
 import { describeDifference } from './harness/granted-dump.js';
-import { PostgresServer } from './harness/postgres-server.js';
-import { RedisServer } from './harness/redis-server.js';
 import { planLoad, type Phase } from './harness/scim-load.js';
 
 const PEOPLE = Number(process.env['CHAOS_SMALL_PEOPLE'] ?? 1000);
 const STOP_DEADLINE_MS = 10_000;
 
 describe('scenario 4: SIGTERM to every process mid-run', () => {
-  let pgs: PostgresServer;
-  let redis: RedisServer;
-  let dir: string;
-  const clusters: ChaosCluster[] = [];
+  let stage: ChaosStage;
   const phases = planLoad({ people: PEOPLE });
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'idsync-chaos-'));
-    [pgs, redis] = await Promise.all([PostgresServer.create(), RedisServer.create()]);
+    stage = await ChaosStage.create();
   });
   afterAll(async () => {
-    for (const c of clusters) await c.close();
-    await Promise.all([pgs?.destroy(), redis?.destroy()]);
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stage?.close();
   });
 
-  async function deployment(label: string): Promise<ChaosCluster> {
-    const cluster = await ChaosCluster.create({ databaseUrl: await pgs.createDatabase(label), redis, dir, label });
-    clusters.push(cluster);
-    await cluster.serve();
-    await Promise.all([cluster.worker(), cluster.worker()]);
-    return cluster;
-  }
+  const deployment = (label: string) => stage.deployment(label);
 
   let undisturbed: RunResult;
   it('the undisturbed run', async () => {

@@ -6,16 +6,12 @@
  * process stays up, and granted state ends where the undisturbed run ends.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chaosLog, until } from './harness/chaos-log.js';
-import { ChaosCluster, runPhases, type RunResult } from './harness/cluster.js';
+import { ChaosStage } from './harness/chaos-stage.js';
+import { runPhases, type RunResult } from './harness/cluster.js';
 import { describeDifference } from './harness/granted-dump.js';
 import type { IdsyncProcess } from './harness/idsync-process.js';
-import { PostgresServer } from './harness/postgres-server.js';
-import { RedisServer } from './harness/redis-server.js';
 import { planLoad, type Phase } from './harness/scim-load.js';
 
 const PEOPLE = Number(process.env['CHAOS_SMALL_PEOPLE'] ?? 1000);
@@ -34,29 +30,17 @@ function clientPorts(processes: readonly IdsyncProcess[], pgPort: number): Set<n
 }
 
 describe('scenario 3: PostgreSQL connections terminated, PostgreSQL restarted, under load', () => {
-  let pgs: PostgresServer;
-  let redis: RedisServer;
-  let dir: string;
-  const clusters: ChaosCluster[] = [];
+  let stage: ChaosStage;
   const phases = planLoad({ people: PEOPLE });
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'idsync-chaos-'));
-    [pgs, redis] = await Promise.all([PostgresServer.create(), RedisServer.create()]);
+    stage = await ChaosStage.create();
   });
   afterAll(async () => {
-    for (const c of clusters) await c.close();
-    await Promise.all([pgs?.destroy(), redis?.destroy()]);
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stage?.close();
   });
 
-  async function deployment(label: string): Promise<ChaosCluster> {
-    const cluster = await ChaosCluster.create({ databaseUrl: await pgs.createDatabase(label), redis, dir, label });
-    clusters.push(cluster);
-    await cluster.serve();
-    await Promise.all([cluster.worker(), cluster.worker()]);
-    return cluster;
-  }
+  const deployment = (label: string) => stage.deployment(label);
 
   let undisturbed: RunResult;
   it('the undisturbed run', async () => {
@@ -89,17 +73,17 @@ describe('scenario 3: PostgreSQL connections terminated, PostgreSQL restarted, u
           } finally {
             for (const w of workers) w.child.kill('SIGCONT');
           }
-          const ports = clientPorts(workers, pgs.port);
+          const ports = clientPorts(workers, stage.pgs.port);
           const database = cluster.databaseUrl.split('/').pop() as string;
           for (const end = Date.now() + 5000; Date.now() < end; ) {
-            const rows = await pgs.sql<{ n: number }>(
+            const rows = await stage.pgs.sql<{ n: number }>(
               database,
               `select count(*)::int as n from (select pg_terminate_backend(pid) from pg_stat_activity
                 where datname = current_database() and xact_start is not null and client_port = any($1::int[])) t`,
               [[...ports]],
             );
             terminated = { inTransaction: terminated.inTransaction + (rows[0]?.n ?? 0), rounds: terminated.rounds + 1 };
-            for (const p of clientPorts(workers, pgs.port)) ports.add(p);
+            for (const p of clientPorts(workers, stage.pgs.port)) ports.add(p);
             if ((await cluster.backlog()).jobs === 0) break;
             await new Promise((r) => setTimeout(r, 20));
           }
@@ -109,9 +93,9 @@ describe('scenario 3: PostgreSQL connections terminated, PostgreSQL restarted, u
           await until(async () => load.sent >= phaseStart(2) + (phases[2] as Phase).changes / 2, 120_000, 'half of the phase sent');
           const backlog = await cluster.backlog();
           const down = Date.now();
-          await pgs.stop('SIGQUIT');
+          await stage.pgs.stop('SIGQUIT');
           await new Promise((r) => setTimeout(r, 2000));
-          await pgs.start();
+          await stage.pgs.start();
           restart = { downMs: Date.now() - down, backlog };
         }
       },

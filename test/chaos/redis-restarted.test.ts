@@ -4,44 +4,28 @@
  * without any data (jobs gone, observed state in PostgreSQL intact), which idsync must notice
  * and recover from by itself. Both must end where the undisturbed run ends.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chaosLog, until } from './harness/chaos-log.js';
-import { ChaosCluster, runPhases, type RunResult } from './harness/cluster.js';
+import { ChaosStage } from './harness/chaos-stage.js';
+import { runPhases, type RunResult } from './harness/cluster.js';
 import { describeDifference } from './harness/granted-dump.js';
-import { PostgresServer } from './harness/postgres-server.js';
-import { RedisServer } from './harness/redis-server.js';
 import { planLoad, type Phase } from './harness/scim-load.js';
 
 const PEOPLE = Number(process.env['CHAOS_SMALL_PEOPLE'] ?? 1000);
 const DOWN_MS = 2000;
 
 describe('scenario 2: Redis restarted mid-run', () => {
-  let pgs: PostgresServer;
-  let redis: RedisServer;
-  let dir: string;
-  const clusters: ChaosCluster[] = [];
+  let stage: ChaosStage;
   const phases = planLoad({ people: PEOPLE });
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'idsync-chaos-'));
-    [pgs, redis] = await Promise.all([PostgresServer.create(), RedisServer.create({ appendOnly: true })]);
+    stage = await ChaosStage.create({ appendOnly: true });
   });
   afterAll(async () => {
-    for (const c of clusters) await c.close();
-    await Promise.all([pgs?.destroy(), redis?.destroy()]);
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stage?.close();
   });
 
-  async function deployment(label: string): Promise<ChaosCluster> {
-    const cluster = await ChaosCluster.create({ databaseUrl: await pgs.createDatabase(label), redis, dir, label });
-    clusters.push(cluster);
-    await cluster.serve();
-    await Promise.all([cluster.worker(), cluster.worker()]);
-    return cluster;
-  }
+  const deployment = (label: string) => stage.deployment(label);
 
   let undisturbed: RunResult;
   it('the undisturbed run', async () => {
@@ -77,11 +61,11 @@ describe('scenario 2: Redis restarted mid-run', () => {
             await until(async () => load.sent - start >= changes / 2 && (await cluster.backlog()).jobs > 0, 60_000, 'half of the phase sent');
             const backlog = await cluster.backlog();
             const down = Date.now();
-            await redis.kill();
+            await stage.redis.kill();
             await until(() => load.sent - start >= changes, 60_000, 'the rest sent while Redis is down');
             await new Promise((r) => setTimeout(r, Math.max(0, DOWN_MS - (Date.now() - down))));
             const parked = (await cluster.db.query<{ n: number }>('select count(*)::int as n from pending_changes')).rows[0]?.n ?? 0;
-            await redis.restart({ appendOnly: true, keepData });
+            await stage.redis.restart({ appendOnly: true, keepData });
             restart = { backlog, parkedWhileDown: parked, downMs: Date.now() - down };
           } finally {
             for (const w of workers) w.child.kill('SIGCONT');

@@ -10,42 +10,28 @@
  * on a lock — each at its first step that needs one — then lets them go at the same instant.
  * The processes are the real, unmodified CLI; only the moment they meet is arranged.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chaosLog, until } from './harness/chaos-log.js';
+import { ChaosStage } from './harness/chaos-stage.js';
 import { ChaosCluster, runPhases, type RunResult } from './harness/cluster.js';
 import { describeDifference } from './harness/granted-dump.js';
-import { PostgresServer } from './harness/postgres-server.js';
-import { RedisServer } from './harness/redis-server.js';
 import { planLoad } from './harness/scim-load.js';
 
 const PEOPLE = 200;
 
 describe('scenario 0: serve and two workers started at the same moment on a fresh database', () => {
-  let pgs: PostgresServer;
-  let redis: RedisServer;
-  let dir: string;
-  const clusters: ChaosCluster[] = [];
+  let stage: ChaosStage;
   const phases = planLoad({ people: PEOPLE });
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'idsync-chaos-'));
-    [pgs, redis] = await Promise.all([PostgresServer.create(), RedisServer.create()]);
+    stage = await ChaosStage.create();
   });
   afterAll(async () => {
-    for (const c of clusters) await c.close();
-    await Promise.all([pgs?.destroy(), redis?.destroy()]);
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stage?.close();
   });
 
-  async function cluster(label: string): Promise<ChaosCluster> {
-    const c = await ChaosCluster.create({ databaseUrl: await pgs.createDatabase(label), redis, dir, label });
-    clusters.push(c);
-    return c;
-  }
+  const cluster = (label: string) => stage.cluster(label);
 
   let together: ChaosCluster | undefined;
   for (const gated of [true, false]) {

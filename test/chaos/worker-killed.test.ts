@@ -4,15 +4,11 @@
  * change jobs run; a new worker starts; the queue drains. Granted state, audit trail and outbox
  * must equal those of an undisturbed run of the same input.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chaosLog, until } from './harness/chaos-log.js';
-import { ChaosCluster, runPhases, type RunResult } from './harness/cluster.js';
+import { ChaosStage } from './harness/chaos-stage.js';
+import { runPhases, type RunResult } from './harness/cluster.js';
 import { describeDifference } from './harness/granted-dump.js';
-import { PostgresServer } from './harness/postgres-server.js';
-import { RedisServer } from './harness/redis-server.js';
 import { planLoad } from './harness/scim-load.js';
 import { watchStalled } from './harness/stalled-jobs.js';
 
@@ -20,29 +16,17 @@ import { watchStalled } from './harness/stalled-jobs.js';
 const PEOPLE = Number(process.env['CHAOS_PEOPLE'] ?? 5000);
 
 describe('scenario 1: a worker killed mid-run', () => {
-  let pgs: PostgresServer;
-  let redis: RedisServer;
-  let dir: string;
-  const clusters: ChaosCluster[] = [];
+  let stage: ChaosStage;
   const phases = planLoad({ people: PEOPLE });
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'idsync-chaos-'));
-    [pgs, redis] = await Promise.all([PostgresServer.create(), RedisServer.create()]);
+    stage = await ChaosStage.create();
   });
   afterAll(async () => {
-    for (const c of clusters) await c.close();
-    await Promise.all([pgs?.destroy(), redis?.destroy()]);
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stage?.close();
   });
 
-  async function deployment(label: string): Promise<ChaosCluster> {
-    const cluster = await ChaosCluster.create({ databaseUrl: await pgs.createDatabase(label), redis, dir, label });
-    clusters.push(cluster);
-    await cluster.serve();
-    await Promise.all([cluster.worker(), cluster.worker()]);
-    return cluster;
-  }
+  const deployment = (label: string) => stage.deployment(label);
 
   let undisturbed: RunResult;
   it('the undisturbed run', async () => {
@@ -58,7 +42,7 @@ describe('scenario 1: a worker killed mid-run', () => {
     expect(undisturbed).toBeDefined();
     const cluster = await deployment('killed');
     const [victim] = [...cluster.processes].filter((p) => p.role === 'worker');
-    const stalled = await watchStalled(redis, cluster.prefix);
+    const stalled = await watchStalled(stage.redis, cluster.prefix);
     let killedAt: { sent: number; backlog: unknown } | undefined;
     const result = await runPhases(cluster, phases, {
       checkpoints: undisturbed.checkpoints,
