@@ -8,7 +8,7 @@
  * second V8 heap, and a copy of every page between threads: bench:ldap peaked at 279-295 MB with
  * it and 207-234 MB without, and its first full sync took about as long either way.)
  */
-import type { Connector } from '../src/sync/connector.js';
+import type { Connector } from '../src/connector/connector.js';
 import { entraSourceConfig, type EntraSourceConfig } from './entra/config.js';
 import { googleSourceConfig, type GoogleSourceConfig } from './google/config.js';
 import { ldapSourceConfig, type LdapSourceConfig } from './ldap/config.js';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from './log.js';
-import { ConnectorError } from './sync/errors.js';
+import { ConnectorError } from './connector/errors.js';
 import { IngestConflictError } from './ingest/errors.js';
 
 function capture(): { logger: ReturnType<typeof createLogger>; lines: () => Array<Record<string, unknown>> } {

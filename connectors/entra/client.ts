@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConnectorError } from '../../src/sync/errors.js';
+import { ConnectorError } from '../../src/connector/errors.js';
 import type { HttpClient, RequestOptions, UpstreamError } from '../shared/http-client.js';
 
 const graphPage = z

@@ -1,5 +1,5 @@
-import type { ConnectorPage, DeltaOptions, MemberChange, SkippedEntry, SourceGroup, SourceGroupPatch, SourceUser, SourceUserPatch } from '../../src/sync/connector.js';
-import { ConnectorError } from '../../src/sync/errors.js';
+import type { ConnectorPage, DeltaOptions, MemberChange, SkippedEntry, SourceGroup, SourceGroupPatch, SourceUser, SourceUserPatch } from '../../src/connector/connector.js';
+import { ConnectorError } from '../../src/connector/errors.js';
 import { decodeCursor, encodeCursor, nestingFromRecord, nestingToRecord } from './cursor.js';
 import type { ListingContext } from './full-listing.js';
 import { mapGroupEntry, mapUserChange } from './map.js';

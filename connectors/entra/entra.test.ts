@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Connector, ConnectorPage, ThrottleEvent } from '../../src/sync/connector.js';
-import { ConnectorError } from '../../src/sync/errors.js';
+import type { Connector, ConnectorPage, ThrottleEvent } from '../../src/connector/connector.js';
+import { ConnectorError } from '../../src/connector/errors.js';
 import { startGraphFake, type GraphFake } from '../../test/fakes/graph/index.js';
 import { redirectingNetworkClient } from '../../test/fakes/graph/msal-network-client.js';
 import { uuidFor } from '../../test/fakes/shared/people.js';

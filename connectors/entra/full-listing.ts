@@ -1,5 +1,5 @@
-import type { ConnectorPage, ListOptions, SkippedEntry, SourceGroup, SourceUser } from '../../src/sync/connector.js';
-import { ConnectorError } from '../../src/sync/errors.js';
+import type { ConnectorPage, ListOptions, SkippedEntry, SourceGroup, SourceUser } from '../../src/connector/connector.js';
+import { ConnectorError } from '../../src/connector/errors.js';
 import type { GraphClient } from './client.js';
 import { encodeCursor, nestingToRecord } from './cursor.js';
 import { mapGroupEntry, mapUser, userSelect } from './map.js';

@@ -1,6 +1,6 @@
 import type { INetworkModule } from '@azure/msal-node';
 import { attributeView, directoryAttributesOf } from '../../src/domain/source-attribute-views.js';
-import type { Connector, DeltaOptions, ListOptions } from '../../src/sync/connector.js';
+import type { Connector, DeltaOptions, ListOptions } from '../../src/connector/connector.js';
 import { carryCursor } from '../shared/carry-cursor.js';
 import { HttpClient } from '../shared/http-client.js';
 import { RateLimiter } from '../shared/rate-limiter.js';

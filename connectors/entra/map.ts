@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SkippedEntry, SourceUser, SourceUserPatch } from '../../src/sync/connector.js';
+import type { SkippedEntry, SourceUser, SourceUserPatch } from '../../src/connector/connector.js';
 
 /** The user properties asked for with `$select` (what `mapUser` reads). */
 export const USER_SELECT = [

@@ -1,4 +1,4 @@
-import type { ListOptions, SkippedEntry, SourceUser } from '../../src/sync/connector.js';
+import type { ListOptions, SkippedEntry, SourceUser } from '../../src/connector/connector.js';
 import type { ListingContext } from './full-listing.js';
 import { mapUser, userSelect } from './map.js';
 

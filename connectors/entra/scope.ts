@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ListOptions } from '../../src/sync/connector.js';
-import { ConnectorError } from '../../src/sync/errors.js';
+import type { ListOptions } from '../../src/connector/connector.js';
+import { ConnectorError } from '../../src/connector/errors.js';
 import type { GraphClient } from './client.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,5 +1,5 @@
 import { AuthError, ConfidentialClientApplication, LogLevel, ServerError, type Configuration, type INetworkModule } from '@azure/msal-node';
-import { ConnectorError, RetryableConnectorError } from '../../src/sync/errors.js';
+import { ConnectorError, RetryableConnectorError } from '../../src/connector/errors.js';
 import type { TokenProvider } from '../shared/http-client.js';
 import { withoutSecrets } from '../shared/without-secrets.js';
 import type { EntraSourceConfig } from './config.js';

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Connector, ConnectorPage, ThrottleEvent } from '../../src/sync/connector.js';
-import { ConnectorError } from '../../src/sync/errors.js';
+import type { Connector, ConnectorPage, ThrottleEvent } from '../../src/connector/connector.js';
+import { ConnectorError } from '../../src/connector/errors.js';
 import { googleGroupId, googleUserId, startGoogleFake, type GoogleFake } from '../../test/fakes/google/index.js';
 import { googleSourceConfig } from './config.js';
 import { createGoogleConnector, type GoogleConnectorDeps } from './index.js';

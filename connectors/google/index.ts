@@ -1,4 +1,4 @@
-import type { Connector, ConnectorPage, ListOptions } from '../../src/sync/connector.js';
+import type { Connector, ConnectorPage, ListOptions } from '../../src/connector/connector.js';
 import { HttpClient } from '../shared/http-client.js';
 import { RateLimiter } from '../shared/rate-limiter.js';
 import type { sleep } from '../shared/sleep.js';

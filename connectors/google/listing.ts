@@ -1,4 +1,4 @@
-import type { ConnectorPage, ListOptions, SkippedEntry, SourceGroup, SourceUser } from '../../src/sync/connector.js';
+import type { ConnectorPage, ListOptions, SkippedEntry, SourceGroup, SourceUser } from '../../src/connector/connector.js';
 import { mapConcurrent } from '../shared/map-concurrent.js';
 import type { GoogleClient } from './client.js';
 import { mapGroup, mapUser, splitMembers } from './map.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SkippedEntry, SourceEmail, SourceGroup, SourceUser } from '../../src/sync/connector.js';
+import type { SkippedEntry, SourceEmail, SourceGroup, SourceUser } from '../../src/connector/connector.js';
 
 const googleUser = z
   .object({

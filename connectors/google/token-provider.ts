@@ -1,6 +1,6 @@
 import { importPKCS8, SignJWT } from 'jose';
 import { z } from 'zod';
-import { ConnectorError, RetryableConnectorError } from '../../src/sync/errors.js';
+import { ConnectorError, RetryableConnectorError } from '../../src/connector/errors.js';
 import type { TokenProvider } from '../shared/http-client.js';
 import type { GoogleSourceConfig } from './config.js';
 import { readServiceAccountKey, type ServiceAccountKey } from './service-account-key.js';

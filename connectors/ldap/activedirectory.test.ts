@@ -4,7 +4,7 @@
  * uSNChanged deltas.
  */
 import { describe, expect, it } from 'vitest';
-import type { ConnectorPage, SourceGroup } from '../../src/sync/connector.js';
+import type { ConnectorPage, SourceGroup } from '../../src/connector/connector.js';
 import type { LdapSession, SearchRequest } from './client.js';
 import { ldapSourceConfig } from './config.js';
 import { normalizeDn } from './dn.js';

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Client } from 'ldapts';
-import { ConnectorError } from '../../src/sync/errors.js';
+import { ConnectorError } from '../../src/connector/errors.js';
 import type { LdapSourceConfig } from './config.js';
 import type { LdapEntry } from './entry.js';
 import { abortError, toConnectorError, type ErrorContext } from './errors.js';

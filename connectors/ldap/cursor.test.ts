@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectorError } from '../../src/sync/errors.js';
+import { ConnectorError } from '../../src/connector/errors.js';
 import { changedSinceFilter, cursorAt, decodeCursor, encodeCursor, formatGeneralizedTime, parseGeneralizedTime } from './cursor.js';
 
 const T = Date.UTC(2026, 10, 24, 21, 58, 55, 700);

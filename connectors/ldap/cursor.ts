@@ -20,7 +20,7 @@
  */
 import { escapeFilter } from 'ldapts';
 import { z } from 'zod';
-import { ConnectorError } from '../../src/sync/errors.js';
+import { ConnectorError } from '../../src/connector/errors.js';
 
 const cursorSchema = z.discriminatedUnion('kind', [
   z.object({ v: z.literal(1), kind: z.literal('time'), time: z.iso.datetime() }).strict(),

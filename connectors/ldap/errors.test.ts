@@ -1,6 +1,6 @@
 import { BusyError, InvalidCredentialsError, NoSuchObjectError, TimeLimitExceededError, UnavailableError } from 'ldapts';
 import { describe, expect, it } from 'vitest';
-import { ConnectorError, RetryableConnectorError } from '../../src/sync/errors.js';
+import { ConnectorError, RetryableConnectorError } from '../../src/connector/errors.js';
 import { toConnectorError } from './errors.js';
 
 const ctx = { sourceId: 'corp', operation: 'search ou=people', bindDn: 'cn=admin,dc=x', secret: 's3cret' };

@@ -5,7 +5,7 @@
  * second line of defence).
  */
 import { ResultCodeError } from 'ldapts';
-import { ConnectorError, RetryableConnectorError } from '../../src/sync/errors.js';
+import { ConnectorError, RetryableConnectorError } from '../../src/connector/errors.js';
 
 export interface ErrorContext {
   sourceId: string;

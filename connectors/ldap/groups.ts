@@ -10,7 +10,7 @@ import type { LdapEntry } from './entry.js';
 import { isGroupEntry, mapGroupEntry, SKIP_REASONS, type GroupRecord, type UserRecord } from './map.js';
 import type { LdapPreset } from './presets.js';
 import { readAllValues, type ReadEntry } from './range.js';
-import type { SkippedEntry } from '../../src/sync/connector.js';
+import type { SkippedEntry } from '../../src/connector/connector.js';
 import { clip } from './value-problem.js';
 
 /** A lower-case uid written the same inside a DN (`uid=<uid>`) as outside: nothing to escape. */

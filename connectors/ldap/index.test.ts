@@ -1,7 +1,7 @@
 /** The connector against a real slapd (test/helpers/slapd.ts): 5,000 users, 20 groups, extras. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Connector, ConnectorPage, SourceGroup, SourceUser } from '../../src/sync/connector.js';
-import { ConnectorError, RetryableConnectorError } from '../../src/sync/errors.js';
+import type { Connector, ConnectorPage, SourceGroup, SourceUser } from '../../src/connector/connector.js';
+import { ConnectorError, RetryableConnectorError } from '../../src/connector/errors.js';
 import { generatedMembers, groupDn, startSlapd, userDn, type Slapd } from '../../test/helpers/slapd.js';
 import { ldapSourceConfig } from './config.js';
 import { createLdapConnector } from './index.js';

@@ -9,8 +9,8 @@
  */
 import { escapeFilter } from 'ldapts';
 import { attributeView, directoryAttributesOf } from '../../src/domain/source-attribute-views.js';
-import type { Connector, ConnectorPage, DeltaOptions, ListOptions, SkippedEntry } from '../../src/sync/connector.js';
-import { ConnectorError } from '../../src/sync/errors.js';
+import type { Connector, ConnectorPage, DeltaOptions, ListOptions, SkippedEntry } from '../../src/connector/connector.js';
+import { ConnectorError } from '../../src/connector/errors.js';
 import { openSession, type LdapSession, type OpenSessionOptions, type SearchRequest } from './client.js';
 import type { LdapSourceConfig } from './config.js';
 import { configuredFilter } from './configured-filter.js';

@@ -2,7 +2,7 @@
  * Pure mapping of LDAP entries to the connector seam's records. No I/O: the group member lists
  * that need more reads (AD ranges, nested groups) are completed by `groups.ts`.
  */
-import type { SkippedEntry, SourceGroup, SourceUser } from '../../src/sync/connector.js';
+import type { SkippedEntry, SourceGroup, SourceUser } from '../../src/connector/connector.js';
 import { formatObjectGuid, isAccountEnabled, parseSid } from './ad.js';
 import { tryNormalizeDn } from './dn.js';
 import { firstBinary, firstText, texts, type LdapEntry } from './entry.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ConnectorPage, ListOptions } from '../../src/sync/connector.js';
-import { ConnectorError } from '../../src/sync/errors.js';
+import type { ConnectorPage, ListOptions } from '../../src/connector/connector.js';
+import { ConnectorError } from '../../src/connector/errors.js';
 import type { OktaClient, OktaPage } from './client.js';
 
 /** How long Okta keeps its System Log; it refuses a `since` before that. */

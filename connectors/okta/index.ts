@@ -1,5 +1,5 @@
-import type { Connector, DeltaOptions, ListOptions } from '../../src/sync/connector.js';
-import { ConnectorError } from '../../src/sync/errors.js';
+import type { Connector, DeltaOptions, ListOptions } from '../../src/connector/connector.js';
+import { ConnectorError } from '../../src/connector/errors.js';
 import { carryCursor } from '../shared/carry-cursor.js';
 import { HttpClient } from '../shared/http-client.js';
 import { RateLimiter } from '../shared/rate-limiter.js';

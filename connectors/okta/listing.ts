@@ -1,4 +1,4 @@
-import type { ConnectorPage, ListOptions, SkippedEntry, SourceGroup, SourceUser } from '../../src/sync/connector.js';
+import type { ConnectorPage, ListOptions, SkippedEntry, SourceGroup, SourceUser } from '../../src/connector/connector.js';
 import { mapConcurrent } from '../shared/map-concurrent.js';
 import type { OktaClient } from './client.js';
 import { deletedUsers, type DeletedUsersContext } from './deleted-users.js';

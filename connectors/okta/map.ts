@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SkippedEntry, SourceGroup, SourceUser } from '../../src/sync/connector.js';
+import type { SkippedEntry, SourceGroup, SourceUser } from '../../src/connector/connector.js';
 
 /** Statuses in which the user cannot sign in. */
 const INACTIVE = new Set(['SUSPENDED', 'DEPROVISIONED']);

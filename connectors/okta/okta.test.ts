@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Connector, ConnectorPage, ThrottleEvent } from '../../src/sync/connector.js';
-import { ConnectorError } from '../../src/sync/errors.js';
+import type { Connector, ConnectorPage, ThrottleEvent } from '../../src/connector/connector.js';
+import { ConnectorError } from '../../src/connector/errors.js';
 import { oktaId, startOktaFake, type OktaFake } from '../../test/fakes/okta/index.js';
 import { oktaSourceConfig } from './config.js';
 import { createOktaConnector } from './index.js';

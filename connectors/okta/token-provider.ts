@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { importJWK, importPKCS8, type JWK } from 'jose';
 import * as oidc from 'openid-client';
-import { ConnectorError, RetryableConnectorError } from '../../src/sync/errors.js';
+import { ConnectorError, RetryableConnectorError } from '../../src/connector/errors.js';
 import type { TokenProvider } from '../shared/http-client.js';
 import type { OktaSourceConfig } from './config.js';
 import { withoutSecrets } from '../shared/without-secrets.js';

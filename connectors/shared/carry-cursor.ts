@@ -1,4 +1,4 @@
-import type { ConnectorPage } from '../../src/sync/connector.js';
+import type { ConnectorPage } from '../../src/connector/connector.js';
 
 /**
  * Yields `pages`, holding back one so the last can carry the cursor, which `cursor()` gives once

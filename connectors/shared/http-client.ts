@@ -1,5 +1,5 @@
-import type { ThrottleEvent } from '../../src/sync/connector.js';
-import { ConnectorError, RetryableConnectorError } from '../../src/sync/errors.js';
+import type { ThrottleEvent } from '../../src/connector/connector.js';
+import { ConnectorError, RetryableConnectorError } from '../../src/connector/errors.js';
 import { backoffDelay } from './backoff.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { parseRateLimitReset, parseRetryAfter } from './retry-after.js';

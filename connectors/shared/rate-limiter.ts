@@ -1,4 +1,4 @@
-import type { ThrottleEvent } from '../../src/sync/connector.js';
+import type { ThrottleEvent } from '../../src/connector/connector.js';
 import { sleep as realSleep } from './sleep.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ThrottleEvent } from '../../src/sync/connector.js';
+import type { ThrottleEvent } from '../../src/connector/connector.js';
 import { backoffDelay } from './backoff.js';
 import { carryCursor } from './carry-cursor.js';
 import { withoutCredential } from './http-client.js';

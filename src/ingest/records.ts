@@ -1,4 +1,4 @@
-import type { SourceEmail } from '../sync/connector.js';
+import type { SourceEmail } from '../connector/connector.js';
 
 /** A user as ingest writes it into observed state. `id` is the SCIM id (a uuid) within the source. */
 export interface UserRecord {

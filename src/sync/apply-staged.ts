@@ -1,6 +1,6 @@
 import type { GroupRecord, UserRecord } from '../ingest/records.js';
 import { APPLY_BATCH, GROUP_BATCH } from './batch-sizes.js';
-import type { MemberChange } from './connector.js';
+import type { MemberChange } from '../connector/connector.js';
 import { recordId } from './record-ids.js';
 import type { RunContext } from './run-context.js';
 import { writeUsers } from './write-users.js';

@@ -1,6 +1,6 @@
 import { observedGroupsByExternalId, observedUsersByExternalId } from '../store/observed-by-external-id.js';
 import type { Queryable } from '../store/db.js';
-import type { SkippedEntry, SourceGroup, SourceGroupPatch, SourceUser, SourceUserPatch } from './connector.js';
+import type { SkippedEntry, SourceGroup, SourceGroupPatch, SourceUser, SourceUserPatch } from '../connector/connector.js';
 import { mergeGroupPatch, mergeUserPatch, observedGroup, observedUser, type Merged } from './merge-patch.js';
 
 export interface Completed<T> {

@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/db.js';
-import type { SkippedEntry, SourceGroup, SourceGroupPatch, SourceUser, SourceUserPatch } from './connector.js';
+import type { SkippedEntry, SourceGroup, SourceGroupPatch, SourceUser, SourceUserPatch } from '../connector/connector.js';
 import { completeGroupPatches, completeUserPatches, type Completed } from './complete-patches.js';
 
 /**

@@ -1,5 +1,5 @@
 import { membersHash } from '../ingest/ingest.js';
-import type { SkippedEntry, SourceGroup, SourceUser } from './connector.js';
+import type { SkippedEntry, SourceGroup, SourceUser } from '../connector/connector.js';
 import type { Completed } from './complete-patches.js';
 import { diffGroups, type FreshGroup } from './group-diff.js';
 import type { RecordKind } from './observed-state.js';

@@ -1,4 +1,4 @@
-import type { ConnectorPage } from './connector.js';
+import type { ConnectorPage } from '../connector/connector.js';
 import { completeGroupPatches, completeUserPatches } from './complete-patches.js';
 import { USER_BATCH } from './batch-sizes.js';
 import { DeltaEntries } from './delta-entries.js';

@@ -1,4 +1,4 @@
-import type { Connector, ConnectorPage, ListOptions } from './connector.js';
+import type { Connector, ConnectorPage, ListOptions } from '../connector/connector.js';
 import { prefetch } from './prefetch.js';
 import type { RunReport } from './run-report.js';
 import type { RunMode } from './runs.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { ConnectorNotice, SkippedEntry, ThrottleEvent } from './connector.js';
-import { ConnectorError } from './errors.js';
+import type { ConnectorNotice, SkippedEntry, ThrottleEvent } from '../connector/connector.js';
+import { ConnectorError } from '../connector/errors.js';
 import { emptyCounts, type RunCounts, type RunMode } from './runs.js';
 
 export interface SyncProgress {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Ingest } from '../ingest/ingest.js';
 import type { Db } from '../store/db.js';
 import { applyStaged } from './apply-staged.js';
-import type { Connector } from './connector.js';
+import type { Connector } from '../connector/connector.js';
 import { DirectRun } from './direct-run.js';
 import { EntryDiff } from './entry-diff.js';
 import { judgeDeletions } from './judge-deletions.js';

@@ -3,7 +3,7 @@ import { parkEveryone } from '../store/pending-changes.js';
 import { sqlState } from '../store/db.js';
 import { IdsyncError } from '../errors.js';
 import { insertSkippedEntries, type SkippedEntryRow } from '../store/skipped-entries.js';
-import type { ConnectorNotice } from './connector.js';
+import type { ConnectorNotice } from '../connector/connector.js';
 
 export type RunMode = 'full' | 'delta';
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'blocked';

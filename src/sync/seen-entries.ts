@@ -1,5 +1,5 @@
 import { emailKey } from '../domain/email.js';
-import type { SourceUser } from './connector.js';
+import type { SourceUser } from '../connector/connector.js';
 import { addNew } from './add-new.js';
 import type { RecordKind } from './observed-state.js';
 

@@ -1,5 +1,5 @@
 import type { GroupRecord, UserRecord } from '../ingest/records.js';
-import type { SourceGroup, SourceUser } from './connector.js';
+import type { SourceGroup, SourceUser } from '../connector/connector.js';
 import { recordId } from './record-ids.js';
 
 /** What observed state keeps of a user, apart from its id. */

@@ -7,7 +7,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { Connector } from '../../src/sync/connector.js';
+import type { Connector } from '../../src/connector/connector.js';
 import { reportFigure } from './figure.js';
 
 type Kind = 'entra' | 'okta' | 'google';

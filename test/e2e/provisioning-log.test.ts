@@ -10,7 +10,7 @@ import { readSettings } from '../../src/config/env.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log.js';
 import { startDaemon, type Daemon } from '../../src/main.js';
-import type { Connector, ConnectorPage } from '../../src/sync/connector.js';
+import type { Connector, ConnectorPage } from '../../src/connector/connector.js';
 import { openTestStore, STORE_KINDS, type TestStore } from '../helpers/db.js';
 import { waitFor } from '../helpers/process.js';
 import { deletePrefix, TEST_REDIS_URL, testRedis, uniquePrefix } from '../helpers/redis.js';

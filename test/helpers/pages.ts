@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import type { ConnectorPage } from '../../src/sync/connector.js';
-import { ConnectorError } from '../../src/sync/errors.js';
+import type { ConnectorPage } from '../../src/connector/connector.js';
+import { ConnectorError } from '../../src/connector/errors.js';
 
 /** Every page of a listing. */
 export async function collect(pages: AsyncIterable<ConnectorPage>): Promise<ConnectorPage[]> {

@@ -12,7 +12,7 @@ import { Ingest } from '../../src/ingest/ingest.js';
 import type { PersonChange } from '../../src/ingest/records.js';
 import { reconcileContext } from '../../src/reconcile/context.js';
 import { reconcilePeople } from '../../src/reconcile/reconcile-people.js';
-import type { Connector, ConnectorPage } from '../../src/sync/connector.js';
+import type { Connector, ConnectorPage } from '../../src/connector/connector.js';
 import { runSync } from '../../src/sync/run-sync.js';
 import { explainCommand } from '../../src/cli/explain-command.js';
 import { startAdminApp, SYSTEM, type AdminApp } from '../helpers/admin-app.js';

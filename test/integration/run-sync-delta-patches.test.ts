@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Ingest } from '../../src/ingest/ingest.js';
 import type { PersonChange } from '../../src/ingest/records.js';
 import type { Db } from '../../src/store/db.js';
-import type { Connector, ConnectorPage, SourceUser } from '../../src/sync/connector.js';
+import type { Connector, ConnectorPage, SourceUser } from '../../src/connector/connector.js';
 import { recordId } from '../../src/sync/record-ids.js';
 import { runSync } from '../../src/sync/run-sync.js';
 import { STORE_KINDS, openTestStore, type TestStore } from '../helpers/db.js';

@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ingest } from '../../src/ingest/ingest.js';
 import type { ChangePublisher, PersonChange } from '../../src/ingest/records.js';
-import type { Connector, ConnectorPage, SourceUser } from '../../src/sync/connector.js';
-import { ConnectorError } from '../../src/sync/errors.js';
+import type { Connector, ConnectorPage, SourceUser } from '../../src/connector/connector.js';
+import { ConnectorError } from '../../src/connector/errors.js';
 import { runSync } from '../../src/sync/run-sync.js';
 import { STORE_KINDS, openTestStore, type TestStore } from '../helpers/db.js';
 

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ingest, membersHash } from '../../src/ingest/ingest.js';
-import type { Connector, ConnectorPage, SourceGroup, SourceUser } from '../../src/sync/connector.js';
+import type { Connector, ConnectorPage, SourceGroup, SourceUser } from '../../src/connector/connector.js';
 import { recordId } from '../../src/sync/record-ids.js';
 import { runSync } from '../../src/sync/run-sync.js';
 import { STORE_KINDS, openTestStore, type TestStore } from '../helpers/db.js';

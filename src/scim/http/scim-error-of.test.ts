@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IngestConflictError } from '../../ingest/errors.js';
-import { ConnectorError } from '../../sync/errors.js';
+import { ConnectorError } from '../../connector/errors.js';
 import { ScimError, toScimErrorBody } from '../scim-error.js';
 import { scimErrorOf } from './scim-error-of.js';
 

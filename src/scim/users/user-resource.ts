@@ -8,7 +8,7 @@
  */
 import { emailKey } from '../../domain/email.js';
 import type { UserRecord } from '../../ingest/records.js';
-import type { SourceEmail } from '../../sync/connector.js';
+import type { SourceEmail } from '../../connector/connector.js';
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../filter/attributes.js';
 import { compact, isJsonObject, stringOrNull, type JsonObject } from '../json.js';
 import type { UserRow } from './user-row.js';

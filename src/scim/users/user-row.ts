@@ -1,4 +1,4 @@
-import type { SourceEmail } from '../../sync/connector.js';
+import type { SourceEmail } from '../../connector/connector.js';
 
 /** The `source_users` columns the SCIM server reads. */
 export interface UserRow {

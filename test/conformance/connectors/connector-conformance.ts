@@ -5,7 +5,7 @@
  * that connector does instead — nothing is skipped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Connector, ConnectorPage, ThrottleEvent } from '../../../src/sync/connector.js';
+import type { Connector, ConnectorPage, ThrottleEvent } from '../../../src/connector/connector.js';
 import { collect, failure } from '../../helpers/pages.js';
 import { applyDelta, byEmail, comparable, viewOf } from './directory-view.js';
 import type { ConnectorFixture, ConnectorHarness } from './harness.js';

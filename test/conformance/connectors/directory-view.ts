@@ -1,4 +1,4 @@
-import type { ConnectorPage, SourceGroup, SourceUser } from '../../../src/sync/connector.js';
+import type { ConnectorPage, SourceGroup, SourceUser } from '../../../src/connector/connector.js';
 import { mergeGroupPatch, mergeUserPatch } from '../../../src/sync/merge-patch.js';
 
 /** What a listing says the directory holds, by external id: the engine's view, without a database. */

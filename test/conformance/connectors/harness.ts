@@ -1,4 +1,4 @@
-import type { Connector } from '../../../src/sync/connector.js';
+import type { Connector } from '../../../src/connector/connector.js';
 
 /**
  * What a directory offers, stated per connector so that the suite asserts what each one does
