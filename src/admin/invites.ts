@@ -1,4 +1,4 @@
-import { hashToken, newToken } from '../api/tokens.js';
+import { hashToken, newToken } from '../domain/secret-tokens.js';
 import { emailKey } from '../domain/email.js';
 import type { Role } from '../domain/roles.js';
 import type { Queryable } from '../store/db.js';

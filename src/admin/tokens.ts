@@ -3,7 +3,7 @@
  * SHA-256 hash), list (the system sees every token, a person their own) and revoke (the system any
  * token, a person their own), each change audited.
  */
-import { hashToken, newToken } from '../api/tokens.js';
+import { hashToken, newToken } from '../domain/secret-tokens.js';
 import { parseDuration } from '../domain/duration.js';
 import { insertAudit } from '../store/events/audit-log.js';
 import { insertPersonToken, insertSourceToken, listTokens, revokeToken, type TokenCursor, type TokenView } from '../store/tokens.js';

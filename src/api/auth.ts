@@ -1,12 +1,11 @@
 import type { Request, RequestHandler, Response } from 'express';
+import type { Principal } from '../domain/principal.js';
+import { hashToken, safeEqual } from '../domain/secret-tokens.js';
 import type { Db } from '../store/db.js';
 import { livePersonToken, touchToken } from '../store/tokens.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
+import { bearerToken } from './bearer-token.js';
 import { ApiError } from './errors.js';
-import { bearerToken, hashToken, safeEqual } from './tokens.js';
-
-/** Who is asking: the system (IDSYNC_ADMIN_TOKEN, all rights) or a person acting under the role matrix. */
-export type Principal = { kind: 'system' } | { kind: 'person'; personId: string; email: string };
 
 export function principalOf(req: Request): Principal {
   const p = (req as Request & { principal?: Principal }).principal;

@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import type { RequestHandler, Router } from 'express';
-import { safeEqual } from './tokens.js';
+import { safeEqual } from '../domain/secret-tokens.js';
 
 /**
  * bull-board at `basePath`, behind the system token: `Authorization: Bearer <token>`, or HTTP Basic

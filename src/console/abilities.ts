@@ -1,4 +1,4 @@
-import type { Principal } from '../api/auth.js';
+import type { Principal } from '../domain/principal.js';
 import { decide, NOT_A_MEMBER, POLICY_ACTIONS, type PolicyAction, type PolicyDecision } from '../domain/role-policy.js';
 import { ROLES, type Role } from '../domain/roles.js';
 import type { Queryable } from '../store/db.js';

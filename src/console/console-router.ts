@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AuthFailureLimiter } from '../api/auth-failure-limiter.js';
 import { apiErrorHandler, ApiError, notFound } from '../api/errors.js';
-import { hashToken, safeEqual } from '../api/tokens.js';
+import { hashToken, safeEqual } from '../domain/secret-tokens.js';
 import type { Db } from '../store/db.js';
 import { personByEmail } from '../store/person-by-email.js';
 import { livePersonToken } from '../store/tokens.js';

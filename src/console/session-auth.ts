@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
-import type { Principal } from '../api/auth.js';
+import type { Principal } from '../domain/principal.js';
 import { ApiError } from '../api/errors.js';
-import { safeEqual } from '../api/tokens.js';
+import { safeEqual } from '../domain/secret-tokens.js';
 import type { Db } from '../store/db.js';
 import { livePersonToken } from '../store/tokens.js';
 import { sessionIdOf } from './cookies.js';

@@ -3,7 +3,8 @@
  * its types and errors, the shared source config fields and the pure domain — never on engine
  * internals (sync, ingest, store, queue, SCIM …). One registry (connectors/registry.ts) wires kinds
  * to their config schemas and factories: the config loader reaches the connectors only through it,
- * and no connector imports it. Lifecycle sweeps do not import admin operations.
+ * and no connector imports it. Lifecycle sweeps do not import admin operations, and admin
+ * operations do not import the admin API.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -67,5 +68,9 @@ describe('import direction', () => {
 
   it('lifecycle sweeps do not import admin operations', () => {
     expect(violations(sourceFiles('src/lifecycle'), (target) => target.startsWith('src/admin/'))).toEqual([]);
+  });
+
+  it('admin operations do not import the admin API (who is asking and token hashing live in src/domain)', () => {
+    expect(violations(sourceFiles('src/admin'), (target) => target.startsWith('src/api/'))).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEntraConnector } from '../../connectors/entra/index.js';
-import { hashToken } from '../../src/api/tokens.js';
+import { hashToken } from '../../src/domain/secret-tokens.js';
 import { readSettings } from '../../src/config/env.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log.js';

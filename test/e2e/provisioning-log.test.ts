@@ -5,7 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashToken, newToken } from '../../src/api/tokens.js';
+import { hashToken, newToken } from '../../src/domain/secret-tokens.js';
 import { readSettings } from '../../src/config/env.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log.js';

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashToken } from '../../src/api/tokens.js';
+import { hashToken } from '../../src/domain/secret-tokens.js';
 import { scimClient, type Json } from './scim-client.js';
 import { startScimDaemon, type ScimDaemon } from './scim-daemon.js';
 

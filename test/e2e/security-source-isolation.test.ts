@@ -7,7 +7,7 @@
  * are compared with a snapshot taken before, through its own token and in the store.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashToken } from '../../src/api/tokens.js';
+import { hashToken } from '../../src/domain/secret-tokens.js';
 import { STORE_KINDS, type StoreKind } from '../helpers/db.js';
 import { scimClient, type Json, type ScimResponse } from './scim-client.js';
 import { ADMIN_TOKEN, startScimDaemon, type ScimDaemon } from './scim-daemon.js';

@@ -7,7 +7,7 @@ import { AuthFailureLimiter } from '../../src/api/auth-failure-limiter.js';
 import { createHttpApp } from '../../src/api/http-app.js';
 import { listen } from '../../src/api/listen.js';
 import { createMetrics } from '../../src/api/metrics.js';
-import { hashToken, newToken } from '../../src/api/tokens.js';
+import { hashToken, newToken } from '../../src/domain/secret-tokens.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/log.js';

@@ -4,7 +4,7 @@
  * under /api with and without `http.trustProxy`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashToken } from '../../src/api/tokens.js';
+import { hashToken } from '../../src/domain/secret-tokens.js';
 import { SYSTEM, startAdminApp, type AdminApp } from '../helpers/admin-app.js';
 import { openTestStore, STORE_KINDS, type TestStore } from '../helpers/db.js';
 import { httpRequest } from '../helpers/http-request.js';

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { AuthFailureLimiter } from '../../api/auth-failure-limiter.js';
-import { bearerToken } from '../../api/tokens.js';
+import { bearerToken } from '../../api/bearer-token.js';
 import type { ScimContext } from '../request-context.js';
 import { ScimError } from '../scim-error.js';
 import type { SourceTokens } from './source-tokens.js';

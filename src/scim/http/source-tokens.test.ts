@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openTestStore, type TestStore } from '../../../test/helpers/db.js';
-import { hashToken } from '../../api/tokens.js';
+import { hashToken } from '../../domain/secret-tokens.js';
 import { insertSourceToken, revokeToken } from '../../store/tokens.js';
 import { SourceTokens } from './source-tokens.js';
 

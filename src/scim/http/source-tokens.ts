@@ -10,7 +10,7 @@
  * in clear beyond the config ones.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { hashToken } from '../../api/tokens.js';
+import { hashToken } from '../../domain/secret-tokens.js';
 import type { Queryable } from '../../store/db.js';
 import { liveSourceToken, touchToken } from '../../store/tokens.js';
 

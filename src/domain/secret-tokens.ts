@@ -1,3 +1,8 @@
+/**
+ * The secrets idsync mints and checks (person tokens, invites, SCIM source tokens, console
+ * sessions): minted here, stored only as their SHA-256 hash, compared in constant time. Admin
+ * operations and the HTTP surfaces both use this one module.
+ */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Tokens are stored as SHA-256 hashes; the token itself is shown once. */
@@ -14,11 +19,4 @@ export function safeEqual(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a).digest();
   const hb = createHash('sha256').update(b).digest();
   return timingSafeEqual(ha, hb);
-}
-
-/** The bearer token of an `Authorization` header, if it has one. */
-export function bearerToken(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m?.[1];
 }

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { bearerToken, hashToken, safeEqual } from './tokens.js';
+import { hashToken, safeEqual } from './secret-tokens.js';
 
 // The real timingSafeEqual, watched: the comparison must go through it, never through `===`.
 vi.mock('node:crypto', async (importOriginal) => {
@@ -33,12 +33,8 @@ describe('safeEqual', () => {
   });
 });
 
-describe('hashToken and bearerToken', () => {
-  it('hashes to SHA-256 hex, and reads only a Bearer credential', () => {
+describe('hashToken', () => {
+  it('hashes to SHA-256 hex', () => {
     expect(hashToken('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-    expect(bearerToken('Bearer abc')).toBe('abc');
-    expect(bearerToken('bearer  abc ')).toBe('abc');
-    expect(bearerToken('Basic abc')).toBeUndefined();
-    expect(bearerToken(undefined)).toBeUndefined();
   });
 });
