@@ -1,4 +1,4 @@
-import { deactivateIfUnbacked, deleteLink, lockPeople } from '../store/correlation.js';
+import { deactivateIfUnbacked, deleteLink, lockPeople } from '../store/people/correlation.js';
 import { insertAudit } from '../store/events/audit-log.js';
 import { parkChanges } from '../store/pending-changes.js';
 import { actorName, type Actor } from './actor.js';

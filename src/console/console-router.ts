@@ -6,7 +6,7 @@ import type { AuthFailureLimiter } from '../api/auth-failure-limiter.js';
 import { apiErrorHandler, ApiError, notFound } from '../api/errors.js';
 import { hashToken, safeEqual } from '../domain/secret-tokens.js';
 import type { Db } from '../store/db.js';
-import { personByEmail } from '../store/person-by-email.js';
+import { personByEmail } from '../store/people/people.js';
 import { livePersonToken } from '../store/tokens.js';
 import { workspaceAbilities } from './abilities.js';
 import type { ConsoleConfig } from './config.js';

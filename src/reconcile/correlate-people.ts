@@ -16,7 +16,7 @@ import {
   type CorrelationAccountRow,
   type PersonAttributes,
   type StoredEmailConflict,
-} from '../store/correlation.js';
+} from '../store/people/correlation.js';
 import type { Queryable } from '../store/db.js';
 import { insertAudit } from '../store/events/audit-log.js';
 import { insertOutbox } from '../store/events/outbox.js';

@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import type { Queryable } from '../db.js';
 
 /** A person row as correlation reads and writes it; `email` lower-cased. */
 export interface CorrelatedPersonRow {

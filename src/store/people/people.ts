@@ -1,5 +1,5 @@
 import type { StoredEmailConflict } from './correlation.js';
-import type { Queryable } from './db.js';
+import type { Queryable } from '../db.js';
 
 /** A person as admin operations see them: enough to log a change and pick a default validity. */
 export interface PersonRow {
@@ -25,6 +25,12 @@ export interface PersonProfileRow {
   last_active_at: Date | null;
   created_at: Date;
   email_conflict: StoredEmailConflict | null;
+}
+
+/** The person whose e-mail is `email` (case-insensitive), as the console signs them in. */
+export async function personByEmail(q: Queryable, email: string): Promise<{ id: string; email: string } | undefined> {
+  const r = await q.query<{ id: string; email: string }>('select id, lower(email) as email from people where lower(email) = lower($1)', [email]);
+  return r.rows[0];
 }
 
 /** Locks a person like the reconciler does, so that hand changes and reconciliation serialise. */
