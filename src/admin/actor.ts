@@ -3,7 +3,7 @@ import { decide, NOT_A_MEMBER, type PolicyAction, type PolicyDecision } from '..
 import type { Role } from '../domain/roles.js';
 import type { Queryable } from '../store/db.js';
 import { workspacesWithActiveGrant } from '../store/granted/grants.js';
-import { effectiveRole } from '../store/members.js';
+import { effectiveRole } from '../store/granted/members.js';
 import { AdminError } from './admin-error.js';
 
 /** Who performs an admin operation: the system token, or a person acting under the role matrix. */

@@ -1,5 +1,5 @@
 import type { Role } from '../domain/roles.js';
-import type { MemberView } from '../store/members.js';
+import type { MemberView } from '../store/granted/members.js';
 import { actorName, authorize, type Actor } from './actor.js';
 import { AdminError } from './admin-error.js';
 import type { AdminContext } from './context.js';

@@ -1,9 +1,9 @@
 import { emailKey, isInternalEmail } from '../domain/email.js';
 import type { Queryable } from '../store/db.js';
 import { countOtherAdmins, type GrantRow } from '../store/granted/grants.js';
-import { activeEffectiveMembershipIds, listMembers, type MemberView } from '../store/members.js';
+import { activeEffectiveMembershipIds, listMembers, type MemberView } from '../store/granted/members.js';
 import { ensurePerson, lockPerson as lockPersonRow, type PersonRow } from '../store/people/people.js';
-import { lockLiveWorkspace, type WorkspaceRow } from '../store/workspaces.js';
+import { lockLiveWorkspace, type WorkspaceRow } from '../store/granted/workspaces.js';
 import { AdminError } from './admin-error.js';
 import type { AdminContext } from './context.js';
 

@@ -4,7 +4,7 @@ import type { Queryable } from '../store/db.js';
 import { insertAudit } from '../store/events/audit-log.js';
 import { grantState, logGrantChanges, type GrantChangeLog } from '../store/events/grant-log.js';
 import { activeAdminIds, grantsOfPeople, setRolesAndValidity, upsertManualGrants, type GrantRow } from '../store/granted/grants.js';
-import { activeEffectiveMembershipIds, effectiveRole } from '../store/members.js';
+import { activeEffectiveMembershipIds, effectiveRole } from '../store/granted/members.js';
 import { fillMissingCompanies, insertMissingPeople, lockPeopleByEmails, lockPersonIdsByEmails, type PersonKindRow } from '../store/people/people.js';
 import { actorName, forbidden, type Actor } from './actor.js';
 import { AdminError } from './admin-error.js';

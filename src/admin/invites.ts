@@ -7,8 +7,8 @@ import { grantState, logGrantChanges } from '../store/events/grant-log.js';
 import { grantsOf, upsertHandGrant } from '../store/granted/grants.js';
 import {
   hasPendingInvite, insertInvite, inviteByTokenHash, listPendingInvites as listPendingInviteRows, lockInvite, lockInviteInWorkspace, setInviteStatus, type InviteRow,
-} from '../store/invites.js';
-import type { MemberView } from '../store/members.js';
+} from '../store/granted/invites.js';
+import type { MemberView } from '../store/granted/members.js';
 import { actorName, authorize, type Actor } from './actor.js';
 import { AdminError } from './admin-error.js';
 import type { AdminContext } from './context.js';

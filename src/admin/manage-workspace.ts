@@ -5,8 +5,8 @@ import { lockWorkspace } from './grants.js';
 import { insertAudit } from '../store/events/audit-log.js';
 import { grantState, logGrantChanges } from '../store/events/grant-log.js';
 import { isAdminSomewhere, lockLiveGrantsOfWorkspace, removeGrantsOfWorkspace, upsertHandGrant } from '../store/granted/grants.js';
-import { revokePendingInvites } from '../store/invites.js';
-import { insertApiWorkspace, markWorkspaceDeleted, renameWorkspace as setWorkspaceName } from '../store/workspaces.js';
+import { revokePendingInvites } from '../store/granted/invites.js';
+import { insertApiWorkspace, markWorkspaceDeleted, renameWorkspace as setWorkspaceName } from '../store/granted/workspaces.js';
 
 export interface WorkspaceView {
   id: string;

@@ -2,7 +2,7 @@ import type { Principal } from '../domain/principal.js';
 import { decide, NOT_A_MEMBER, POLICY_ACTIONS, type PolicyAction, type PolicyDecision } from '../domain/role-policy.js';
 import { ROLES, type Role } from '../domain/roles.js';
 import type { Queryable } from '../store/db.js';
-import { effectiveRole, listMembers } from '../store/members.js';
+import { effectiveRole, listMembers } from '../store/granted/members.js';
 
 export interface WorkspaceAbilities {
   /** The principal's effective role in the workspace; `system` for operators and the admin token. */

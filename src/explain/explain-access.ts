@@ -15,7 +15,7 @@ import {
   type CitedRun,
   type GrantLogEntry,
   type StoredGrant,
-} from '../store/access-history.js';
+} from '../store/granted/access-history.js';
 import { linkedLiveAccounts } from '../store/observed-accounts.js';
 import { ruleInputsOfAccounts } from '../store/rule-inputs.js';
 import { endingOf, entryOrigin, type GrantEnding } from './grant-ending.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GrantLogEntry } from '../store/access-history.js';
+import type { GrantLogEntry } from '../store/granted/access-history.js';
 import { causeOf, endingOf } from './grant-ending.js';
 
 const RUN = '0199a3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b';

@@ -1,4 +1,4 @@
-import type { GrantLogEntry } from '../store/access-history.js';
+import type { GrantLogEntry } from '../store/granted/access-history.js';
 
 /** Who or what ended a grant, read from the actor and cause of its grant-log entry. */
 export type EndingCause =

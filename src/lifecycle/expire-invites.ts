@@ -1,6 +1,6 @@
 import type { Db } from '../store/db.js';
 import { insertAudit } from '../store/events/audit-log.js';
-import { expireDueInvites } from '../store/invites.js';
+import { expireDueInvites } from '../store/granted/invites.js';
 
 /** Pending invites past `expires_at` → `expired`, in batches. */
 export async function expireInvites(db: Db, now: Date, batchSize: number): Promise<number> {

@@ -4,7 +4,7 @@ import { authorize } from '../../admin/actor.js';
 import type { AdminContext } from '../../admin/context.js';
 import { acceptInvite, createInvite, listPendingInvites, revokeInvite } from '../../admin/invites.js';
 import { ROLES } from '../../domain/roles.js';
-import { isLiveWorkspace } from '../../store/workspaces.js';
+import { isLiveWorkspace } from '../../store/granted/workspaces.js';
 import { principalOf } from '../auth.js';
 import { parseBody } from '../body.js';
 import { notFound } from '../errors.js';

@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import { visibleWorkspaces } from '../../admin/actor.js';
 import type { Queryable } from '../../store/db.js';
-import { listPermissions } from '../../store/members.js';
+import { listPermissions } from '../../store/granted/members.js';
 import { principalOf } from '../auth.js';
 import { csvCell } from '../csv-cell.js';
 import { decodeCursor, optionalString, page, parseLimit } from '../paging.js';

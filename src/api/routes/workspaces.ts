@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Db } from '../../store/db.js';
-import { listMembers } from '../../store/members.js';
-import { isLiveWorkspace, listLiveWorkspaces } from '../../store/workspaces.js';
+import { listMembers } from '../../store/granted/members.js';
+import { isLiveWorkspace, listLiveWorkspaces } from '../../store/granted/workspaces.js';
 import { isRole } from '../../domain/roles.js';
 import { authorize, visibleWorkspaces } from '../../admin/actor.js';
 import { principalOf } from '../auth.js';

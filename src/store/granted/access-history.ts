@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import type { Queryable } from '../db.js';
 
 /** The person an explanation is about. */
 export interface AccessSubject {

@@ -1,5 +1,5 @@
-import type { Role } from '../domain/roles.js';
-import type { Queryable } from './db.js';
+import type { Role } from '../../domain/roles.js';
+import type { Queryable } from '../db.js';
 
 export interface MemberView {
   personId: string;

@@ -1,5 +1,5 @@
-import type { Role } from '../domain/roles.js';
-import type { Queryable } from './db.js';
+import type { Role } from '../../domain/roles.js';
+import type { Queryable } from '../db.js';
 
 /** An invite as stored: its secret token only as a hash, which never leaves this module's callers. */
 export interface InviteRow {

@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import type { Queryable } from '../db.js';
 
 /** A live workspace; `origin` says who manages it: the config file or the admin API. */
 export interface WorkspaceRow {
