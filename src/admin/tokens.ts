@@ -6,7 +6,7 @@
 import { hashToken, newToken } from '../domain/secret-tokens.js';
 import { parseDuration } from '../domain/duration.js';
 import { insertAudit } from '../store/events/audit-log.js';
-import { insertPersonToken, insertSourceToken, listTokens, revokeToken, type TokenCursor, type TokenView } from '../store/tokens.js';
+import { insertPersonToken, insertSourceToken, listTokens, revokeToken, type TokenCursor, type TokenView } from '../store/tokens/api-tokens.js';
 import { actorName, type Actor } from './actor.js';
 import { AdminError } from './admin-error.js';
 import type { AdminContext } from './context.js';

@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Principal } from '../domain/principal.js';
 import { hashToken, safeEqual } from '../domain/secret-tokens.js';
 import type { Db } from '../store/db.js';
-import { livePersonToken, touchToken } from '../store/tokens.js';
+import { livePersonToken, touchToken } from '../store/tokens/api-tokens.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { bearerToken } from './bearer-token.js';
 import { ApiError } from './errors.js';

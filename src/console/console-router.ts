@@ -7,7 +7,7 @@ import { apiErrorHandler, ApiError, notFound } from '../api/errors.js';
 import { hashToken, safeEqual } from '../domain/secret-tokens.js';
 import type { Db } from '../store/db.js';
 import { personByEmail } from '../store/people/people.js';
-import { livePersonToken } from '../store/tokens.js';
+import { livePersonToken } from '../store/tokens/api-tokens.js';
 import { workspaceAbilities } from './abilities.js';
 import type { ConsoleConfig } from './config.js';
 import { clearCookie, cookieValue, FLOW_COOKIE, isSecureRequest, SESSION_COOKIE, sessionCookieName, sessionIdOf, setCookie, type CookieContext } from './cookies.js';

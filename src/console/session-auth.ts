@@ -3,7 +3,7 @@ import type { Principal } from '../domain/principal.js';
 import { ApiError } from '../api/errors.js';
 import { safeEqual } from '../domain/secret-tokens.js';
 import type { Db } from '../store/db.js';
-import { livePersonToken } from '../store/tokens.js';
+import { livePersonToken } from '../store/tokens/api-tokens.js';
 import { sessionIdOf } from './cookies.js';
 import type { ConsoleSession, SessionStore } from './session-store.js';
 

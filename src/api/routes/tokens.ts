@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AdminContext } from '../../admin/context.js';
 import { issueToken, listTokensFor, revokeTokenAs } from '../../admin/tokens.js';
-import type { TokenCursor } from '../../store/tokens.js';
+import type { TokenCursor } from '../../store/tokens/api-tokens.js';
 import { principalOf } from '../auth.js';
 import { parseBody } from '../body.js';
 import { badRequest, notFound } from '../errors.js';

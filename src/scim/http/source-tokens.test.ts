@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openTestStore, type TestStore } from '../../../test/helpers/db.js';
 import { hashToken } from '../../domain/secret-tokens.js';
-import { insertSourceToken, revokeToken } from '../../store/tokens.js';
+import { insertSourceToken, revokeToken } from '../../store/tokens/api-tokens.js';
 import { SourceTokens } from './source-tokens.js';
 
 vi.mock('node:crypto', async (importOriginal) => {

@@ -12,7 +12,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { hashToken } from '../../domain/secret-tokens.js';
 import type { Queryable } from '../../store/db.js';
-import { liveSourceToken, touchToken } from '../../store/tokens.js';
+import { liveSourceToken, touchToken } from '../../store/tokens/api-tokens.js';
 
 export interface ConfiguredToken {
   sourceId: string;

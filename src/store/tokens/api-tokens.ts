@@ -3,7 +3,7 @@
  * SHA-256 hash of a token is stored, and nothing here ever returns it. A token is live while it is
  * neither revoked nor past its `expires_at`; a source may hold several live tokens (rotation).
  */
-import type { Queryable } from './db.js';
+import type { Queryable } from '../db.js';
 
 export type TokenKind = 'source' | 'person';
 
