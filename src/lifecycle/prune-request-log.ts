@@ -1,5 +1,5 @@
 import type { Db } from '../store/db.js';
-import { deleteScimRequestsBefore } from '../store/request-log.js';
+import { deleteScimRequestsBefore } from '../store/events/provisioning-log.js';
 
 /** Provisioning-log entries older than `retention.requestLog` are deleted, in batches. */
 export async function pruneRequestLog(db: Db, now: Date, retentionMs: number, batchSize: number): Promise<number> {

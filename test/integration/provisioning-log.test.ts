@@ -10,7 +10,7 @@ import { runSweeps } from '../../src/lifecycle/run-sweeps.js';
 import { lifecycleSettings } from '../../src/lifecycle/settings.js';
 import { RequestLogWriter } from '../../src/scim/http/request-log-writer.js';
 import type { Queryable } from '../../src/store/db.js';
-import { insertScimRequests, type ScimRequestEntry } from '../../src/store/request-log.js';
+import { insertScimRequests, type ScimRequestEntry } from '../../src/store/events/provisioning-log.js';
 import { startAdminApp, type AdminApp } from '../helpers/admin-app.js';
 import { openTestStore, STORE_KINDS, type TestStore } from '../helpers/db.js';
 

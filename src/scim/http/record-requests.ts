@@ -10,7 +10,7 @@
  * source's to see and are not recorded (failed attempts are counted by the auth-failure limiter).
  */
 import type { RequestHandler, Response } from 'express';
-import type { ScimRequestEntry } from '../../store/request-log.js';
+import type { ScimRequestEntry } from '../../store/events/provisioning-log.js';
 import { storableText } from '../../store/storable-text.js';
 import { isJsonObject, type JsonObject } from '../json.js';
 import type { ScimContext } from '../request-context.js';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { sqlState, type Queryable } from '../../store/db.js';
 import { settlesWithin } from '../../runtime/settles-within.js';
-import { insertScimRequests, type ScimRequestEntry } from '../../store/request-log.js';
+import { insertScimRequests, type ScimRequestEntry } from '../../store/events/provisioning-log.js';
 
 /** Entries written per statement; a busy second is written in a few statements, not one per request. */
 const FLUSH_AT = 500;

@@ -3,7 +3,7 @@
  * answered — method, path, status, `scimType`, duration, operations, the resource ids it touched and
  * the error detail the client was sent. Never a body or a header: no password, no token.
  */
-import type { Queryable } from './db.js';
+import type { Queryable } from '../db.js';
 
 export interface ScimRequestEntry {
   sourceId: string;
