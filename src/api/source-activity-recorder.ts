@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/db.js';
-import { touchSourceActivity } from '../store/source-activity.js';
+import { touchSourceActivity } from '../store/runs/source-activity.js';
 
 /**
  * Records when each pushed source last sent a request (`sources.last_activity_at`), for its health.

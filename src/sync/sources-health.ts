@@ -3,7 +3,7 @@ import { durationMs } from '../domain/duration.js';
 import { shortestScheduleMs } from '../domain/schedule-interval.js';
 import { sourceHealth, type HealthExpectations, type SourceHealth } from '../domain/source-health.js';
 import type { Queryable } from '../store/db.js';
-import { sourceFacts } from '../store/source-activity.js';
+import { sourceFacts } from '../store/runs/source-activity.js';
 import { isPulled } from './connectors.js';
 
 /** One configured source's health, with the figures the metrics show beside it. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { registerConfig } from '../../src/store/registry.js';
-import { sourceFacts, touchSourceActivity } from '../../src/store/source-activity.js';
+import { sourceFacts, touchSourceActivity } from '../../src/store/runs/source-activity.js';
 import { sourcesHealth } from '../../src/sync/sources-health.js';
 import { openTestStore, STORE_KINDS, type TestStore } from '../helpers/db.js';
 

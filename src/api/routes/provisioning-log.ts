@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import type { Queryable } from '../../store/db.js';
 import { isRegisteredSource } from '../../store/registry.js';
 import { listScimRequests, type RequestLogPosition } from '../../store/events/provisioning-log.js';
-import { listSkippedEntries } from '../../store/skipped-entries.js';
+import { listSkippedEntries } from '../../store/runs/skipped-entries.js';
 import { getRun } from '../../sync/runs.js';
 import { requireSystem } from '../auth.js';
 import { badRequest, notFound } from '../errors.js';

@@ -3,8 +3,8 @@
  * `sources.last_activity_at` (a pushed source's latest request) and a summary of its sync runs.
  * Dry runs change nothing and say nothing about a source's health, so they are left out.
  */
-import type { SourceFacts } from '../domain/source-health.js';
-import type { Queryable } from './db.js';
+import type { SourceFacts } from '../../domain/source-health.js';
+import type { Queryable } from '../db.js';
 
 /**
  * Records that `sourceId` sent a request at `at`. The stored time only moves forward, so processes

@@ -3,8 +3,8 @@
  * met them. The run's counts keep the total; this keeps the first ones, for
  * `GET /api/v1/sources/{id}/runs/{runId}/skipped`.
  */
-import type { Queryable } from './db.js';
-import { storableText } from './storable-text.js';
+import type { Queryable } from '../db.js';
+import { storableText } from '../storable-text.js';
 
 export interface SkippedEntryRow {
   externalId?: string | undefined;
