@@ -16,8 +16,8 @@ import {
   type GrantLogEntry,
   type StoredGrant,
 } from '../store/granted/access-history.js';
-import { linkedLiveAccounts } from '../store/observed-accounts.js';
-import { ruleInputsOfAccounts } from '../store/rule-inputs.js';
+import { linkedLiveAccounts } from '../store/observed/accounts.js';
+import { ruleInputsOfAccounts } from '../store/observed/rule-inputs.js';
 import { endingOf, entryOrigin, type GrantEnding } from './grant-ending.js';
 import { toObservedAccount } from '../reconcile/observed-account.js';
 

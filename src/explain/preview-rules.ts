@@ -4,8 +4,8 @@ import { diffRuleGrants, type DiffContext, type GrantChange, type MembershipStat
 import type { Role } from '../domain/roles.js';
 import { reconcileContext } from '../reconcile/context.js';
 import type { Db } from '../store/db.js';
-import type { ObservedAccountRow } from '../store/observed-accounts.js';
-import { forEachObservedBatch, type PreviewPerson } from '../store/observed-for-preview.js';
+import type { ObservedAccountRow } from '../store/observed/accounts.js';
+import { forEachObservedBatch, type PreviewPerson } from '../store/observed/for-preview.js';
 import { toObservedAccount } from '../reconcile/observed-account.js';
 import type { AttributeView } from '../domain/account-attributes.js';
 

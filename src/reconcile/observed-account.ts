@@ -1,7 +1,7 @@
 import { accountRuleValues, type AttributeView } from '../domain/account-attributes.js';
 import type { ObservedAccount } from '../domain/desired-memberships.js';
 
-/** A stored source account with what rules may match on it (`store/rule-inputs.ts` reads one). */
+/** A stored source account with what rules may match on it (`store/observed/rule-inputs.ts` reads one). */
 export interface StoredRuleAccount {
   source_id: string;
   id: string;

@@ -6,7 +6,7 @@ import { correlatePeople } from './correlate-people.js';
 import type { PersonChange } from '../ingest/records.js';
 import { ruleGrantsOfPeople } from '../store/granted/grants.js';
 import { useIndexLookupsOnly } from '../store/index-lookups-only.js';
-import { ruleInputsOfAccounts } from '../store/rule-inputs.js';
+import { ruleInputsOfAccounts } from '../store/observed/rule-inputs.js';
 import { liveWorkspaceIds } from '../store/granted/workspaces.js';
 import { toObservedAccount } from './observed-account.js';
 import { GrantChangeBatch } from './write-grant-changes.js';

@@ -1,4 +1,4 @@
-import { observedGroupsByExternalId, observedUsersByExternalId } from '../store/observed-by-external-id.js';
+import { observedGroupsByExternalId, observedUsersByExternalId } from '../store/observed/by-external-id.js';
 import type { Queryable } from '../store/db.js';
 import type { SkippedEntry, SourceGroup, SourceGroupPatch, SourceUser, SourceUserPatch } from '../connector/connector.js';
 import { mergeGroupPatch, mergeUserPatch, observedGroup, observedUser, type Merged } from './merge-patch.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { userHash } from '../ingest/ingest.js';
-import type { ObservedUserRow } from '../store/observed-by-external-id.js';
+import type { ObservedUserRow } from '../store/observed/by-external-id.js';
 import type { SourceUser } from '../connector/connector.js';
 import { mergeGroupPatch, mergeUserPatch, observedUser, PARTIAL_NOT_OBSERVED } from './merge-patch.js';
 import { userContent } from './to-records.js';

@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import type { Queryable } from '../db.js';
 
 export interface RuleInputGroup {
   external_id: string | null;

@@ -1,7 +1,7 @@
-import type { RuleGrant } from '../domain/membership-diff.js';
-import type { Role } from '../domain/roles.js';
-import type { Db, Queryable } from './db.js';
-import { ACCOUNT_ORDER, type ObservedAccountRow, type ObservedGroupRow } from './observed-accounts.js';
+import type { RuleGrant } from '../../domain/membership-diff.js';
+import type { Role } from '../../domain/roles.js';
+import type { Db, Queryable } from '../db.js';
+import { ACCOUNT_ORDER, type ObservedAccountRow, type ObservedGroupRow } from './accounts.js';
 
 export interface PreviewPerson {
   id: string;

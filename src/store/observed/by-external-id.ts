@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import type { Queryable } from '../db.js';
 
 /** A live user of observed state as ingest wrote it; `email` is the lower-cased correlation key. */
 export interface ObservedUserRow {

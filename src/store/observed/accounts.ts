@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import type { Queryable } from '../db.js';
 
 /** A live group a source account is a member of, as rules name it. */
 export interface ObservedGroupRow {
