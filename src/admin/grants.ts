@@ -2,7 +2,7 @@ import { emailKey, isInternalEmail } from '../domain/email.js';
 import type { Queryable } from '../store/db.js';
 import { countOtherAdmins, type GrantRow } from '../store/granted/grants.js';
 import { activeEffectiveMembershipIds, listMembers, type MemberView } from '../store/granted/members.js';
-import { ensurePerson, lockPerson as lockPersonRow, type PersonRow } from '../store/people/people.js';
+import { ensurePerson, lockPerson as lockPersonRow, type PersonSummaryRow } from '../store/people/people.js';
 import { lockLiveWorkspace, type WorkspaceRow } from '../store/granted/workspaces.js';
 import { AdminError } from './admin-error.js';
 import type { AdminContext } from './context.js';
@@ -20,7 +20,7 @@ export async function lockWorkspace(tx: Queryable, workspaceId: string): Promise
 }
 
 /** Locks a person like the reconciler does, so that hand changes and reconciliation serialise. */
-export async function lockPerson(tx: Queryable, personId: string): Promise<PersonRow> {
+export async function lockPerson(tx: Queryable, personId: string): Promise<PersonSummaryRow> {
   const row = await lockPersonRow(tx, personId);
   if (!row) throw new AdminError('not_found', `person "${personId}" not found`);
   return row;
@@ -33,7 +33,7 @@ export interface NewPersonAttributes {
 }
 
 /** The person with this e-mail, created when missing (kind from `organization.internalDomains`), locked. */
-export async function findOrCreatePerson(tx: Queryable, email: string, internalDomains: readonly string[], attributes: NewPersonAttributes = {}): Promise<PersonRow> {
+export async function findOrCreatePerson(tx: Queryable, email: string, internalDomains: readonly string[], attributes: NewPersonAttributes = {}): Promise<PersonSummaryRow> {
   const key = emailKey(email);
   if (!key) throw new AdminError('invalid_request', `"${email}" is not an e-mail address`);
   return ensurePerson(tx, {
@@ -81,7 +81,7 @@ export function checkValidUntil(ctx: AdminContext, now: Date, value: unknown): D
 }
 
 /** A new grant's validity when none is asked for: `externalValidity` for external people, none for internal. */
-export function defaultValidity(ctx: AdminContext, now: Date, person: PersonRow): Date | null {
+export function defaultValidity(ctx: AdminContext, now: Date, person: PersonSummaryRow): Date | null {
   return person.kind === 'external' ? new Date(now.getTime() + ctx.externalValidityMs) : null;
 }
 

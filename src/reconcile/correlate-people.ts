@@ -15,8 +15,8 @@ import {
   type CorrelatedPersonRow,
   type CorrelationAccountRow,
   type PersonAttributes,
-  type StoredEmailConflict,
 } from '../store/people/correlation.js';
+import type { StoredEmailConflict } from '../store/people/people.js';
 import type { Queryable } from '../store/db.js';
 import { insertAudit } from '../store/events/audit-log.js';
 import { insertOutbox } from '../store/events/outbox.js';

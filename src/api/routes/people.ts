@@ -7,7 +7,7 @@ import type { Principal } from '../../domain/principal.js';
 import { linkedAccounts } from '../../store/people/correlation.js';
 import type { Queryable } from '../../store/db.js';
 import { liveGrantsOfPeople } from '../../store/granted/grants.js';
-import { listPeople, recordActivity, type PersonProfileRow } from '../../store/people/people.js';
+import { listPeople, recordActivity, type PersonRow } from '../../store/people/people.js';
 import { principalOf } from '../auth.js';
 import { parseBody } from '../body.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
@@ -18,13 +18,13 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 const activityBody = z.object({ at: z.string().optional() });
 
 /** People a principal may see: all for the system; for a person, themselves and fellow members. */
-async function findPeople(q: Queryable, principal: Principal, filter: { id?: string; email?: string; after?: string; limit: number }): Promise<PersonProfileRow[]> {
+async function findPeople(q: Queryable, principal: Principal, filter: { id?: string; email?: string; after?: string; limit: number }): Promise<PersonRow[]> {
   const workspaces = await visibleWorkspaces(q, principal);
   const self = principal.kind === 'person' ? principal.personId : null;
   return listPeople(q, { id: filter.id ?? null, email: filter.email?.toLowerCase() ?? null, after: filter.after ?? null, workspaces, self, limit: filter.limit });
 }
 
-async function withMemberships(q: Queryable, principal: Principal, people: PersonProfileRow[]): Promise<Array<Record<string, unknown>>> {
+async function withMemberships(q: Queryable, principal: Principal, people: PersonRow[]): Promise<Array<Record<string, unknown>>> {
   if (people.length === 0) return [];
   const workspaces = await visibleWorkspaces(q, principal);
   const accounts = await linkedAccounts(q, people.map((p) => p.id));

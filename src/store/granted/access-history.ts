@@ -1,15 +1,9 @@
 import type { Queryable } from '../db.js';
+import type { PersonKindRow } from '../people/people.js';
 
-/** The person an explanation is about. */
-export interface AccessSubject {
-  id: string;
-  /** Lower-cased. */
-  email: string;
-  kind: 'internal' | 'external';
-}
-
-export async function accessSubject(q: Queryable, personId: string): Promise<AccessSubject | undefined> {
-  const r = await q.query<AccessSubject>('select id, lower(email) as email, kind from people where id = $1', [personId]);
+/** The person an explanation is about; `email` lower-cased. */
+export async function accessSubject(q: Queryable, personId: string): Promise<PersonKindRow | undefined> {
+  const r = await q.query<PersonKindRow>('select id, lower(email) as email, kind from people where id = $1', [personId]);
   return r.rows[0];
 }
 

@@ -1,14 +1,11 @@
 import type { RuleGrant } from '../../domain/membership-diff.js';
 import type { Role } from '../../domain/roles.js';
 import type { Db, Queryable } from '../db.js';
+import type { PersonKindRow } from '../people/people.js';
 import { ACCOUNT_ORDER, type ObservedAccountRow, type ObservedGroupRow } from './accounts.js';
 
-export interface PreviewPerson {
-  id: string;
-  /** Lower-cased. */
-  email: string;
-  kind: 'internal' | 'external';
-}
+/** A person a preview judges; `email` lower-cased. */
+export type PreviewPerson = PersonKindRow;
 
 /** A slice of everyone: people with their live accounts (and groups) and their `rules` grants. */
 export interface ObservedBatch {

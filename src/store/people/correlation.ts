@@ -1,25 +1,8 @@
 import type { Queryable } from '../db.js';
+import type { PersonRow, StoredEmailConflict } from './people.js';
 
-/** A person row as correlation reads and writes it; `email` lower-cased. */
-export interface CorrelatedPersonRow {
-  id: string;
-  email: string;
-  given_name: string | null;
-  family_name: string | null;
-  display_name: string | null;
-  company: string | null;
-  kind: 'internal' | 'external';
-  status: 'active' | 'inactive';
-  email_conflict: StoredEmailConflict | null;
-}
-
-/** `people.email_conflict`: the address a person's accounts carry that another person holds. */
-export interface StoredEmailConflict {
-  email: string;
-  heldBy: string;
-  account: string;
-  since: string;
-}
+/** A person as correlation reads and writes them; `email` lower-cased. */
+export type CorrelatedPersonRow = Omit<PersonRow, 'last_active_at' | 'created_at'>;
 
 /** A source account with its source's precedence and the person it backs. */
 export interface CorrelationAccountRow {
@@ -99,14 +82,7 @@ export async function holdersOf(tx: Queryable, emails: readonly string[]): Promi
 }
 
 /** People's attributes as correlation derives them. */
-export interface PersonAttributes {
-  given_name: string | null;
-  family_name: string | null;
-  display_name: string | null;
-  company: string | null;
-  kind: 'internal' | 'external';
-  status: 'active' | 'inactive';
-}
+export type PersonAttributes = Pick<PersonRow, 'given_name' | 'family_name' | 'display_name' | 'company' | 'kind' | 'status'>;
 
 /**
  * Creates people, with the ids given; an address another transaction took meanwhile is left to its

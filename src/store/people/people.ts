@@ -1,31 +1,37 @@
-import type { StoredEmailConflict } from './correlation.js';
 import type { Queryable } from '../db.js';
 
-/** A person as admin operations see them: enough to log a change and pick a default validity. */
+/**
+ * A row of `people`: the one person row type. Each query reads the columns it needs, typed as a
+ * `Pick` of this (`PersonSummaryRow`, `PersonKindRow`, correlation's `CorrelatedPersonRow` …).
+ * Where a query lower-cases `email`, its doc comment says so.
+ */
 export interface PersonRow {
-  id: string;
-  email: string;
-  kind: 'internal' | 'external';
-  company: string | null;
-}
-
-/** A person as an import matches them by e-mail. */
-export type PersonKindRow = Omit<PersonRow, 'company'>;
-
-/** A person with everything the people API shows of them (e-mail lower-cased). */
-export interface PersonProfileRow {
   id: string;
   email: string;
   given_name: string | null;
   family_name: string | null;
   display_name: string | null;
   company: string | null;
-  kind: string;
-  status: string;
+  kind: 'internal' | 'external';
+  status: 'active' | 'inactive';
   last_active_at: Date | null;
   created_at: Date;
   email_conflict: StoredEmailConflict | null;
 }
+
+/** `people.email_conflict`: the address a person's accounts carry that another person holds. */
+export interface StoredEmailConflict {
+  email: string;
+  heldBy: string;
+  account: string;
+  since: string;
+}
+
+/** A person as admin operations see them: enough to log a change and pick a default validity. */
+export type PersonSummaryRow = Pick<PersonRow, 'id' | 'email' | 'kind' | 'company'>;
+
+/** A person as an import matches them by e-mail, and as explanations and previews name them. */
+export type PersonKindRow = Pick<PersonRow, 'id' | 'email' | 'kind'>;
 
 /** The person whose e-mail is `email` (case-insensitive), as the console signs them in. */
 export async function personByEmail(q: Queryable, email: string): Promise<{ id: string; email: string } | undefined> {
@@ -34,8 +40,8 @@ export async function personByEmail(q: Queryable, email: string): Promise<{ id: 
 }
 
 /** Locks a person like the reconciler does, so that hand changes and reconciliation serialise. */
-export async function lockPerson(tx: Queryable, personId: string): Promise<PersonRow | undefined> {
-  const r = await tx.query<PersonRow>('select id, email, kind, company from people where id = $1 for update', [personId]);
+export async function lockPerson(tx: Queryable, personId: string): Promise<PersonSummaryRow | undefined> {
+  const r = await tx.query<PersonSummaryRow>('select id, email, kind, company from people where id = $1 for update', [personId]);
   return r.rows[0];
 }
 
@@ -49,15 +55,15 @@ export interface NewPerson {
 }
 
 /** The person with this normalised e-mail, created from `person` when missing, locked. */
-export async function ensurePerson(tx: Queryable, person: NewPerson): Promise<PersonRow> {
+export async function ensurePerson(tx: Queryable, person: NewPerson): Promise<PersonSummaryRow> {
   await tx.query(
     `insert into people (email, given_name, family_name, display_name, company, kind)
      values ($1, $2, $3, nullif(trim(coalesce($2, '') || ' ' || coalesce($3, '')), ''), $4, $5)
      on conflict (lower(email)) do nothing`,
     [person.email, person.givenName, person.familyName, person.company, person.kind],
   );
-  const r = await tx.query<PersonRow>('select id, email, kind, company from people where lower(email) = $1 for update', [person.email]);
-  return r.rows[0] as PersonRow;
+  const r = await tx.query<PersonSummaryRow>('select id, email, kind, company from people where lower(email) = $1 for update', [person.email]);
+  return r.rows[0] as PersonSummaryRow;
 }
 
 /** The people with these normalised e-mails, locked in id order. */
@@ -96,14 +102,15 @@ export async function lockPersonIdsByEmails(tx: Queryable, emails: readonly stri
 }
 
 /**
- * People ordered by lower-cased e-mail, filtered by id, e-mail and cursor. With `workspaces`, only
- * `self` and people with a grant not removed in one of them.
+ * People, every column the people API shows (`email` lower-cased), ordered by e-mail, filtered by
+ * id, e-mail and cursor. With `workspaces`, only `self` and people with a grant not removed in one
+ * of them.
  */
 export async function listPeople(
   q: Queryable,
   filter: { id: string | null; email: string | null; after: string | null; workspaces: readonly string[] | null; self: string | null; limit: number },
-): Promise<PersonProfileRow[]> {
-  const r = await q.query<PersonProfileRow>(
+): Promise<PersonRow[]> {
+  const r = await q.query<PersonRow>(
     `select p.id, lower(p.email) as email, p.given_name, p.family_name, p.display_name, p.company, p.kind, p.status, p.last_active_at, p.created_at, p.email_conflict
        from people p
       where ($1::uuid is null or p.id = $1) and ($2::text is null or lower(p.email) = $2) and ($3::text is null or lower(p.email) > $3)
