@@ -4,9 +4,8 @@
  * takes `createConnector`; the connectors themselves import neither, only the connector seam.
  *
  * Each kind's code (and its auth library) is loaded only when a source of that kind runs.
- * Every connector runs on the calling thread. (LDAP was once read on a worker thread. That cost a
- * second V8 heap, and a copy of every page between threads: bench:ldap peaked at 279-295 MB with
- * it and 207-234 MB without, and its first full sync took about as long either way.)
+ * Every connector runs on the calling thread: a worker thread would cost a second V8 heap and a
+ * copy of every page between threads, for no gain in speed (docs/benchmarks.md).
  */
 import type { Connector } from '../src/connector/connector.js';
 import { entraSourceConfig, type EntraSourceConfig } from './entra/config.js';

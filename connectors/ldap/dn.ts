@@ -102,7 +102,8 @@ function normalizeAva(ava: string): string {
 
 /**
  * The common case — printable ASCII without escapes, quotes, multi-valued RDNs or hex values —
- * normalised without the general parser (which is ~20× slower; 300k member DNs add up).
+ * normalised without the general parser, which is much slower, and a large directory's groups
+ * name hundreds of thousands of member DNs (docs/benchmarks.md).
  */
 const SIMPLE_RDN = String.raw`[A-Za-z][A-Za-z0-9-]* *= *[^\s\\"+#,;<>=][^\\"+,;<>=]*`;
 const SIMPLE_DN = new RegExp(`^ *${SIMPLE_RDN}(?:, *${SIMPLE_RDN})*$`);

@@ -34,10 +34,8 @@ export interface LdapConnectorDeps {
 /**
  * RFC 2696 page size when `pageSize` is not configured. A quarter of AD's default MaxPageSize:
  * ldapts holds a whole page of decoded entries until its last one arrives, and the pages in flight
- * are most of what each young-generation collection copies. bench:ldap's 100,000-user runs (first
- * sync, then unchanged full runs) peaked at 215-221 MB with 250 per page against 227-241 MB with
- * 500, and took no longer (the next page is requested while the engine works on the last one, so
- * the extra round trips overlap).
+ * are most of what each young-generation collection copies; the extra round trips overlap with
+ * the engine's work on the last page (bench:ldap's figures are in docs/benchmarks.md).
  */
 export const DEFAULT_PAGE_SIZE = 250;
 

@@ -7,7 +7,7 @@ const SPECIAL_ALL = /["\\]/g;
  * node-postgres would send for it, built for the batch sizes we send (a reconcile job passes about
  * 20 arrays of 500 values; a direct sync run's write 12 of 1,000). node-postgres escapes each
  * element with two regular-expression replaces and prepares it through its generic value path; a
- * test per element and one `join` cost about half as much. Anything else (numbers, booleans,
+ * test per element and one `join` cost less (docs/benchmarks.md). Anything else (numbers, booleans,
  * dates, nested arrays, buffers) is returned as it is, for node-postgres to serialise.
  */
 export function arrayParameter(values: readonly unknown[]): unknown {

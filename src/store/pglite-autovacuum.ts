@@ -25,9 +25,8 @@ const DUE_SQL = `
  * What PostgreSQL's autovacuum launcher does, for PGlite, which runs PostgreSQL in single-user
  * mode where there is no launcher: nothing would ever ANALYZE or VACUUM. Without statistics the
  * planner takes every table for empty, and a prepared statement settles on a generic plan that
- * scans (measured in the daemon with 4,000 users: 15 ms a SCIM userName lookup instead of 1); without
- * VACUUM, the space of updated and deleted rows is never reused. Runs the due commands; the
- * caller holds the session.
+ * scans where it should look up (docs/benchmarks.md has the figures); without VACUUM, the space
+ * of updated and deleted rows is never reused. Runs the due commands; the caller holds the session.
  */
 export async function autovacuum(pglite: PGlite): Promise<number> {
   const due = await pglite.query<{ command: string }>(DUE_SQL);

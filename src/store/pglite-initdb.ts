@@ -24,8 +24,8 @@ PGlite.create(process.argv[2]).then((pg) => pg.close()).catch((e) => { console.e
  * Makes `dir` a PGlite data directory if it is not one yet.
  *
  * initdb runs in a child process: in this process it would leave two more PostgreSQL instances'
- * heaps (the initdb program's and a second server's, some 500 MB measured) for the garbage
- * collector, which an idle daemon may not run for hours. The child initialises a sibling
+ * heaps (the initdb program's and a second server's) for the garbage collector, which an idle
+ * daemon may not run for hours. The child initialises a sibling
  * directory that is renamed into place when complete, so a `kill -9` during the first start
  * leaves no half-made database behind: the next start begins again.
  */

@@ -16,11 +16,10 @@ export interface PgliteOptions {
 /**
  * What the embedded PostgreSQL reserves, on top of PGlite's own start parameters. initdb sizes a
  * server (shared_buffers 128MB), and PGlite's PostgreSQL touches its whole buffer pool when it
- * starts, so every megabyte of it stays resident for the life of the daemon: 16MB cut the process
- * by about 115 MB (`npm run bench:pglite-memory`; 8MB saved nothing more that could be told from
- * noise). The buffer pool only spares reads of the data files, which stay in the OS page cache;
- * wal_buffers follows it (1/32, 512kB). max_connections, work_mem and a smaller wal_buffers made
- * no difference; initialMemory cannot go below the 128MB the module declares.
+ * starts, so every megabyte of it stays resident for the life of the daemon: 16MB is the smallest
+ * that still saved memory (`npm run bench:pglite-memory`; the other settings tried are in
+ * docs/benchmarks.md). The buffer pool only spares reads of the data files, which stay in the OS
+ * page cache; wal_buffers follows it (1/32, 512kB).
  *
  * Durability is PGlite's: its files are written with write(2) as PostgreSQL writes them, and a
  * commit returns once its WAL is written, so a `kill -9` of the process loses nothing committed.

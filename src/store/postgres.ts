@@ -21,7 +21,7 @@ export function createPostgresDb(options: PostgresOptions): Db {
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'idsync',
     // Our statements are key lookups and batch writes: compiling them with JIT costs more than it
-    // saves (measured: a tenth of the reconciler's database CPU went to LLVM).
+    // saves (docs/benchmarks.md, "Why the mechanisms exist").
     options: '-c jit=off',
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>

@@ -31,8 +31,8 @@ export interface RuleGrantChangeColumns {
 
 /**
  * Writes the memberships, audit rows and outbox events of a batch of rule-grant changes in one
- * statement; new grants are valid from `now`. Sending each value once as a typed array costs both
- * sides about half of what three JSON documents per change did.
+ * statement; new grants are valid from `now`. Each value is sent once, as a typed array: cheaper
+ * for both sides than JSON documents per change (docs/benchmarks.md).
  */
 export async function writeRuleGrantChanges(tx: Queryable, c: RuleGrantChangeColumns, now: Date): Promise<void> {
   if (c.kind.length === 0) return;

@@ -34,8 +34,7 @@ export async function ruleInputsOfAccounts(
 ): Promise<Map<string, RuleInputAccount>> {
   const inputs = new Map<string, RuleInputAccount>();
   if (accounts.length === 0) return inputs;
-  // One row per account with the ids of its groups: as many round trips as the memberships alone
-  // took before rules needed the account's name and attributes.
+  // One row per account with the ids of its groups: names, attributes and groups in one round trip.
   const users = await tx.query<{ source_id: string; id: string; user_name: string; company: string | null; attributes: Record<string, unknown> | null; group_ids: string[] }>(
     `select u.source_id, u.id, u.user_name, u.company, case when $3::boolean then u.attributes end as attributes,
             array(select m.group_id from source_group_members m where m.source_id = u.source_id and m.user_id = u.id) as group_ids
