@@ -4,6 +4,7 @@ import { ConnectorError, RetryableConnectorError } from '../../src/connector/err
 import type { TokenProvider } from '../shared/http-client.js';
 import type { GoogleSourceConfig } from './config.js';
 import { readServiceAccountKey, type ServiceAccountKey } from './service-account-key.js';
+import { cachedTokenExpiry } from '../shared/token-expiry.js';
 import { withoutSecrets } from '../shared/without-secrets.js';
 
 /** Read-only Directory API scopes (users, groups, group members). */
@@ -16,7 +17,6 @@ export const DIRECTORY_SCOPES = [
 type SigningKey = Awaited<ReturnType<typeof importPKCS8>>;
 
 const ASSERTION_LIFETIME_S = 3600;
-const EXPIRY_MARGIN_MS = 60_000;
 
 const tokenResponse = z.object({ access_token: z.string().min(1), expires_in: z.number().optional() }).passthrough();
 const tokenError = z.object({ error: z.string(), error_description: z.string().optional() }).passthrough();
@@ -81,7 +81,7 @@ export function createGoogleTokenProvider(config: GoogleSourceConfig, deps: Goog
       }
       const ok = tokenResponse.safeParse(body);
       if (response.ok && ok.success) {
-        cached = { value: ok.data.access_token, expiresAt: now() + Math.max(0, (ok.data.expires_in ?? 3600) * 1000 - EXPIRY_MARGIN_MS) };
+        cached = { value: ok.data.access_token, expiresAt: cachedTokenExpiry(now(), ok.data.expires_in) };
         return `Bearer ${cached.value}`;
       }
       const failed = tokenError.safeParse(body);

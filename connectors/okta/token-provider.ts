@@ -4,6 +4,7 @@ import * as oidc from 'openid-client';
 import { ConnectorError, RetryableConnectorError } from '../../src/connector/errors.js';
 import type { TokenProvider } from '../shared/http-client.js';
 import type { OktaSourceConfig } from './config.js';
+import { cachedTokenExpiry } from '../shared/token-expiry.js';
 import { withoutSecrets } from '../shared/without-secrets.js';
 
 export interface OktaTokenProviderDeps {
@@ -12,9 +13,6 @@ export interface OktaTokenProviderDeps {
   fetch: typeof fetch;
   now?: () => number;
 }
-
-/** Refresh a cached access token this long before Okta says it expires. */
-const EXPIRY_MARGIN_MS = 60_000;
 
 /**
  * `SSWS <api token>`, or an OAuth 2.0 access token from the org authorization server obtained
@@ -61,8 +59,7 @@ export function createOktaTokenProvider(config: OktaSourceConfig, deps: OktaToke
       } catch (error) {
         throw translateOAuthError(error, deps.sourceId);
       }
-      const lifetime = (response.expires_in ?? 3600) * 1000;
-      cached = { value: response.access_token, expiresAt: now() + Math.max(0, lifetime - EXPIRY_MARGIN_MS) };
+      cached = { value: response.access_token, expiresAt: cachedTokenExpiry(now(), response.expires_in) };
       return `Bearer ${cached.value}`;
     },
   };

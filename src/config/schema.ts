@@ -165,5 +165,3 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = z.infer<typeof sourceConfig>;
-export type WorkspaceConfig = z.infer<typeof workspaceConfig>;
-export type LifecycleConfig = z.infer<typeof lifecycleConfig>;

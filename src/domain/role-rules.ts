@@ -22,14 +22,6 @@ export interface AppRoleRule {
 
 export type AttributeRule = { source: string; attribute: string } & ({ equals: string } | { in: readonly string[] });
 
-export type RuleKind = 'group' | 'appRole' | 'attribute';
-
-export function ruleKind(rule: RoleRule): RuleKind {
-  if ('group' in rule) return 'group';
-  if ('appRole' in rule) return 'appRole';
-  return 'attribute';
-}
-
 /** The values an attribute rule accepts. */
 export function acceptedValues(rule: AttributeRule): readonly string[] {
   return 'equals' in rule ? [rule.equals] : rule.in;

@@ -5,8 +5,6 @@ export const QUEUE_NAMES = {
   webhooks: 'webhooks',
 } as const;
 
-export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
-
 /**
  * The BullMQ key prefix. Wrapped in a hash tag (`{idsync}`) so that on Redis Cluster every key of
  * every queue shares one slot, as BullMQ's Lua scripts require.

@@ -25,14 +25,14 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
-/** PostgreSQL's error codes that a retry of the whole transaction can cure. */
-export function isTransientDbError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '40001' || code === '40P01' || code === '55P03';
-}
-
 /** The SQLSTATE of a database error, if it carries one. */
 export function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
+
+/**
+ * The type id of PostgreSQL's `bigint` (int8). Both drivers read it as a JavaScript number, not a
+ * string: the counts and sequence numbers idsync stores stay far below 2^53.
+ */
+export const INT8_OID = 20;

@@ -1,10 +1,8 @@
 import { PGlite, parse, protocol, type Results } from '@electric-sql/pglite';
-import type { Db, Queryable, QueryResult } from './db.js';
+import { INT8_OID, type Db, type Queryable, type QueryResult } from './db.js';
 import { autovacuum } from './pglite-autovacuum.js';
 import { ensurePgliteDataDir } from './pglite-initdb.js';
 import { StatementNames } from './statement-names.js';
-
-const INT8 = 20;
 
 export interface PgliteOptions {
   /** Directory the database persists in; omit for an in-memory database (tests). */
@@ -49,7 +47,7 @@ type BackendMessage = Parameters<typeof parse.parseResults>[0][number];
  */
 export async function createPgliteDb(options: PgliteOptions = {}): Promise<Db> {
   if (options.dataDir) await ensurePgliteDataDir(options.dataDir);
-  const pglite = await PGlite.create({ dataDir: options.dataDir, startParams: START_PARAMS, parsers: { [INT8]: (v: string) => Number(v) } });
+  const pglite = await PGlite.create({ dataDir: options.dataDir, startParams: START_PARAMS, parsers: { [INT8_OID]: (v: string) => Number(v) } });
   const names = new StatementNames(options.maxPreparedStatements ?? 200);
   const prepared = new Map<string, Prepared>();
 

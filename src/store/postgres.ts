@@ -1,9 +1,7 @@
 import pg from 'pg';
-import type { Db, Queryable, QueryResult } from './db.js';
+import { INT8_OID, type Db, type Queryable, type QueryResult } from './db.js';
 import { arrayParameter } from './array-literal.js';
 import { StatementNames } from './statement-names.js';
-
-const INT8 = 20;
 
 export interface PostgresOptions {
   connectionString: string;
@@ -25,7 +23,7 @@ export function createPostgresDb(options: PostgresOptions): Db {
     options: '-c jit=off',
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+        oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
     },
   });
   // An idle client that loses its connection must not crash the process; the next query reconnects.
