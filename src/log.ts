@@ -4,7 +4,7 @@ import { pino, type Logger } from 'pino';
  * Paths pino blanks out wherever they appear in a log line: credentials never reach the logs, even
  * if a caller passes a whole request or options object by mistake.
  */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'headers.authorization',
@@ -39,7 +39,7 @@ const MAX_CAUSE_DEPTH = 5;
  * `err` in a log line: `{ type, message, stack, code, cause: { … } }`. The cause is kept as an
  * error of its own (pino's serialiser folds its message into the outer one and drops its code).
  */
-export function serializeError(error: unknown, depth = 0): unknown {
+function serializeError(error: unknown, depth = 0): unknown {
   // A thrown value that is not an Error: as it is at the top (callers log hand-made `err` objects), as text inside a chain.
   if (!(error instanceof Error)) return depth === 0 ? error : String(error);
   const out: Record<string, unknown> = { type: error.name, message: error.message, stack: error.stack };

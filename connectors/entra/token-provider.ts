@@ -78,7 +78,7 @@ function clientSecret(config: EntraSourceConfig, deps: MsalTokenProviderDeps): s
  * MSAL's errors → coded ones. The AADSTS text is kept (first sentence block, no trace ids), with
  * `secrets` (and any JWT) blanked should the token endpoint quote the request.
  */
-export function translateMsalError(error: unknown, sourceId: string, secrets: ReadonlyArray<string | undefined> = []): ConnectorError {
+function translateMsalError(error: unknown, sourceId: string, secrets: ReadonlyArray<string | undefined> = []): ConnectorError {
   if (error instanceof ConnectorError) return error;
   const label = `source "${sourceId}"`;
   if (error instanceof ServerError) {

@@ -47,7 +47,7 @@ export function parseSid(bytes: Uint8Array): Sid | undefined {
 }
 
 /** userAccountControl ACCOUNTDISABLE. */
-export const UF_ACCOUNTDISABLE = 0x2;
+const UF_ACCOUNTDISABLE = 0x2;
 
 /** `active` from `userAccountControl` (a decimal string); absent or unparsable counts as active. */
 export function isAccountEnabled(userAccountControl: string | undefined): boolean {

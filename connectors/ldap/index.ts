@@ -37,7 +37,7 @@ export interface LdapConnectorDeps {
  * are most of what each young-generation collection copies; the extra round trips overlap with
  * the engine's work on the last page (bench:ldap's figures are in docs/benchmarks.md).
  */
-export const DEFAULT_PAGE_SIZE = 250;
+const DEFAULT_PAGE_SIZE = 250;
 
 /**
  * Groups per yielded page: a group carries its whole member list, so a page of a thousand large

@@ -4,14 +4,14 @@ import { ConnectorError } from '../../src/connector/errors.js';
 import type { OktaClient, OktaPage } from './client.js';
 
 /** How long Okta keeps its System Log; it refuses a `since` before that. */
-export const LOG_RETENTION_MS = 90 * 86_400_000;
+const LOG_RETENTION_MS = 90 * 86_400_000;
 /**
  * How far before the window's start the log is read again. An event is `published` when it
  * happened but becomes readable a little later, so one published just before the last read's
  * `until` may not have been there yet. Reading it twice costs nothing: the engine removes only
  * users still live.
  */
-export const LOG_LAG_MS = 5 * 60_000;
+const LOG_LAG_MS = 5 * 60_000;
 /** The System Log's page cap. */
 const PAGE = 1000;
 const DELETED = 'user.lifecycle.delete.initiated';

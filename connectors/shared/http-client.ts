@@ -220,7 +220,7 @@ export function withoutCredential(error: UpstreamError, authorization: string): 
 }
 
 /** The path of a URL, without its query (which may hold delta or page tokens). */
-export function safePath(url: string): string {
+function safePath(url: string): string {
   try {
     return new URL(url).pathname;
   } catch {

@@ -15,7 +15,7 @@ export function actorName(actor: Actor): string {
 }
 
 /** The policy decision for `actor` doing `action` to a target with `targetRole` in a workspace. */
-export async function policyFor(q: Queryable, actor: Actor, workspaceId: string, action: PolicyAction, targetRole: Role): Promise<PolicyDecision> {
+async function policyFor(q: Queryable, actor: Actor, workspaceId: string, action: PolicyAction, targetRole: Role): Promise<PolicyDecision> {
   if (actor.kind === 'system') return { allowed: true };
   const role = await effectiveRole(q, actor.personId, workspaceId);
   if (role === null) return NOT_A_MEMBER;

@@ -3,7 +3,7 @@ import { emailKey, isInternalEmail } from '../domain/email.js';
 import { isRole, type Role } from '../domain/roles.js';
 
 /** The columns of `config/users-import-template.csv`. */
-export const IMPORT_COLUMNS = ['email', 'firstName', 'lastName', 'company', 'role', 'validUntil'] as const;
+const IMPORT_COLUMNS = ['email', 'firstName', 'lastName', 'company', 'role', 'validUntil'] as const;
 const REQUIRED = ['email', 'role'] as const;
 const MAX_ROWS = 50_000;
 

@@ -25,7 +25,7 @@ export interface InviteView {
   createdAt: string;
 }
 
-export function inviteView(r: InviteRow): InviteView {
+function inviteView(r: InviteRow): InviteView {
   return { id: r.id, workspace: r.workspace_id, email: r.email, role: r.role, status: r.status, invitedBy: r.invited_by, expiresAt: r.expires_at.toISOString(), createdAt: r.created_at.toISOString() };
 }
 

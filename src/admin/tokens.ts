@@ -28,7 +28,7 @@ function requireSystem(actor: Actor): void {
 }
 
 /** When a token asked to live `expiresIn` (ISO-8601 duration) from now ends; null without one. */
-export function expiryOf(expiresIn: string | undefined, now: Date): Date | null {
+function expiryOf(expiresIn: string | undefined, now: Date): Date | null {
   if (expiresIn === undefined) return null;
   const ms = parseDuration(expiresIn);
   if (ms === undefined || ms <= 0 || ms > MAX_EXPIRES_IN_MS) {

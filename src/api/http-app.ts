@@ -44,7 +44,7 @@ export interface HttpAppOptions {
 }
 
 /** A request slower than this is logged at `info`; others only at `debug`. */
-export const SLOW_REQUEST_MS = 1000;
+const SLOW_REQUEST_MS = 1000;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

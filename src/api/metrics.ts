@@ -6,7 +6,7 @@ import type { SourceHealthReport } from '../sync/sources-health.js';
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children'] as const;
 
 /** The kinds of change a lifecycle sweep makes (`SweepResult`), as `idsync_lifecycle_changes_total{change}`. */
-export const LIFECYCLE_CHANGES = ['reminded', 'expired', 'removed_after_grace', 'removed_inactive', 'invites_expired'] as const;
+const LIFECYCLE_CHANGES = ['reminded', 'expired', 'removed_after_grace', 'removed_inactive', 'invites_expired'] as const;
 export type LifecycleChange = (typeof LIFECYCLE_CHANGES)[number];
 
 /** How a webhook delivery attempt ended: `retrying` will be tried again, `failed` will not. */

@@ -1,7 +1,7 @@
 import { badRequest } from './errors.js';
 
-export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 1000;
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
 
 export function parseLimit(value: unknown): number {
   if (value === undefined || value === '') return DEFAULT_LIMIT;

@@ -26,7 +26,7 @@ export async function explainCommand(
 }
 
 /** The explanation as text: a block per workspace, a line per grant, its evidence or its end below it. */
-export function formatExplanation(x: AccessExplanation): string {
+function formatExplanation(x: AccessExplanation): string {
   const lines = [`${x.person.email} (${x.person.id})`];
   if (x.workspaces.length === 0) lines.push('  no grants in any workspace you may view');
   for (const ws of x.workspaces) {
@@ -77,7 +77,7 @@ function grantDetail(g: GrantExplanation): string[] {
   return lines;
 }
 
-export function evidenceText(e: Evidence): string {
+function evidenceText(e: Evidence): string {
   const m = e.matched;
   const what = m.kind === 'group' ? `member of group "${m.displayName}"` : m.kind === 'appRole' ? `app role "${m.value}"` : `${m.attribute} = "${m.value}"`;
   return `${e.account.sourceId} account ${e.account.userName} (${e.account.accountId}) is ${what} → rule ${e.rule.role}[${e.rule.index}] ${e.rule.text}`;

@@ -37,7 +37,7 @@ export async function rulesPreviewCommand(
 const OUTCOME: Record<PreviewEntry['outcome'], string> = { granted: 'grant', role_changed: 'change role', suspended: 'suspend', unchanged: 'stay' };
 
 /** Totals first, then a line per workspace, then a line per change. */
-export function formatPreview(p: RulesPreview): string {
+function formatPreview(p: RulesPreview): string {
   const t = p.totals;
   const lines = [
     `${p.people} people read: ${t.granted} would be granted, ${t.roleChanged} would change role, ${t.suspended} would be suspended, ${t.unchanged} stay`,

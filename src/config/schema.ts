@@ -6,7 +6,7 @@ import { checkRules } from './rule-checks.js';
 import type { RoleRule } from '../domain/role-rules.js';
 import { consoleConfig } from '../console/config.js';
 
-export const scimSourceConfig = z
+const scimSourceConfig = z
   .object({
     id: sourceId,
     kind: z.literal('scim'),
@@ -23,11 +23,11 @@ export const scimSourceConfig = z
   })
   .strict();
 
-export const csvSourceConfig = z
+const csvSourceConfig = z
   .object({ id: sourceId, kind: z.literal('csv'), precedence, attributes: attributeOverrides.optional() })
   .strict();
 
-export const sourceConfig = z.discriminatedUnion('kind', [
+const sourceConfig = z.discriminatedUnion('kind', [
   scimSourceConfig,
   ...PULLED_SOURCE_CONFIGS,
   csvSourceConfig,

@@ -28,7 +28,7 @@ const DAY_MS = 86_400_000;
  * Checked here because the job scheduler refuses the others only when the daemon starts (`0ms`
  * was accepted and then stopped the start).
  */
-export const scheduleSpec = z.string().superRefine((value, ctx) => {
+const scheduleSpec = z.string().superRefine((value, ctx) => {
   const every = parseInterval(value);
   if (every !== undefined) {
     if (every < 1000 || every > 366 * DAY_MS) ctx.addIssue({ code: 'custom', message: 'an interval must be from 1s to 366d' });

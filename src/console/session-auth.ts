@@ -8,7 +8,7 @@ import { sessionIdOf } from './cookies.js';
 import type { ConsoleSession, SessionStore } from './session-store.js';
 
 /** The header the console's page sends its session's CSRF token in. */
-export const CSRF_HEADER = 'x-csrf-token';
+const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface SessionAuthOptions {
@@ -21,7 +21,7 @@ export interface SessionAuthOptions {
  * The principal a live console session acts as, or undefined when the session no longer may act:
  * a session opened with a person token ends when that token is revoked or expires.
  */
-export async function principalOfSession(session: ConsoleSession, options: SessionAuthOptions): Promise<Principal | undefined> {
+async function principalOfSession(session: ConsoleSession, options: SessionAuthOptions): Promise<Principal | undefined> {
   const identity = session.identity;
   if (identity.kind === 'system') return { kind: 'system' };
   if (identity.tokenHash !== undefined && !(await livePersonToken(options.db, identity.tokenHash, options.now()))) return undefined;

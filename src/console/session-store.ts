@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RedisConnection } from '../queue/redis.js';
 
 /** Who a console session acts as: the system (an operator, or the admin token) or a person. */
-export const sessionIdentity = z.discriminatedUnion('kind', [
+const sessionIdentity = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('system'), email: z.string().nullable(), via: z.enum(['oidc', 'token']) }),
   z.object({
     kind: z.literal('person'),
@@ -37,8 +37,8 @@ export interface SessionStoreOptions {
   now?: () => number;
 }
 
-export const DEFAULT_IDLE_MS = 30 * 60_000;
-export const DEFAULT_ABSOLUTE_MS = 12 * 3600_000;
+const DEFAULT_IDLE_MS = 30 * 60_000;
+const DEFAULT_ABSOLUTE_MS = 12 * 3600_000;
 
 /**
  * Console sessions, kept in Redis so that every `serve` process shares them. The browser holds only

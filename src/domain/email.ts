@@ -5,7 +5,7 @@ export function emailKey(email: string | null | undefined): string | null {
   return /^[^\s@]+@[^\s@]+$/.test(key) ? key : null;
 }
 
-export function emailDomain(key: string): string {
+function emailDomain(key: string): string {
   return key.slice(key.lastIndexOf('@') + 1);
 }
 

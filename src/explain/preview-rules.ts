@@ -101,7 +101,7 @@ export interface PreviewSink {
  * One person's outcome in every workspace where they hold or would hold a rule grant: the rules'
  * desired memberships diffed against the person's rule grants, as the reconciler does. Pure.
  */
-export function previewPerson(
+function previewPerson(
   person: PreviewPerson,
   accounts: readonly ObservedAccountRow[],
   grants: readonly RuleGrant[],

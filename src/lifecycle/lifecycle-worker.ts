@@ -7,9 +7,9 @@ import type { Db } from '../store/db.js';
 import { runSweepsOnce, type SweepResult } from './run-sweeps.js';
 import type { LifecycleSettings } from './settings.js';
 
-export const SWEEP_SCHEDULER_ID = 'lifecycle-sweep';
+const SWEEP_SCHEDULER_ID = 'lifecycle-sweep';
 /** Default interval between sweeps. */
-export const DEFAULT_SWEEP_EVERY_MS = 60_000;
+const DEFAULT_SWEEP_EVERY_MS = 60_000;
 
 /**
  * The job scheduler of the lifecycle sweeps (scheduler role). BullMQ keeps one scheduler per id, so

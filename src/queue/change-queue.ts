@@ -5,7 +5,7 @@ import type { ChangePublisher, PersonChange } from '../ingest/records.js';
 import { QUEUE_NAMES } from './names.js';
 
 /** People per job: one reconcile transaction handles one job's people. */
-export const PEOPLE_PER_JOB = 500;
+const PEOPLE_PER_JOB = 500;
 const ADD_BULK_CHUNK = 1000;
 
 export const changeJobSchema = z.object({

@@ -3,7 +3,7 @@ import type { RedisConnection } from './redis.js';
 import type { Logger } from 'pino';
 
 /** Default time between two looks at the marker. */
-export const DEFAULT_WATCH_INTERVAL_MS = 5000;
+const DEFAULT_WATCH_INTERVAL_MS = 5000;
 /** How long one process may hold the recovery before another may take it over. */
 const RECOVERY_LEASE_MS = 300_000;
 

@@ -10,7 +10,7 @@ export function workspaceRules(config: Config): WorkspaceRules[] {
 }
 
 /** True when some rule matches app roles or attributes, so accounts' attribute documents must be read. */
-export function rulesReadAttributes(workspaces: readonly WorkspaceRules[]): boolean {
+function rulesReadAttributes(workspaces: readonly WorkspaceRules[]): boolean {
   return workspaces.some((w) => Object.values(w.roles).some((rules) => rules.some((r) => !('group' in r))));
 }
 

@@ -19,7 +19,7 @@ export interface TokenView {
 }
 
 /** `lastUsedAt` is written when the stored value is older than this, so a busy token costs no write per request. */
-export const TOUCH_EVERY_MS = 60_000;
+const TOUCH_EVERY_MS = 60_000;
 
 type TokenRow = { id: string; kind: TokenKind; subject: string; created_at: Date; last_used_at: Date | null; expires_at: Date | null };
 
