@@ -1,5 +1,6 @@
 import type { Role } from '../../domain/roles.js';
 import type { Queryable } from '../db.js';
+import { escapeLike } from '../like-pattern.js';
 
 export interface MemberView {
   personId: string;
@@ -98,8 +99,4 @@ export async function listPermissions(
     [options.workspaces, options.workspace ?? null, options.after?.[0] ?? null, options.after?.[1] ?? null, options.limit],
   );
   return r.rows.map((x) => ({ personId: x.person_id, email: x.email, workspace: x.workspace_id, role: x.role, status: x.status, origin: x.origin, validUntil: x.valid_until ? x.valid_until.toISOString() : null }));
-}
-
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
