@@ -9,13 +9,12 @@ import {
   effectiveMembershipsOf,
   grantLog,
   grantsOfPerson,
-  liveWorkspaceIds,
   syncRunsById,
-  workspaceIsLive,
   type CitedRun,
   type GrantLogEntry,
   type StoredGrant,
 } from '../store/granted/access-history.js';
+import { isLiveWorkspace, liveWorkspaceIds } from '../store/granted/workspaces.js';
 import { linkedLiveAccounts } from '../store/observed/accounts.js';
 import { ruleInputsOfAccounts } from '../store/observed/rule-inputs.js';
 import { endingOf, entryOrigin, type GrantEnding } from './grant-ending.js';
@@ -86,7 +85,7 @@ export async function explainAccess(ctx: AdminContext, actor: Actor, personId: s
   if (!person) throw new AdminError('not_found', `person "${personId}" not found`);
   let scope = await visibleWorkspaces(db, actor);
   if (options.workspace !== undefined) {
-    if (!(await workspaceIsLive(db, options.workspace))) throw new AdminError('not_found', `workspace "${options.workspace}" not found`);
+    if (!(await isLiveWorkspace(db, options.workspace))) throw new AdminError('not_found', `workspace "${options.workspace}" not found`);
     await authorize(db, actor, options.workspace, 'view');
     scope = [options.workspace];
   }

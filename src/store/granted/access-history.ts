@@ -89,15 +89,3 @@ export async function effectiveMembershipsOf(q: Queryable, personId: string): Pr
   );
   return new Map(r.rows.map((x) => [x.workspace_id, { membershipId: x.membership_id, status: x.status }]));
 }
-
-/** Whether the workspace exists and is not deleted. */
-export async function workspaceIsLive(q: Queryable, workspaceId: string): Promise<boolean> {
-  const r = await q.query('select 1 from workspaces where id = $1 and deleted_at is null', [workspaceId]);
-  return r.rows.length > 0;
-}
-
-/** Ids of the workspaces not deleted. */
-export async function liveWorkspaceIds(q: Queryable): Promise<Set<string>> {
-  const r = await q.query<{ id: string }>('select id from workspaces where deleted_at is null');
-  return new Set(r.rows.map((x) => x.id));
-}
