@@ -1,5 +1,5 @@
 import { emailKey } from '../domain/email.js';
-import type { ObservedGroupRow, ObservedUserRow } from '../store/observed/by-external-id.js';
+import type { GroupByExternalIdRow, ObservedUserRow } from '../store/observed/by-external-id.js';
 import type { SkippedEntry, SourceGroup, SourceGroupPatch, SourceUser, SourceUserPatch } from '../connector/connector.js';
 
 /** A partial record merged onto observed state: the whole record, or why it cannot be one. */
@@ -79,7 +79,7 @@ export function observedUser(row: ObservedUserRow): SourceUser {
   };
 }
 
-export function observedGroup(row: ObservedGroupRow): SourceGroup {
+export function observedGroup(row: GroupByExternalIdRow): SourceGroup {
   return { externalId: row.external_id, displayName: row.display_name, aliases: row.aliases };
 }
 

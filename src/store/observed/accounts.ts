@@ -1,6 +1,9 @@
 import type { Queryable } from '../db.js';
 
-/** A live group a source account is a member of, as rules name it. */
+/**
+ * A live group of observed state (`source_groups`), as rules name it; the other group rows of the
+ * observed reads pick from it.
+ */
 export interface ObservedGroupRow {
   source_id: string;
   id: string;

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db.js';
+import type { ObservedGroupRow } from './accounts.js';
 
 /** A live user of observed state as ingest wrote it; `email` is the lower-cased correlation key. */
 export interface ObservedUserRow {
@@ -14,12 +15,8 @@ export interface ObservedUserRow {
   attributes: Record<string, unknown>;
 }
 
-/** A live group of observed state, without its members. */
-export interface ObservedGroupRow {
-  external_id: string;
-  display_name: string;
-  aliases: string[];
-}
+/** A live group of observed state found by its external id, without its members. */
+export type GroupByExternalIdRow = Pick<ObservedGroupRow, 'display_name' | 'aliases'> & { external_id: string };
 
 /**
  * The source's live users with these external ids (deleted ones are not observed: a partial
@@ -37,9 +34,9 @@ export async function observedUsersByExternalId(q: Queryable, sourceId: string, 
 }
 
 /** The source's live groups with these external ids. One statement per call. */
-export async function observedGroupsByExternalId(q: Queryable, sourceId: string, externalIds: readonly string[]): Promise<ObservedGroupRow[]> {
+export async function observedGroupsByExternalId(q: Queryable, sourceId: string, externalIds: readonly string[]): Promise<GroupByExternalIdRow[]> {
   if (externalIds.length === 0) return [];
-  const rows = await q.query<ObservedGroupRow>(
+  const rows = await q.query<GroupByExternalIdRow>(
     `select external_id, display_name, aliases
        from source_groups
       where source_id = $1 and external_id = any($2::text[]) and deleted_at is null`,

@@ -1,10 +1,8 @@
 import type { Queryable } from '../db.js';
+import type { ObservedGroupRow } from './accounts.js';
 
-export interface RuleInputGroup {
-  external_id: string | null;
-  display_name: string;
-  aliases: string[];
-}
+/** A live group of an account, as rules name it. */
+export type RuleInputGroup = Pick<ObservedGroupRow, 'external_id' | 'display_name' | 'aliases'>;
 
 /** What rules may match on of one source account: its name, attributes and live groups. */
 export interface RuleInputAccount {
