@@ -1,5 +1,4 @@
 import { emailKey } from '../domain/email.js';
-import { duringBulkWork } from '../runtime/heap.js';
 import type { Db, Queryable } from '../store/db.js';
 import { sqlState } from '../store/db.js';
 import { IngestConflictError } from './errors.js';
@@ -29,9 +28,6 @@ interface ExistingUser {
   active: boolean;
   deleted: boolean;
 }
-
-/** A group write with more members than this is bulk work. */
-const BULK_MEMBERS = 1000;
 
 const USER_COLUMNS = 'id, external_id, user_name, email, emails, given_name, family_name, display_name, company, active, attributes, content_hash';
 
@@ -145,7 +141,7 @@ export class Ingest {
     let result: WrittenRow[];
     try {
       const only = users.length === 1 ? users[0] : undefined;
-      result = only ? [await this.#writeOneUser(sourceId, only, noteChange)] : await duringBulkWork(() => this.#writeManyUsers(sourceId, users, noteChange));
+      result = only ? [await this.#writeOneUser(sourceId, only, noteChange)] : await this.#writeManyUsers(sourceId, users, noteChange);
     } catch (error) {
       throw conflictFrom(error, sourceId);
     }
@@ -255,9 +251,6 @@ export class Ingest {
    */
   async writeGroups(sourceId: string, groups: readonly GroupRecord[], options: WriteOptions = {}): Promise<WrittenRow[]> {
     if (groups.length === 0) return [];
-    const members = groups.reduce((n, g) => n + (g.memberIds?.length ?? 0), 0);
-    // Several groups, or one large member list, is bulk work (see runtime/heap.ts).
-    if (groups.length > 1 || members > BULK_MEMBERS) return duringBulkWork(() => this.#writeGroups(sourceId, groups, options));
     return this.#writeGroups(sourceId, groups, options);
   }
 

@@ -131,23 +131,20 @@ export class SyncService {
     }, PROGRESS_EVERY_MS);
     try {
       const attempt = (runMode: RunMode, runCursor: string | undefined) =>
-        duringBulkWork(() =>
-          runSync({
-            db: this.#o.db,
-            ingest: this.#o.ingest,
-            connector,
-            source: { id: source.id, maxDeletes: source.maxDeletes },
-            runId,
-            mode: runMode,
-            cursor: runCursor,
-            dryRun: job.dryRun,
-            allowDeletes: job.allowDeletes,
-            signal: abort.signal,
-            onProgress,
-            logger: log,
-          }),
-          BULK_READ_GROWING_PERCENT,
-        );
+        runSync({
+          db: this.#o.db,
+          ingest: this.#o.ingest,
+          connector,
+          source: { id: source.id, maxDeletes: source.maxDeletes },
+          runId,
+          mode: runMode,
+          cursor: runCursor,
+          dryRun: job.dryRun,
+          allowDeletes: job.allowDeletes,
+          signal: abort.signal,
+          onProgress,
+          logger: log,
+        });
       let outcome = await attempt(mode, cursor);
       if (outcome.status === 'failed' && outcome.errorCode === 'connector_cursor_expired' && mode === 'delta') {
         // An expired delta cursor (Graph keeps them for a limited time) would fail every delta
@@ -207,7 +204,8 @@ export class SyncService {
   }
 
   startWorker(options: { connection: RedisConnection; prefix: string; concurrency?: number }): Worker {
-    const worker = new Worker(this.#o.queue.name, (job) => this.execute(job.data), {
+    // A sync run is bulk work: its reading, diffing and writes run with the heap kept near its live size.
+    const worker = new Worker(this.#o.queue.name, (job) => duringBulkWork(() => this.execute(job.data), BULK_READ_GROWING_PERCENT), {
       connection: options.connection,
       prefix: options.prefix,
       concurrency: options.concurrency ?? 2,

@@ -70,6 +70,12 @@ describe('import direction', () => {
     expect(violations(sourceFiles('src/lifecycle'), (target) => target.startsWith('src/admin/'))).toEqual([]);
   });
 
+  it('the V8 heap setting is switched only by the job processors (sync runs, reconcile jobs)', () => {
+    const processors = ['src/sync/sync-service.ts', 'src/reconcile/change-worker.ts'];
+    const switchers = sourceFiles('src').filter((file) => importsOf(file).includes('src/runtime/heap.ts'));
+    expect(switchers.sort()).toEqual(processors.sort());
+  });
+
   it('admin operations do not import the admin API (who is asking and token hashing live in src/domain)', () => {
     expect(violations(sourceFiles('src/admin'), (target) => target.startsWith('src/api/'))).toEqual([]);
   });
