@@ -58,9 +58,8 @@ export async function forEachObservedBatch(
          from person_links l join source_group_members m on m.source_id = l.source_id and m.user_id = l.source_user_id
         order by l.person_id`,
     );
-    // Each grant as one tab-separated text, the rule last (only it may hold a tab): half a million
-    // grants parsed column by column cost more than everything else the preview does, and building
-    // JSON documents cost the server more than that saved.
+    // Each grant as one tab-separated text, the rule last (only it may hold a tab): cheaper to
+    // parse than columns, and cheaper for the server than JSON documents (docs/benchmarks.md).
     const grants = await PersonCursor.open<{ person_id: string; grant: string }>(
       tx,
       'preview_rule_grants',
