@@ -91,6 +91,20 @@ describe.each(STORE_KINDS)('provisioning log store and listing (%s)', (kind) => 
     expect((await list('?status=201')).requests).toEqual([]);
   });
 
+  it('keeps every value as written: quotes, backslashes, commas and braces in ids, no ids, nulls, fractions', async () => {
+    const odd: ScimRequestEntry[] = [
+      { sourceId: 'odd', at: new Date(NOW.getTime() + 1), method: 'POST', path: '/Bulk?x="{a,b}"', status: 200, scimType: null, durationMs: 12.25, operations: 3, resourceIds: ['a"b', 'c\\d', 'e,f', '{g}', 'NULL', ''], error: null },
+      { sourceId: 'odd', at: new Date(NOW.getTime() + 2), method: 'PATCH', path: '/Groups/x', status: 409, scimType: 'uniqueness', durationMs: 0.5, operations: null, resourceIds: [], error: 'he said "no" \\ twice' },
+    ];
+    await insertScimRequests(store.db, odd);
+    const rows = await store.db.query<Record<string, unknown>>(
+      `select method, path, status, scim_type, duration_ms, operations, resource_ids, error from scim_requests where source_id = 'odd' order by at`,
+    );
+    expect(rows.rows).toEqual(
+      odd.map((e) => ({ method: e.method, path: e.path, status: e.status, scim_type: e.scimType, duration_ms: e.durationMs, operations: e.operations, resource_ids: e.resourceIds, error: e.error })),
+    );
+  });
+
   it('refuses bad parameters by name', async () => {
     for (const [query, message] of [
       ['?since=yesterday', /since/],

@@ -3,6 +3,7 @@
  * answered — method, path, status, `scimType`, duration, operations, the resource ids it touched and
  * the error detail the client was sent. Never a body or a header: no password, no token.
  */
+import { arrayParameter } from '../array-literal.js';
 import type { Queryable } from '../db.js';
 
 export interface ScimRequestEntry {
@@ -51,29 +52,30 @@ export interface RequestLogQuery {
   limit: number;
 }
 
-/** Appends entries in one statement (the recorder's batches). */
+/**
+ * Appends entries in one statement (the recorder's batches): one array per column, unnested. Typed
+ * arrays cost PostgreSQL less to read than a JSON document of the same rows, and nothing here is
+ * parsed twice; each entry's resource ids travel as one array literal, cast per row.
+ */
 export async function insertScimRequests(q: Queryable, entries: readonly ScimRequestEntry[]): Promise<void> {
   if (entries.length === 0) return;
+  const column = <T>(of: (e: ScimRequestEntry) => T): T[] => entries.map(of);
   await q.query(
     `insert into scim_requests (source_id, at, method, path, status, scim_type, duration_ms, operations, resource_ids, error)
-     select r.source_id, r.at, r.method, r.path, r.status, r.scim_type, r.duration_ms, r.operations, r.resource_ids, r.error
-       from jsonb_to_recordset($1::jsonb) as r(source_id text, at timestamptz, method text, path text, status smallint, scim_type text,
-                                               duration_ms real, operations int, resource_ids text[], error text)`,
+     select source_id, at, method, path, status, scim_type, duration_ms, operations, resource_ids::text[], error
+       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::smallint[], $6::text[], $7::real[], $8::int[], $9::text[], $10::text[])
+            as r(source_id, at, method, path, status, scim_type, duration_ms, operations, resource_ids, error)`,
     [
-      JSON.stringify(
-        entries.map((e) => ({
-          source_id: e.sourceId,
-          at: e.at.toISOString(),
-          method: e.method,
-          path: e.path,
-          status: e.status,
-          scim_type: e.scimType,
-          duration_ms: e.durationMs,
-          operations: e.operations,
-          resource_ids: e.resourceIds,
-          error: e.error,
-        })),
-      ),
+      arrayParameter(column((e) => e.sourceId)),
+      arrayParameter(column((e) => e.at.toISOString())),
+      arrayParameter(column((e) => e.method)),
+      arrayParameter(column((e) => e.path)),
+      column((e) => e.status),
+      arrayParameter(column((e) => e.scimType)),
+      column((e) => e.durationMs),
+      column((e) => e.operations),
+      arrayParameter(column((e) => arrayParameter(e.resourceIds) as string)),
+      arrayParameter(column((e) => e.error)),
     ],
   );
 }
