@@ -2,9 +2,13 @@
  * The query parameters of a SCIM read (RFC 7644 §3.4.2): `filter`, `startIndex`, `count`,
  * `sortBy`, `sortOrder`, `attributes`, `excludedAttributes`.
  */
+import type { ScimListQuery } from '../store/observed/scim-list-page.js';
 import { ScimError } from './scim-error.js';
 import { parseFilter } from './filter/parse-filter.js';
 import type { FilterNode } from './filter/ast.js';
+import type { ResourceType } from './filter/attributes.js';
+import { resolveFilter } from './filter/resolve-filter.js';
+import { resolveSort } from './filter/sort.js';
 
 export interface Projection {
   /** Lower-cased attribute paths to return (besides `id` and `schemas`), when the client named some. */
@@ -59,6 +63,17 @@ export function parseListQuery(query: QueryParams): ListQuery {
   if (sortBy !== undefined) result.sortBy = sortBy;
   if (sortOrder !== undefined) result.sortOrder = sortOrder;
   return result;
+}
+
+/**
+ * The store's form of a list request: the filter and the order checked and resolved to stored
+ * values. A request for the count alone (`count=0`) is not ordered, so its `sortBy` is not checked.
+ * @throws ScimError 400 for a filter or `sortBy` the server does not support.
+ */
+export function storedListQuery(query: ListQuery, resourceType: ResourceType): ScimListQuery {
+  const filter = query.filter && resolveFilter(query.filter, resourceType);
+  const order = query.count === 0 ? undefined : resolveSort({ resourceType, sortBy: query.sortBy, sortOrder: query.sortOrder });
+  return { filter, order, count: query.count, startIndex: query.startIndex };
 }
 
 function integer(query: QueryParams, name: string): number | undefined {

@@ -1,6 +1,6 @@
 export type { AttributePath, CompareNode, CompareOperator, FilterNode, FilterValue, LogicalNode, NotNode, PresentNode, ValuePathNode } from './ast.js';
 export { parseFilter, type ParseFilterOptions } from './parse-filter.js';
 export { parsePatchPath, type PatchPath } from './parse-patch-path.js';
-export { filterToSql, type FilterToSqlOptions, type SqlFragment } from './filter-to-sql.js';
-export { sortToSql, type OrderBy, type SortOptions, type SortOrder } from './sort.js';
+export { resolveFilter } from './resolve-filter.js';
+export { resolveSort, type SortOptions, type SortOrder } from './sort.js';
 export { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, type ResourceType } from './attributes.js';

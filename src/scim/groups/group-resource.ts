@@ -1,10 +1,10 @@
+import type { ScimGroupRow, ScimMemberRow } from '../../store/observed/scim-groups.js';
 import { GROUP_SCHEMA } from '../filter/attributes.js';
 import type { JsonObject } from '../json.js';
 import { etagOf } from '../users/user-resource.js';
-import type { GroupRow, MemberRow } from './group-row.js';
 
 /** The resource a group row represents. `members` undefined leaves the attribute out (not loaded). */
-export function toGroupResource(row: GroupRow, members: readonly MemberRow[] | undefined, base: string): JsonObject {
+export function toGroupResource(row: ScimGroupRow, members: readonly ScimMemberRow[] | undefined, base: string): JsonObject {
   const resource: JsonObject = { schemas: [GROUP_SCHEMA], id: row.id };
   if (row.external_id !== null) resource['externalId'] = row.external_id;
   resource['displayName'] = row.display_name;

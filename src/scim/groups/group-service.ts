@@ -1,22 +1,31 @@
 /**
- * The Groups resource: reads straight from PostgreSQL (members only when the response includes
- * them), writes through ingest. Member changes go through `Ingest.changeGroupMembers`, which adds
- * and removes rows without reading the member list. A member must be a live user of the same
- * source; ids that are not (another source's user, a nested group, a made-up id) are ignored.
+ * The Groups resource: reads through the store (src/store/observed/scim-groups.ts; members only
+ * when the response includes them), writes through ingest. Member changes go through
+ * `Ingest.changeGroupMembers`, which adds and removes rows without reading the member list. A
+ * member must be a live user of the same source; ids that are not (another source's user, a nested
+ * group, a made-up id) are ignored.
  */
 import { randomUUID } from 'node:crypto';
 import type { Ingest } from '../../ingest/ingest.js';
 import type { Db } from '../../store/db.js';
+import {
+  findScimGroup,
+  groupMemberIds,
+  listScimGroups,
+  liveUserIds,
+  saveMemberDisplays,
+  scimGroupMembers,
+  type ScimGroupRow,
+  type ScimMemberRow,
+} from '../../store/observed/scim-groups.js';
 import { droppedEveryOperation, normalizeRequest } from '../compat/normalize-request.js';
 import { isJsonObject, stringOrNull, type JsonObject } from '../json.js';
-import type { ListQuery } from '../list-query.js';
+import { storedListQuery, type ListQuery } from '../list-query.js';
 import { checkIfMatch } from '../preconditions.js';
 import type { ScimContext } from '../request-context.js';
 import { ScimGroupSchema, withScimmy } from '../schema/scimmy-schemas.js';
 import { ScimError } from '../scim-error.js';
 import { planGroupPatch, type MemberValues } from './group-patch.js';
-import { existingUsers, findGroup, listGroups, memberIds, membersOf } from './group-queries.js';
-import type { GroupRow, MemberRow } from './group-row.js';
 
 export class GroupService {
   readonly #db: Db;
@@ -27,26 +36,26 @@ export class GroupService {
     this.#ingest = options.ingest;
   }
 
-  async get(ctx: ScimContext, id: string): Promise<GroupRow> {
-    const row = await findGroup(this.#db, ctx.sourceId, id);
+  async get(ctx: ScimContext, id: string): Promise<ScimGroupRow> {
+    const row = await findScimGroup(this.#db, ctx.sourceId, id);
     if (!row) throw notFound(id);
     return row;
   }
 
-  list(ctx: ScimContext, query: ListQuery): Promise<{ rows: GroupRow[]; total: number }> {
-    return listGroups(this.#db, ctx.sourceId, query);
+  async list(ctx: ScimContext, query: ListQuery): Promise<{ rows: ScimGroupRow[]; total: number }> {
+    return listScimGroups(this.#db, ctx.sourceId, storedListQuery(query, 'Groups'));
   }
 
-  members(ctx: ScimContext, groupIds: readonly string[]): Promise<Map<string, MemberRow[]>> {
-    return membersOf(this.#db, ctx.sourceId, groupIds);
+  members(ctx: ScimContext, groupIds: readonly string[]): Promise<Map<string, ScimMemberRow[]>> {
+    return scimGroupMembers(this.#db, ctx.sourceId, groupIds);
   }
 
-  async create(ctx: ScimContext, body: unknown): Promise<GroupRow> {
+  async create(ctx: ScimContext, body: unknown): Promise<ScimGroupRow> {
     const resource = validate(normalizeRequest({ method: 'POST', resourceType: 'Groups', body }));
     return this.#replaceWhole(ctx, randomUUID(), resource, undefined, 'POST');
   }
 
-  async replace(ctx: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<GroupRow> {
+  async replace(ctx: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<ScimGroupRow> {
     const current = await this.get(ctx, id);
     checkIfMatch(ifMatch, current.version);
     const resource = validate(normalizeRequest({ method: 'PUT', resourceType: 'Groups', body }));
@@ -64,7 +73,7 @@ export class GroupService {
     let version = current.version;
 
     const named = [...plan.add.keys(), ...(plan.members?.keys() ?? [])];
-    const live = named.length > 0 ? await existingUsers(this.#db, ctx.sourceId, named) : new Set<string>();
+    const live = named.length > 0 ? await liveUserIds(this.#db, ctx.sourceId, named) : new Set<string>();
     const renamed = plan.displayName !== undefined && plan.displayName !== current.display_name;
     const externalIdChanged = plan.externalId !== undefined && plan.externalId !== current.external_id;
     if (renamed || externalIdChanged || plan.members) {
@@ -97,12 +106,12 @@ export class GroupService {
 
   /** Every member id of a group, for callers that must read them all. */
   memberIds(ctx: ScimContext, id: string): Promise<string[]> {
-    return memberIds(this.#db, ctx.sourceId, id);
+    return groupMemberIds(this.#db, ctx.sourceId, id);
   }
 
-  async #replaceWhole(ctx: ScimContext, id: string, resource: JsonObject, current: GroupRow | undefined, method: string): Promise<GroupRow> {
+  async #replaceWhole(ctx: ScimContext, id: string, resource: JsonObject, current: ScimGroupRow | undefined, method: string): Promise<ScimGroupRow> {
     const members = memberValuesOf(resource['members']);
-    const live = await existingUsers(this.#db, ctx.sourceId, [...members.keys()]);
+    const live = await liveUserIds(this.#db, ctx.sourceId, [...members.keys()]);
     const [written] = await this.#writeGroup(ctx.sourceId, {
       id,
       externalId: stringOrNull(resource['externalId']),
@@ -130,19 +139,10 @@ export class GroupService {
     return this.#ingest.writeGroups(sourceId, [group], { cause });
   }
 
-  /**
-   * Keeps the display text the client gave its members (`members[].display`). It is cosmetic —
-   * reconciliation never reads it — so it is written after ingest's own transaction.
-   */
+  /** Keeps the display text the client gave its live members (`members[].display`). */
   async #saveDisplays(sourceId: string, groupId: string, members: MemberValues, live: Set<string>): Promise<void> {
-    const shown = [...members].filter(([id, display]) => display !== null && live.has(id));
-    if (shown.length === 0) return;
-    await this.#db.query(
-      `update source_group_members m set display = d.display
-         from unnest($3::uuid[], $4::text[]) as d(user_id, display)
-        where m.source_id = $1 and m.group_id = $2 and m.user_id = d.user_id`,
-      [sourceId, groupId, shown.map(([id]) => id), shown.map(([, display]) => display)],
-    );
+    const shown = [...members].filter((entry): entry is [string, string] => entry[1] !== null && live.has(entry[0]));
+    await saveMemberDisplays(this.#db, sourceId, groupId, shown);
   }
 }
 

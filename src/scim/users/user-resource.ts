@@ -4,14 +4,14 @@
  * attribute the client sent is kept in `attributes` so that it reads back as written:
  * core attributes flat (`title`, `nickName`, `phoneNumbers`, …), the name parts without columns
  * under `name`, and the enterprise extension flat (`employeeNumber`, `department`, `manager`, …) —
- * the layout `filter/attributes.ts` filters on. A password is never stored.
+ * the layout src/store/observed/scim-columns.ts filters on. A password is never stored.
  */
 import { emailKey } from '../../domain/email.js';
 import type { UserRecord } from '../../ingest/records.js';
 import type { SourceEmail } from '../../connector/connector.js';
+import type { ScimUserRow } from '../../store/observed/scim-users.js';
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../filter/attributes.js';
 import { compact, isJsonObject, stringOrNull, type JsonObject } from '../json.js';
-import type { UserRow } from './user-row.js';
 
 /** Core attributes that have columns, or are never stored (`password`, `groups` is read-only). */
 const NOT_IN_ATTRIBUTES = new Set(['schemas', 'id', 'externalId', 'meta', 'userName', 'name', 'displayName', 'active', 'emails', 'password', 'groups']);
@@ -40,7 +40,7 @@ export function etagOf(version: number): string {
 }
 
 /** The resource a row represents, as sent to clients. `base` is the server's SCIM base URL. */
-export function toUserResource(row: UserRow, base: string): JsonObject {
+export function toUserResource(row: ScimUserRow, base: string): JsonObject {
   const attributes = row.attributes ?? {};
   const nameExtras = isJsonObject(attributes['name']) ? attributes['name'] : {};
   const name = compact({

@@ -1,22 +1,21 @@
 /**
- * The Users resource: reads straight from PostgreSQL, writes through ingest (the observed state is
- * committed before the response; reconciliation follows on the queue).
+ * The Users resource: reads through the store (src/store/observed/scim-users.ts), writes through
+ * ingest (the observed state is committed before the response; reconciliation follows on the queue).
  */
 import { randomUUID } from 'node:crypto';
 import type { Ingest } from '../../ingest/ingest.js';
 import type { UserRecord } from '../../ingest/records.js';
 import type { Db } from '../../store/db.js';
+import { findScimUser, listScimUsers, type ScimUserRow } from '../../store/observed/scim-users.js';
 import { droppedEveryOperation, normalizeRequest } from '../compat/normalize-request.js';
 import { isJsonObject, type JsonObject } from '../json.js';
-import type { ListQuery } from '../list-query.js';
+import { storedListQuery, type ListQuery } from '../list-query.js';
 import { checkIfMatch } from '../preconditions.js';
 import type { ScimContext } from '../request-context.js';
 import { ScimUserSchema, withScimmy } from '../schema/scimmy-schemas.js';
 import { ScimError } from '../scim-error.js';
 import { patchUser } from './user-patch.js';
-import { findUser, listUsers } from './user-queries.js';
 import { toUserRecord, toUserResource } from './user-resource.js';
-import type { UserRow } from './user-row.js';
 
 export class UserService {
   readonly #db: Db;
@@ -27,29 +26,29 @@ export class UserService {
     this.#ingest = options.ingest;
   }
 
-  async get(ctx: ScimContext, id: string): Promise<UserRow> {
-    const row = await findUser(this.#db, ctx.sourceId, id);
+  async get(ctx: ScimContext, id: string): Promise<ScimUserRow> {
+    const row = await findScimUser(this.#db, ctx.sourceId, id);
     if (!row) throw notFound(id);
     return row;
   }
 
-  list(ctx: ScimContext, query: ListQuery): Promise<{ rows: UserRow[]; total: number }> {
-    return listUsers(this.#db, ctx.sourceId, query);
+  async list(ctx: ScimContext, query: ListQuery): Promise<{ rows: ScimUserRow[]; total: number }> {
+    return listScimUsers(this.#db, ctx.sourceId, storedListQuery(query, 'Users'));
   }
 
-  async create(ctx: ScimContext, body: unknown): Promise<UserRow> {
+  async create(ctx: ScimContext, body: unknown): Promise<ScimUserRow> {
     const resource = validate(normalizeRequest({ method: 'POST', resourceType: 'Users', body }));
     return this.#write(ctx, toUserRecord(randomUUID(), resource), 'POST');
   }
 
-  async replace(ctx: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<UserRow> {
+  async replace(ctx: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<ScimUserRow> {
     const current = await this.get(ctx, id);
     checkIfMatch(ifMatch, current.version);
     const resource = validate(normalizeRequest({ method: 'PUT', resourceType: 'Users', body }));
     return this.#write(ctx, toUserRecord(id, resource), 'PUT');
   }
 
-  async patch(ctx: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<UserRow> {
+  async patch(ctx: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<ScimUserRow> {
     const current = await this.get(ctx, id);
     checkIfMatch(ifMatch, current.version);
     const normalized = normalizeRequest({ method: 'PATCH', resourceType: 'Users', body });
@@ -66,7 +65,7 @@ export class UserService {
     if (deleted === 0) throw notFound(id);
   }
 
-  async #write(ctx: ScimContext, record: UserRecord, method: string): Promise<UserRow> {
+  async #write(ctx: ScimContext, record: UserRecord, method: string): Promise<ScimUserRow> {
     // A userName or externalId already taken (IngestConflictError) is answered 409 by scimErrorOf.
     const [written] = await this.#ingest.writeUsers(ctx.sourceId, [record], { cause: `${ctx.sourceId}: SCIM ${method}` });
     if (!written) throw new Error('ingest wrote no row');

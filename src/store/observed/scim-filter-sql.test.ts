@@ -1,11 +1,32 @@
+/**
+ * A SCIM filter or sort, from its text to the rows it selects: parsed and resolved on the SCIM
+ * side (src/scim/filter), turned into SQL here, run on PGlite.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../store/db.js';
-import { migrate } from '../../store/migrate.js';
-import { createPgliteDb } from '../../store/pglite.js';
-import { ScimError } from '../scim-error.js';
-import { filterToSql, toTimestamp } from './filter-to-sql.js';
-import { parseFilter } from './parse-filter.js';
-import { sortToSql } from './sort.js';
+import type { FilterNode } from '../../scim/filter/ast.js';
+import type { ResourceType } from '../../scim/filter/attributes.js';
+import { parseFilter } from '../../scim/filter/parse-filter.js';
+import { resolveFilter, toTimestamp } from '../../scim/filter/resolve-filter.js';
+import { resolveSort, type SortOptions } from '../../scim/filter/sort.js';
+import { ScimError } from '../../scim/scim-error.js';
+import type { Db } from '../db.js';
+import { migrate } from '../migrate.js';
+import { createPgliteDb } from '../pglite.js';
+import { filterSql, type SqlFragment } from './scim-filter-sql.js';
+import { orderSql } from './scim-order-sql.js';
+
+const defaultAlias = (resourceType: ResourceType) => (resourceType === 'Users' ? 'u' : 'g');
+
+/** The SCIM server's path from a parsed filter to SQL: resolved (may refuse with a ScimError), then compiled. */
+function filterToSql(filter: FilterNode, options: { resourceType: ResourceType; alias?: string; paramOffset?: number }): SqlFragment {
+  const where = resolveFilter(filter, options.resourceType);
+  return filterSql(where, { alias: options.alias ?? defaultAlias(options.resourceType), paramOffset: options.paramOffset ?? 0 });
+}
+
+/** Likewise for `sortBy` / `sortOrder`: the `order by` clause. */
+function sortToSql(options: SortOptions & { alias?: string }): { sql: string } {
+  return { sql: orderSql(resolveSort(options), options.alias ?? defaultAlias(options.resourceType)) };
+}
 
 const ALICE = '0a000000-0000-4000-8000-000000000001';
 const BOB = '0b000000-0000-4000-8000-000000000002';
