@@ -80,3 +80,104 @@ describe('import direction', () => {
     expect(violations(sourceFiles('src/admin'), (target) => target.startsWith('src/api/'))).toEqual([]);
   });
 });
+
+/**
+ * The text of every string and template literal in a TypeScript source (comments and regular
+ * expressions left out; a template's `${…}` expressions are read as code).
+ */
+function literalsOf(source: string): string[] {
+  const literals: string[] = [];
+  let i = 0;
+  const quoted = (quote: string): string => {
+    let text = '';
+    for (i++; i < source.length && source[i] !== quote && source[i] !== '\n'; i++) {
+      if (source[i] === '\\') i++;
+      text += source[i] ?? '';
+    }
+    i++;
+    return text;
+  };
+  const template = (): string => {
+    let text = '';
+    for (i++; i < source.length && source[i] !== '`'; i++) {
+      if (source[i] === '\\') i++;
+      if (source[i] === '$' && source[i + 1] === '{') {
+        i += 2;
+        code(true);
+        i--;
+        text += '${…}';
+      } else text += source[i] ?? '';
+    }
+    i++;
+    return text;
+  };
+  const regex = (): void => {
+    let inClass = false;
+    for (i++; i < source.length && source[i] !== '\n'; i++) {
+      if (source[i] === '\\') i++;
+      else if (source[i] === '[') inClass = true;
+      else if (source[i] === ']') inClass = false;
+      else if (source[i] === '/' && !inClass) break;
+    }
+    i++;
+  };
+  // A `/` starts a regular expression where an operand is expected, not after a value.
+  const startsOperand = (): boolean => /(?:^|[(,=:[!&|?{};+\-*%<>~^]|\b(?:return|typeof|case|in|of|void|yield|await))\s*$/.test(source.slice(Math.max(0, i - 12), i));
+  function code(closeOnBrace: boolean): void {
+    let depth = 0;
+    while (i < source.length) {
+      const c = source[i] as string;
+      if (c === '/' && source[i + 1] === '/') i = source.includes('\n', i) ? source.indexOf('\n', i) : source.length;
+      else if (c === '/' && source[i + 1] === '*') i = source.includes('*/', i + 2) ? source.indexOf('*/', i + 2) + 2 : source.length;
+      else if (c === "'" || c === '"') literals.push(quoted(c));
+      else if (c === '`') literals.push(template());
+      else if (c === '/' && startsOperand()) regex();
+      else {
+        if (c === '{') depth++;
+        if (c === '}' && depth-- === 0 && closeOnBrace) {
+          i++;
+          return;
+        }
+        i++;
+      }
+    }
+  }
+  code(false);
+  return literals;
+}
+
+/** The opening words of a SQL statement (not Microsoft Graph's `$select` query option). */
+const SQL = /(?<![\w$])(?:select|insert\s+into|update\s+\w+(?:\s+\w+)?\s+set|delete\s+from)\b/i;
+
+/**
+ * Folders whose SQL is being moved into src/store right now (issue #16, item 1). Empty this list as
+ * each move lands; never add to it.
+ */
+const SQL_NOT_YET_IN_STORE: readonly string[] = [
+  'src/ingest/', // → src/store/observed (observed-state writes)
+  'src/sync/', // → src/store/observed and src/store/runs
+];
+
+describe('SQL lives in src/store', () => {
+  it('the SQL finder reads literals, not comments or regular expressions (a test of this test)', () => {
+    const sample = [
+      "// select id from people",
+      "/* delete from people */",
+      "const pattern = /'select x from y'/i;",
+      "const q = `update people p set email = ${'$'}1 where ${`p.id = ${x}`}`;",
+      "const r = 'insert into audit_log (a) values ($1)';",
+      "const graph = '/users?$select=id,displayName';",
+    ].join('\n');
+    const found = literalsOf(sample).filter((text) => SQL.test(text));
+    expect(found).toEqual(['update people p set email = ${…}1 where ${…}', 'insert into audit_log (a) values ($1)']);
+    expect(literalsOf(readFileSync(path.join(ROOT, 'src/store/observed/scim-users.ts'), 'utf8')).some((text) => SQL.test(text))).toBe(true);
+  });
+
+  it('no production file outside src/store holds SQL', () => {
+    const files = [...sourceFiles('src'), ...sourceFiles('connectors')].filter(
+      (f) => !f.startsWith('src/store/') && !SQL_NOT_YET_IN_STORE.some((folder) => f.startsWith(folder)),
+    );
+    const withSql = files.filter((f) => literalsOf(readFileSync(path.join(ROOT, f), 'utf8')).some((text) => SQL.test(text)));
+    expect(withSql).toEqual([]);
+  });
+});
