@@ -1,5 +1,5 @@
 import type { Db } from '../store/db.js';
-import { parkChanges } from '../store/pending-changes.js';
+import { dropParkedChanges, lockParkedChanges, parkChanges } from '../store/pending-changes.js';
 import type { ChangePublisher, PersonChange } from './records.js';
 
 /**
@@ -31,15 +31,12 @@ export class DurablePublisher implements ChangePublisher {
   /** Publishes up to `limit` parked changes; returns how many. Safe to run in several processes at once. */
   async relay(limit = 5000): Promise<number> {
     return this.#db.transaction(async (tx) => {
-      const parked = await tx.query<{ key: string; source_id: string; cause: string; created_at: Date }>(
-        'select key, source_id, cause, created_at from pending_changes order by created_at limit $1 for update skip locked',
-        [limit],
-      );
-      if (parked.rows.length === 0) return 0;
+      const parked = await lockParkedChanges(tx, limit);
+      if (parked.length === 0) return 0;
       // Parked right after its observed write committed: the change-to-grant clock started then.
-      await this.#inner.publish(parked.rows.map((r) => ({ key: r.key, sourceId: r.source_id, cause: r.cause, observedAt: r.created_at.getTime() })));
-      await tx.query('delete from pending_changes where key = any($1::text[])', [parked.rows.map((r) => r.key)]);
-      return parked.rows.length;
+      await this.#inner.publish(parked.map((r) => ({ key: r.key, sourceId: r.source_id, cause: r.cause, observedAt: r.created_at.getTime() })));
+      await dropParkedChanges(tx, parked.map((r) => r.key));
+      return parked.length;
     });
   }
 }

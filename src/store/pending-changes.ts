@@ -1,11 +1,25 @@
-import type { PersonChange } from '../ingest/records.js';
 import type { Queryable } from './db.js';
+
+/** A change to park: the person (by correlation key) whose access must be recomputed, and why. */
+export interface ChangeToPark {
+  key: string;
+  sourceId: string;
+  cause: string;
+}
+
+/** A parked change as the relay reads it; `created_at` is when it was parked. */
+export interface ParkedChangeRow {
+  key: string;
+  source_id: string;
+  cause: string;
+  created_at: Date;
+}
 
 /**
  * Parks identity changes in `pending_changes`, in the caller's transaction: the publisher's relay
  * puts them on the queue once it answers. A key already parked keeps its first cause.
  */
-export async function parkChanges(q: Queryable, changes: readonly PersonChange[]): Promise<void> {
+export async function parkChanges(q: Queryable, changes: readonly ChangeToPark[]): Promise<void> {
   if (changes.length === 0) return;
   await q.query(
     `insert into pending_changes (key, source_id, cause)
@@ -31,4 +45,19 @@ export async function parkEveryone(q: Queryable, cause: string, options: { sourc
     [cause, options.sourceId ?? null],
   );
   return parked.rowCount;
+}
+
+/**
+ * Locks the oldest `limit` parked changes for the caller's transaction, skipping those another
+ * relay holds. Run by ingest's publisher only (`ingest/durable-publisher.ts`), which drops them
+ * with `dropParkedChanges` once the queue has taken them.
+ */
+export async function lockParkedChanges(tx: Queryable, limit: number): Promise<ParkedChangeRow[]> {
+  const r = await tx.query<ParkedChangeRow>('select key, source_id, cause, created_at from pending_changes order by created_at limit $1 for update skip locked', [limit]);
+  return r.rows;
+}
+
+/** Deletes the parked changes of these keys (the queue took them). */
+export async function dropParkedChanges(tx: Queryable, keys: readonly string[]): Promise<void> {
+  await tx.query('delete from pending_changes where key = any($1::text[])', [keys]);
 }

@@ -79,6 +79,17 @@ describe('import direction', () => {
   it('admin operations do not import the admin API (who is asking and token hashing live in src/domain)', () => {
     expect(violations(sourceFiles('src/admin'), (target) => target.startsWith('src/api/'))).toEqual([]);
   });
+
+  it('observed state has one writer: only src/ingest imports the observed-state writes of the store', () => {
+    const observedWrites = /^src\/store\/observed\/(.+-writes|written-rows)\.ts$/;
+    const outsideIngest = sourceFiles('src').filter((f) => !f.startsWith('src/ingest/') && !f.startsWith('src/store/observed/'));
+    expect(violations(outsideIngest, (target) => observedWrites.test(target))).toEqual([]);
+  });
+
+  it('the store imports no layer above it', () => {
+    const above = /^src\/(ingest|sync|scim|reconcile|admin|api|lifecycle|queue|daemon|console|explain|webhooks)\//;
+    expect(violations(sourceFiles('src/store'), (target) => above.test(target))).toEqual([]);
+  });
 });
 
 /**
