@@ -14,7 +14,7 @@ import { ScimError } from './scim/scim-error.js';
 import { DataDirError } from './store/data-dir-lock.js';
 import { PgliteDataDirError } from './store/pglite-initdb.js';
 import { ConnectorError, RetryableConnectorError } from './connector/errors.js';
-import { RunInProgressError } from './sync/runs.js';
+import { RunInProgressError } from './store/runs/sync-runs.js';
 import { NotSyncableError } from './sync/sync-service.js';
 import { WebhookDeliveryError } from './webhooks/deliver-webhook.js';
 

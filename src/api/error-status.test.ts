@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminError } from '../admin/admin-error.js';
 import { createLogger } from '../log.js';
 import { ConnectorError } from '../connector/errors.js';
-import { RunInProgressError } from '../sync/runs.js';
+import { RunInProgressError } from '../store/runs/sync-runs.js';
 import { NotSyncableError } from '../sync/sync-service.js';
 import { ApiError, apiErrorHandler } from './errors.js';
 

@@ -4,7 +4,7 @@ import { scheduleLifecycleSweeps } from '../lifecycle/lifecycle-worker.js';
 import { watchQueueData } from '../queue/queue-data-watch.js';
 import type { Db } from '../store/db.js';
 import { parkEveryone } from '../store/pending-changes.js';
-import { failQueuedRuns } from '../sync/runs.js';
+import { failQueuedRuns } from '../store/runs/sync-runs.js';
 import type { SyncService } from '../sync/sync-service.js';
 import type { Closers } from './closers.js';
 import type { DaemonQueues } from './queues.js';

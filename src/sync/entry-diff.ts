@@ -2,7 +2,7 @@ import { membersHash } from '../ingest/ingest.js';
 import type { SkippedEntry, SourceGroup, SourceUser } from '../connector/connector.js';
 import type { Completed } from './complete-patches.js';
 import { diffGroups, type FreshGroup } from './group-diff.js';
-import type { RecordKind } from './observed-state.js';
+import type { RecordKind } from '../store/observed/source-records.js';
 import { recordId } from './record-ids.js';
 import type { RunContext } from './run-context.js';
 import type { RunStrategy } from './run-strategy.js';

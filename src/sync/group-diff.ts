@@ -1,6 +1,6 @@
 import { groupHash } from '../ingest/ingest.js';
 import type { GroupRecord } from '../ingest/records.js';
-import type { ObservedState } from './observed-state.js';
+import type { SourceRecords } from '../store/observed/source-records.js';
 import { withMembers } from './to-records.js';
 
 /** A group as a page gave it, not yet compared. */
@@ -25,7 +25,7 @@ export interface GroupDiff {
  * Compares groups with observed state by content hash; the stored member-list hash settles most
  * groups' members, and member rows are read only where it cannot.
  */
-export async function diffGroups(observed: ObservedState, sourceId: string, fresh: readonly FreshGroup[]): Promise<GroupDiff> {
+export async function diffGroups(observed: SourceRecords, sourceId: string, fresh: readonly FreshGroup[]): Promise<GroupDiff> {
   const byId = new Map((await observed.groups(fresh.map((f) => f.record.id))).map((r) => [r.id, r]));
   const diff: GroupDiff = { changed: [], staleMemberHashes: [], live: 0 };
   const unsettled: GroupRecord[] = [];
@@ -40,7 +40,7 @@ export async function diffGroups(observed: ObservedState, sourceId: string, fres
 }
 
 /** Groups whose member hash is missing or older: compared row by row. */
-async function compareMemberRows(observed: ObservedState, unsettled: readonly GroupRecord[], diff: GroupDiff): Promise<void> {
+async function compareMemberRows(observed: SourceRecords, unsettled: readonly GroupRecord[], diff: GroupDiff): Promise<void> {
   const stored = await observed.members(unsettled.map((g) => g.id));
   for (const g of unsettled) {
     const now = stored.get(g.id) ?? new Set<string>();

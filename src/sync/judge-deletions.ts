@@ -1,7 +1,7 @@
 import { deletionLimit } from './max-deletes.js';
 import type { RunContext } from './run-context.js';
 import type { RunStrategy } from './run-strategy.js';
-import type { RunMode } from './runs.js';
+import type { RunMode } from '../store/runs/sync-runs.js';
 import type { SeenEntries } from './seen-entries.js';
 import { stageUnseen } from './stage-unseen.js';
 

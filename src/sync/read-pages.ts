@@ -1,7 +1,7 @@
 import type { Connector, ConnectorPage, ListOptions } from '../connector/connector.js';
 import { prefetch } from './prefetch.js';
 import type { RunReport } from './run-report.js';
-import type { RunMode } from './runs.js';
+import type { RunMode } from '../store/runs/sync-runs.js';
 
 /** What a run reads: the connector's full listing, or its delta from a cursor. */
 export interface Listing {

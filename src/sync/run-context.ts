@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Ingest } from '../ingest/ingest.js';
 import type { Db } from '../store/db.js';
-import type { ObservedState } from './observed-state.js';
+import type { SourceRecords } from '../store/observed/source-records.js';
 import type { RunReport } from './run-report.js';
-import type { Staging } from './staging.js';
+import type { Staging } from '../store/runs/staging.js';
 
 /** What every step of one sync run works with. */
 export interface RunContext {
@@ -12,7 +12,7 @@ export interface RunContext {
   readonly sourceId: string;
   /** Recorded with every change the run makes, e.g. `corp: full sync`. */
   readonly cause: string;
-  readonly observed: ObservedState;
+  readonly observed: SourceRecords;
   /** Where the run's diff waits for the verdict. */
   readonly staging: Staging;
   readonly report: RunReport;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ConnectorNotice, SkippedEntry, ThrottleEvent } from '../connector/connector.js';
 import { ConnectorError } from '../connector/errors.js';
-import { emptyCounts, type RunCounts, type RunMode } from './runs.js';
+import { emptyCounts, type RunCounts, type RunMode } from '../store/runs/sync-runs.js';
 
 export interface SyncProgress {
   phase: 'reading' | 'judging' | 'applying' | 'done';

@@ -1,21 +1,21 @@
 import type { Logger } from 'pino';
+import type { Connector } from '../connector/connector.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { Db } from '../store/db.js';
+import { SourceRecords } from '../store/observed/source-records.js';
+import { Staging } from '../store/runs/staging.js';
+import type { RunMode } from '../store/runs/sync-runs.js';
 import { applyStaged } from './apply-staged.js';
-import type { Connector } from '../connector/connector.js';
 import { DirectRun } from './direct-run.js';
 import { EntryDiff } from './entry-diff.js';
 import { judgeDeletions } from './judge-deletions.js';
-import { ObservedState } from './observed-state.js';
 import { DeltaRoundDiff, ListingDiff, type PageDiff } from './page-diff.js';
 import { listingOf, readPages, type Listing } from './read-pages.js';
 import type { RunContext } from './run-context.js';
 import { RunReport, type SyncOutcome, type SyncProgress } from './run-report.js';
 import type { RunStrategy } from './run-strategy.js';
-import type { RunMode } from './runs.js';
 import { SeenEntries } from './seen-entries.js';
 import { StagedRun } from './staged-run.js';
-import { Staging } from './staging.js';
 
 export type { SyncOutcome, SyncProgress } from './run-report.js';
 
@@ -54,7 +54,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   const listing = listingOf(options.connector, options.mode, options.cursor);
   const report = new RunReport({ sourceId: source.id, mode: listing.mode, requestedMode: options.mode, logger: options.logger, onProgress: options.onProgress });
   const staging = new Staging(db, options.runId);
-  const observed = new ObservedState(db, source.id);
+  const observed = new SourceRecords(db, source.id);
   const run: RunContext = { db, ingest: options.ingest, sourceId: source.id, cause: `${source.id}: ${listing.mode} sync run ${options.runId}`, observed, staging, report, logger: options.logger };
   const seen = new SeenEntries(options.connector.uniqueEmails !== true);
   let strategy: RunStrategy | undefined;

@@ -1,7 +1,7 @@
 import { emailKey } from '../domain/email.js';
 import type { SourceUser } from '../connector/connector.js';
 import { addNew } from './add-new.js';
-import type { RecordKind } from './observed-state.js';
+import type { RecordKind } from '../store/observed/source-records.js';
 
 export type DuplicateReason = 'duplicate-entry' | 'duplicate-username' | 'duplicate-email';
 

@@ -1,4 +1,4 @@
-import type { RecordKind } from './observed-state.js';
+import type { RecordKind } from '../store/observed/source-records.js';
 import type { RunContext } from './run-context.js';
 import type { SeenEntries } from './seen-entries.js';
 

@@ -8,10 +8,11 @@ import { parseInterval } from '../domain/duration.js';
 import { IdsyncError } from '../errors.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { Db } from '../store/db.js';
+import { savedCursor, saveCursor } from '../store/runs/source-cursors.js';
+import { claimRun, createRun, failAbandonedRuns, finishRun, getRun, markRunFull, reportProgress, RunInProgressError, type RunCounts, type RunMode, type SyncRunView } from '../store/runs/sync-runs.js';
 import { createConnector, isPulled, type ConnectorFactory, type PulledSourceConfig } from './connectors.js';
 import { BULK_READ_GROWING_PERCENT, duringBulkWork } from '../runtime/heap.js';
 import { runSync, type SyncProgress } from './run-sync.js';
-import { claimRun, createRun, failAbandonedRuns, finishRun, getRun, reportProgress, RunInProgressError, savedCursor, saveCursor, type RunCounts, type RunMode, type SyncRunView } from './runs.js';
 
 export const syncJobSchema = z.object({
   sourceId: z.string(),
@@ -150,7 +151,7 @@ export class SyncService {
         // An expired delta cursor (Graph keeps them for a limited time) would fail every delta
         // from now on: this run becomes a full one, which deletes only under the usual safety.
         log.warn({ error: outcome.error }, 'delta cursor expired; running a full sync instead');
-        await this.#o.db.query(`update sync_runs set mode = 'full' where id = $1`, [runId]);
+        await markRunFull(this.#o.db, runId);
         outcome = await attempt('full', undefined);
         outcome.detail['fallback'] = 'the delta cursor had expired; ran a full sync';
       }

@@ -2,7 +2,7 @@ import { userHash } from '../ingest/ingest.js';
 import type { UserRecord } from '../ingest/records.js';
 import { BatchBuffer } from './batch-buffer.js';
 import { USER_BATCH } from './batch-sizes.js';
-import type { ObservedState } from './observed-state.js';
+import type { SourceRecords } from '../store/observed/source-records.js';
 import { withUserId, type UserContent } from './to-records.js';
 import { WriteWindow } from './write-window.js';
 
@@ -35,7 +35,7 @@ export class UserComparisons {
   #last: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly observed: ObservedState,
+    private readonly observed: SourceRecords,
     private readonly sourceId: string,
     private readonly onCompared: (comparison: Comparison) => Promise<void>,
   ) {

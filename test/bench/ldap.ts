@@ -14,7 +14,7 @@
 import { pino } from 'pino';
 import { Queue } from 'bullmq';
 import { SyncService } from '../../src/sync/sync-service.js';
-import type { SyncRunView } from '../../src/sync/runs.js';
+import type { SyncRunView } from '../../src/store/runs/sync-runs.js';
 import { createPostgresDb } from '../../src/store/postgres.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createTestDatabase } from '../helpers/db.js';

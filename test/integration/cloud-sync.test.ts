@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEntraConnector } from '../../connectors/entra/index.js';
 import { createConnector, type ConnectorFactory } from '../../src/sync/connectors.js';
-import type { SyncRunView } from '../../src/sync/runs.js';
+import type { SyncRunView } from '../../src/store/runs/sync-runs.js';
 import { SyncService } from '../../src/sync/sync-service.js';
 import { redirectingNetworkClient } from '../fakes/graph/msal-network-client.js';
 import { startGraphFake, type GraphFake } from '../fakes/graph/index.js';

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLdapConnector, ldapSourceConfig } from '../../connectors/ldap/index.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { ConnectorPage } from '../../src/connector/connector.js';
-import type { SyncRunView } from '../../src/sync/runs.js';
+import type { SyncRunView } from '../../src/store/runs/sync-runs.js';
 import { SyncService } from '../../src/sync/sync-service.js';
 import { openTestStore, STORE_KINDS, type TestStore } from '../helpers/db.js';
 import { collect } from '../helpers/pages.js';

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { SyncService } from '../../src/sync/sync-service.js';
-import type { SyncRunView } from '../../src/sync/runs.js';
+import type { SyncRunView } from '../../src/store/runs/sync-runs.js';
 import { openTestStore, type TestStore } from '../helpers/db.js';
 import { createPipeline, type Pipeline } from '../helpers/pipeline.js';
 import { groupDn, startSlapd, userDn, type Slapd } from '../helpers/slapd.js';

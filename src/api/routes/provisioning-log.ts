@@ -3,7 +3,7 @@ import type { Queryable } from '../../store/db.js';
 import { isRegisteredSource } from '../../store/registry.js';
 import { listScimRequests, type RequestLogPosition } from '../../store/events/provisioning-log.js';
 import { listSkippedEntries } from '../../store/runs/skipped-entries.js';
-import { getRun } from '../../sync/runs.js';
+import { getRun } from '../../store/runs/sync-runs.js';
 import { requireSystem } from '../auth.js';
 import { badRequest, notFound } from '../errors.js';
 import { decodeCursor, optionalString, page, parseLimit } from '../paging.js';

@@ -4,7 +4,7 @@ import type { Config } from '../../config/schema.js';
 import type { Db } from '../../store/db.js';
 import { latestRunIds } from '../../store/runs/latest-runs.js';
 import { isPulled } from '../../sync/connectors.js';
-import { getRun, listRuns, type SyncRunView } from '../../sync/runs.js';
+import { getRun, listRuns, type SyncRunView } from '../../store/runs/sync-runs.js';
 import { healthView, sourcesHealth } from '../../sync/sources-health.js';
 import type { SyncService } from '../../sync/sync-service.js';
 import { requireSystem } from '../auth.js';

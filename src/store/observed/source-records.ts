@@ -1,4 +1,4 @@
-import type { Db } from '../store/db.js';
+import type { Db } from '../db.js';
 
 export type RecordKind = 'user' | 'group';
 
@@ -16,11 +16,11 @@ export interface StoredGroup {
 }
 
 /**
- * One source's observed state as a sync run reads it — and the two writes it makes outside
- * ingest (member-list hashes, statistics). Every statement of the sync engine is here, so that
- * the store layer can take them over as they are.
+ * One source's records in observed state as a sync run reads them (live counts and ids, pages of
+ * live keys, the users whose hashes differ, stored groups and members), and the two writes a run
+ * makes beside ingest's: member-list hashes of groups whose members did not change, and statistics.
  */
-export class ObservedState {
+export class SourceRecords {
   constructor(
     private readonly db: Db,
     private readonly sourceId: string,

@@ -1,10 +1,11 @@
-import type { Db } from '../store/db.js';
+import type { Db } from '../db.js';
 
 export type StagedKind = 'user' | 'group' | 'members' | 'remove-user' | 'remove-group';
 
 /**
- * Where a run's diff waits until the whole run has been read and judged (deletion threshold,
- * dry run): constant memory however large the directory, and nothing applied before the verdict.
+ * A staged sync run's diff (`sync_staging`), by kind: where it waits until the whole run has been
+ * read and judged (deletion threshold, dry run): constant memory however large the directory, and
+ * nothing applied before the verdict.
  */
 export class Staging {
   constructor(

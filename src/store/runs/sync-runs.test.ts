@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestStore, type TestStore } from '../../test/helpers/db.js';
-import { Ingest } from '../ingest/ingest.js';
-import { user } from '../../test/helpers/data.js';
-import { createRun, failAbandonedRuns, failQueuedRuns, getRun, RunInProgressError } from './runs.js';
+import { openTestStore, type TestStore } from '../../../test/helpers/db.js';
+import { Ingest } from '../../ingest/ingest.js';
+import { user } from '../../../test/helpers/data.js';
+import { createRun, failAbandonedRuns, failQueuedRuns, getRun, RunInProgressError } from './sync-runs.js';
 
 describe('runs whose jobs Redis lost', () => {
   let store: TestStore;

@@ -1,9 +1,13 @@
-import type { Db, Queryable } from '../store/db.js';
-import { parkEveryone } from '../store/pending-changes.js';
-import { sqlState } from '../store/db.js';
-import { IdsyncError } from '../errors.js';
-import { insertSkippedEntries, type SkippedEntryRow } from '../store/skipped-entries.js';
-import type { ConnectorNotice } from '../connector/connector.js';
+/**
+ * Sync runs (`sync_runs`): one row per run of a pulled source, from queued through running (with
+ * its progress and heartbeat) to its end. A unique index admits one queued-or-running run per
+ * source across all processes.
+ */
+import type { ConnectorNotice } from '../../connector/connector.js';
+import { IdsyncError } from '../../errors.js';
+import { sqlState, type Db, type Queryable } from '../db.js';
+import { parkEveryone } from '../pending-changes.js';
+import { insertSkippedEntries, type SkippedEntryRow } from './skipped-entries.js';
 
 export type RunMode = 'full' | 'delta';
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'blocked';
@@ -39,7 +43,11 @@ export interface SyncRunView {
   detail: Record<string, unknown> | null;
 }
 
-/** A run of this source is already queued or running. */
+/**
+ * A run of this source is already queued or running: `createRun` raises it when the unique index
+ * refuses a second run (an `IdsyncError` defined where it is raised, so the store imports nothing
+ * of the engine).
+ */
 export class RunInProgressError extends IdsyncError<'run_in_progress'> {
   constructor(sourceId: string) {
     super('run_in_progress', `a sync run of source "${sourceId}" is already queued or running`);
@@ -187,15 +195,7 @@ export async function failQueuedRuns(db: Db): Promise<number> {
   return r.rowCount;
 }
 
-export async function savedCursor(q: Queryable, sourceId: string): Promise<string | undefined> {
-  const r = await q.query<{ cursor: string }>('select cursor from source_cursors where source_id = $1', [sourceId]);
-  return r.rows[0]?.cursor;
-}
-
-export async function saveCursor(q: Queryable, sourceId: string, cursor: string, runId: string): Promise<void> {
-  await q.query(
-    `insert into source_cursors (source_id, cursor, run_id) values ($1, $2, $3)
-     on conflict (source_id) do update set cursor = excluded.cursor, run_id = excluded.run_id, updated_at = now()`,
-    [sourceId, cursor, runId],
-  );
+/** A delta run whose cursor expired goes on as a full run: its row says so. */
+export async function markRunFull(q: Queryable, id: string): Promise<void> {
+  await q.query(`update sync_runs set mode = 'full' where id = $1`, [id]);
 }
