@@ -28,6 +28,7 @@ import type { Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createPostgresDb } from '../../src/store/postgres.js';
 import { registerConfig } from '../../src/store/registry.js';
+import { changeBacklog, untilDrained } from '../helpers/change-backlog.js';
 import { group, user } from '../helpers/data.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { freePort } from '../helpers/process.js';
@@ -100,15 +101,7 @@ async function workerProcesses(db: Db, databaseUrl: string, rawPrefix: string, c
   const exited = children.map((c) => new Promise<void>((resolve) => c.once('exit', () => resolve())));
   return {
     label: `${count} idsync worker process${count > 1 ? 'es' : ''}, default concurrency each`,
-    async done() {
-      let quiet = 0;
-      while (quiet < 2) {
-        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
-        const parked = await db.query<{ n: number }>('select count(*)::int as n from pending_changes');
-        quiet = Object.values(counts).reduce((s, n) => s + n, 0) + (parked.rows[0]?.n ?? 0) === 0 ? quiet + 1 : 0;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
+    done: () => untilDrained(() => changeBacklog(queue, db), { pollMs: 10 }),
     async close() {
       for (const c of children) c.kill('SIGTERM');
       await Promise.all(exited);

@@ -11,6 +11,7 @@ import type { RedisConnection } from '../../../src/queue/redis.js';
 import { bullPrefix, QUEUE_NAMES } from '../../../src/queue/names.js';
 import type { Db } from '../../../src/store/db.js';
 import { createPostgresDb } from '../../../src/store/postgres.js';
+import { changeBacklog, untilDrained, type ChangeBacklog } from '../../helpers/change-backlog.js';
 import { freePort } from '../../helpers/process.js';
 import { deletePrefix } from '../../helpers/redis.js';
 import { describeDifference, grantedDump, memberships, type GrantedDump } from './granted-dump.js';
@@ -97,11 +98,8 @@ export class ChaosCluster {
   }
 
   /** Change jobs not finished (waiting, active, delayed), and changes parked in the database. */
-  async backlog(): Promise<{ jobs: number; active: number; parked: number }> {
-    const c = await this.#queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
-    const parked = await this.db.query<{ n: number }>('select count(*)::int as n from pending_changes');
-    const jobs = Object.values(c).reduce((s, n) => s + n, 0);
-    return { jobs, active: c['active'] ?? 0, parked: parked.rows[0]?.n ?? 0 };
+  backlog(): Promise<ChangeBacklog> {
+    return changeBacklog(this.#queue, this.db);
   }
 
   /** Failed change jobs (their attempts used up): each one is a change given up on. */
@@ -110,22 +108,8 @@ export class ChaosCluster {
   }
 
   /** Until nothing is queued, running or parked, twice in a row. */
-  async drained(timeoutMs = 300_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let quiet = 0;
-    let last = '';
-    while (quiet < 2) {
-      try {
-        const b = await this.backlog();
-        last = JSON.stringify(b);
-        quiet = b.jobs + b.parked === 0 ? quiet + 1 : 0;
-      } catch (error) {
-        last = (error as Error).message;
-        quiet = 0;
-      }
-      if (Date.now() > deadline) throw new Error(`not drained after ${timeoutMs} ms: ${last}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+  drained(timeoutMs = 300_000): Promise<void> {
+    return untilDrained(() => this.backlog(), { timeoutMs, pollMs: 200 });
   }
 
   /** Until the memberships are `expected` (a phase's checkpoint from the undisturbed run). */
