@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FilterNode } from '../../scim/filter/ast.js';
 import type { ResourceType } from '../../scim/filter/attributes.js';
 import { parseFilter } from '../../scim/filter/parse-filter.js';
-import { resolveFilter, toTimestamp } from '../../scim/filter/resolve-filter.js';
+import { resolveFilter } from '../../scim/filter/resolve-filter.js';
 import { resolveSort, type SortOptions } from '../../scim/filter/sort.js';
 import { ScimError } from '../../scim/scim-error.js';
 import type { Db } from '../db.js';
@@ -302,18 +302,6 @@ describe('filterToSql options', () => {
 
   it('refuses an alias that is not a plain identifier', () => {
     expect(() => filterToSql(parseFilter('userName eq "a"'), { resourceType: 'Users', alias: 'u; drop' })).toThrow(TypeError);
-  });
-});
-
-describe('toTimestamp', () => {
-  it('accepts xsd:dateTime forms and reads a missing offset as UTC', () => {
-    expect(toTimestamp('2024-02-29T10:20:30.1234567+05:30')).toBe('2024-02-29T10:20:30.1234567+05:30');
-    expect(toTimestamp('2024-02-29')).toBe('2024-02-29T00:00:00Z');
-    expect(toTimestamp('2024-02-29T10:20Z')).toBe('2024-02-29T10:20:00Z');
-    expect(toTimestamp('2023-02-29T00:00:00Z')).toBeUndefined();
-    expect(toTimestamp('2024-13-01T00:00:00Z')).toBeUndefined();
-    expect(toTimestamp('2024-01-01T24:00:00Z')).toBeUndefined();
-    expect(toTimestamp('0000-01-01T00:00:00Z')).toBeUndefined();
   });
 });
 
