@@ -160,14 +160,6 @@ function literalsOf(source: string): string[] {
 /** The opening words of a SQL statement (not Microsoft Graph's `$select` query option). */
 const SQL = /(?<![\w$])(?:select|insert\s+into|update\s+\w+(?:\s+\w+)?\s+set|delete\s+from)\b/i;
 
-/**
- * Folders whose SQL is being moved into src/store right now (issue #16, item 1). Empty this list as
- * each move lands; never add to it.
- */
-const SQL_NOT_YET_IN_STORE: readonly string[] = [
-  'src/sync/', // → src/store/observed and src/store/runs
-];
-
 describe('SQL lives in src/store', () => {
   it('the SQL finder reads literals, not comments or regular expressions (a test of this test)', () => {
     const sample = [
@@ -184,9 +176,7 @@ describe('SQL lives in src/store', () => {
   });
 
   it('no production file outside src/store holds SQL', () => {
-    const files = [...sourceFiles('src'), ...sourceFiles('connectors')].filter(
-      (f) => !f.startsWith('src/store/') && !SQL_NOT_YET_IN_STORE.some((folder) => f.startsWith(folder)),
-    );
+    const files = [...sourceFiles('src'), ...sourceFiles('connectors')].filter((f) => !f.startsWith('src/store/'));
     const withSql = files.filter((f) => literalsOf(readFileSync(path.join(ROOT, f), 'utf8')).some((text) => SQL.test(text)));
     expect(withSql).toEqual([]);
   });
