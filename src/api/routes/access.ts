@@ -1,11 +1,10 @@
 import { Router } from 'express';
 import type { AdminContext } from '../../admin/context.js';
 import { explainAccess } from '../../explain/explain-access.js';
+import { isUuid } from '../../store/uuid-text.js';
 import { principalOf } from '../auth.js';
 import { notFound } from '../errors.js';
 import { optionalString } from '../paging.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * `GET /people/{id}/access?workspace=` (design §5): why the person holds what they hold in each
@@ -15,7 +14,7 @@ export function accessRoutes(ctx: AdminContext): Router {
   const router = Router();
   router.get('/people/:id/access', async (req, res) => {
     const id = req.params['id'] as string;
-    if (!UUID.test(id)) throw notFound(`person "${id}"`);
+    if (!isUuid(id)) throw notFound(`person "${id}"`);
     const workspace = optionalString(req.query['workspace'], 'workspace');
     res.json(await explainAccess(ctx, principalOf(req), id, { workspace }));
   });

@@ -1,13 +1,13 @@
 import { Router } from 'express';
 import type { Db } from '../../store/db.js';
 import { listAudit } from '../../store/events/audit-log.js';
+import { isUuid } from '../../store/uuid-text.js';
 import { authorize } from '../../admin/actor.js';
 import { principalOf } from '../auth.js';
 import { badRequest } from '../errors.js';
 import { decodeCursor, optionalString, page, parseLimit } from '../paging.js';
 
 const isId = (v: unknown): v is number => Number.isSafeInteger(v);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `GET /audit?workspace=&person=&actor=&since=` — newest first. `person` is a person id or an e-mail. */
 export function auditRoutes(db: Db): Router {
@@ -25,7 +25,7 @@ export function auditRoutes(db: Db): Router {
     const since = optionalString(req.query['since'], 'since');
     if (since !== undefined && Number.isNaN(Date.parse(since))) throw badRequest('since must be an ISO-8601 timestamp');
     const person = optionalString(req.query['person'], 'person');
-    const personId = person !== undefined && UUID.test(person) ? person : null;
+    const personId = person !== undefined && isUuid(person) ? person : null;
     const personEmail = person !== undefined && personId === null ? person.toLowerCase() : null;
     const rows = await listAudit(db, {
       workspace: workspace ?? null, personId, personEmail, actor: optionalString(req.query['actor'], 'actor') ?? null, since: since ?? null, beforeId: before ?? null, limit: limit + 1,

@@ -5,6 +5,7 @@ import type { AdminContext } from '../../admin/context.js';
 import { acceptInvite, createInvite, listPendingInvites, revokeInvite } from '../../admin/invites.js';
 import { ROLES } from '../../domain/roles.js';
 import { isLiveWorkspace } from '../../store/granted/workspaces.js';
+import { isUuid } from '../../store/uuid-text.js';
 import { principalOf } from '../auth.js';
 import { parseBody } from '../body.js';
 import { notFound } from '../errors.js';
@@ -12,8 +13,7 @@ import { decodeCursor, page, parseLimit } from '../paging.js';
 
 const createBody = z.object({ email: z.string().min(3).max(320), role: z.enum(ROLES) });
 const acceptBody = z.object({ token: z.string().min(10).max(200) });
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const isKey = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && UUID.test(v[1]);
+const isKey = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && isUuid(v[1]);
 
 /**
  * Invites: create (the secret token is in this response only), list pending, revoke, and accept by
@@ -39,7 +39,7 @@ export function inviteRoutes(ctx: AdminContext): Router {
 
   router.delete('/workspaces/:ws/invites/:id', async (req, res) => {
     const id = req.params['id'] as string;
-    if (!UUID.test(id)) throw notFound(`invite "${id}"`);
+    if (!isUuid(id)) throw notFound(`invite "${id}"`);
     await revokeInvite(ctx, principalOf(req), req.params['ws'] as string, id);
     res.status(204).end();
   });

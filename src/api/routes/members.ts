@@ -6,18 +6,18 @@ import type { AdminContext } from '../../admin/context.js';
 import { extendMember } from '../../admin/extend-member.js';
 import { removeMember } from '../../admin/remove-member.js';
 import { ROLES } from '../../domain/roles.js';
+import { isUuid } from '../../store/uuid-text.js';
 import { principalOf } from '../auth.js';
 import { parseBody } from '../body.js';
 import { notFound } from '../errors.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const role = z.enum(ROLES);
 const addBody = z.object({ email: z.string().min(3).max(320), role, validUntil: z.string().optional() });
 const roleBody = z.object({ role });
 const extendBody = z.object({ validUntil: z.string() });
 
 function personParam(value: string | string[] | undefined): string {
-  if (typeof value !== 'string' || !UUID.test(value)) throw notFound(`person "${String(value)}"`);
+  if (typeof value !== 'string' || !isUuid(value)) throw notFound(`person "${String(value)}"`);
   return value;
 }
 

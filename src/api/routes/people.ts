@@ -8,12 +8,12 @@ import { linkedAccounts } from '../../store/people/correlation.js';
 import type { Queryable } from '../../store/db.js';
 import { liveGrantsOfPeople } from '../../store/granted/grants.js';
 import { listPeople, recordActivity, type PersonRow } from '../../store/people/people.js';
+import { isUuid } from '../../store/uuid-text.js';
 import { principalOf } from '../auth.js';
 import { parseBody } from '../body.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { decodeCursor, optionalString, page, parseLimit } from '../paging.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isString = (v: unknown): v is string => typeof v === 'string';
 const activityBody = z.object({ at: z.string().optional() });
 
@@ -71,7 +71,7 @@ export function peopleRoutes(ctx: AdminContext): Router {
 
   router.get('/people/:id', async (req, res) => {
     const id = req.params['id'] as string;
-    if (!UUID.test(id)) throw notFound(`person "${id}"`);
+    if (!isUuid(id)) throw notFound(`person "${id}"`);
     const principal = principalOf(req);
     const [person] = await withMemberships(ctx.db, principal, await findPeople(ctx.db, principal, { id, limit: 1 }));
     if (!person) throw notFound(`person "${id}"`);
@@ -81,15 +81,15 @@ export function peopleRoutes(ctx: AdminContext): Router {
   router.delete('/people/:id/links/:sourceId/:accountId', async (req, res) => {
     const id = req.params['id'] as string;
     const accountId = req.params['accountId'] as string;
-    if (!UUID.test(id)) throw notFound(`person "${id}"`);
-    if (!UUID.test(accountId)) throw notFound(`account "${accountId}"`);
+    if (!isUuid(id)) throw notFound(`person "${id}"`);
+    if (!isUuid(accountId)) throw notFound(`account "${accountId}"`);
     await unlinkAccount(ctx, principalOf(req), id, req.params['sourceId'] as string, accountId);
     res.status(204).end();
   });
 
   router.post('/people/:id/activity', async (req, res) => {
     const id = req.params['id'] as string;
-    if (!UUID.test(id)) throw notFound(`person "${id}"`);
+    if (!isUuid(id)) throw notFound(`person "${id}"`);
     const principal = principalOf(req);
     if (principal.kind === 'person' && principal.personId !== id) {
       throw new ApiError('forbidden', 'activity is reported by the host application (system token) or by the person themselves');

@@ -4,11 +4,11 @@ import { isRegisteredSource } from '../../store/registry.js';
 import { listScimRequests, type RequestLogPosition } from '../../store/events/provisioning-log.js';
 import { listSkippedEntries } from '../../store/runs/skipped-entries.js';
 import { getRun } from '../../store/runs/sync-runs.js';
+import { isUuid } from '../../store/uuid-text.js';
 import { requireSystem } from '../auth.js';
 import { badRequest, notFound } from '../errors.js';
 import { decodeCursor, optionalString, page, parseLimit } from '../paging.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isPosition = (v: unknown): v is RequestLogPosition =>
   typeof v === 'object' && v !== null && typeof (v as RequestLogPosition).at === 'string' && !Number.isNaN(Date.parse((v as RequestLogPosition).at)) && /^\d{1,18}$/.test(String((v as RequestLogPosition).id));
 const isSeq = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
@@ -40,7 +40,7 @@ export function provisioningLogRoutes(db: Queryable): Router {
   router.get('/sources/:id/runs/:runId/skipped', async (req, res) => {
     requireSystem(req);
     const runId = req.params['runId'] as string;
-    const run = UUID.test(runId) ? await getRun(db, runId) : undefined;
+    const run = isUuid(runId) ? await getRun(db, runId) : undefined;
     if (!run || run.sourceId !== req.params['id']) throw notFound('run');
     const limit = parseLimit(req.query['limit']);
     const rows = await listSkippedEntries(db, runId, { afterSeq: decodeCursor(req.query['cursor'], isSeq), limit: limit + 1 });

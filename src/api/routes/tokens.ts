@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AdminContext } from '../../admin/context.js';
 import { issueToken, listTokensFor, revokeTokenAs } from '../../admin/tokens.js';
 import type { TokenCursor } from '../../store/tokens/api-tokens.js';
+import { isUuid } from '../../store/uuid-text.js';
 import { principalOf } from '../auth.js';
 import { parseBody } from '../body.js';
 import { badRequest, notFound } from '../errors.js';
@@ -13,11 +14,10 @@ const body = z.union([
   z.object({ person: z.string().min(3).max(320), expiresIn }).strict(),
   z.object({ source: z.string().min(1).max(63), expiresIn }).strict(),
 ]);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MICROS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const isCursor = (v: unknown): v is TokenCursor => {
   const c = v as Partial<TokenCursor> | null;
-  return typeof c === 'object' && c !== null && typeof c.createdAt === 'string' && MICROS_UTC.test(c.createdAt) && typeof c.id === 'string' && UUID.test(c.id);
+  return typeof c === 'object' && c !== null && typeof c.createdAt === 'string' && MICROS_UTC.test(c.createdAt) && typeof c.id === 'string' && isUuid(c.id);
 };
 
 /**
@@ -55,7 +55,7 @@ export function tokenRoutes(ctx: AdminContext): Router {
   router.delete('/tokens/:id', async (req, res) => {
     const id = req.params['id'] as string;
     // Not a token id, so no token: 404 before the database is asked to cast it.
-    if (!UUID.test(id)) throw notFound(`token "${id.slice(0, 100)}"`);
+    if (!isUuid(id)) throw notFound(`token "${id.slice(0, 100)}"`);
     await revokeTokenAs(ctx, principalOf(req), id);
     res.status(204).end();
   });
