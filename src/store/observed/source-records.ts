@@ -1,4 +1,6 @@
 import type { Db } from '../db.js';
+import { membersOfGroups } from './group-member-writes.js';
+import { storeMembersHashes } from './group-writes.js';
 
 export type RecordKind = 'user' | 'group';
 
@@ -76,12 +78,8 @@ export class SourceRecords {
 
   /** The stored members (user ids) of each of `groupIds`; a group without members is absent. */
   async members(groupIds: readonly string[]): Promise<Map<string, Set<string>>> {
-    const rows = await this.db.query<{ group_id: string; user_id: string }>(
-      'select group_id, user_id from source_group_members where source_id = $1 and group_id = any($2::uuid[])',
-      [this.sourceId, groupIds],
-    );
     const members = new Map<string, Set<string>>();
-    for (const m of rows.rows) {
+    for (const m of await membersOfGroups(this.db, this.sourceId, groupIds)) {
       let set = members.get(m.group_id);
       if (!set) members.set(m.group_id, (set = new Set()));
       set.add(m.user_id);
@@ -90,13 +88,8 @@ export class SourceRecords {
   }
 
   /** Replaces the member-list hashes of groups whose members did not change: [group id, hash]. */
-  async storeMembersHashes(hashes: ReadonlyArray<readonly [string, string]>): Promise<void> {
-    if (hashes.length === 0) return;
-    await this.db.query(
-      `update source_groups g set members_hash = h.hash from unnest($2::uuid[], $3::text[]) as h(id, hash)
-        where g.source_id = $1 and g.id = h.id`,
-      [this.sourceId, hashes.map(([id]) => id), hashes.map(([, hash]) => hash)],
-    );
+  storeMembersHashes(hashes: ReadonlyArray<readonly [string, string]>): Promise<void> {
+    return storeMembersHashes(this.db, this.sourceId, hashes);
   }
 
   /** Refreshes the statistics of observed state's tables (all sources'). */
