@@ -9,7 +9,7 @@ import { IdsyncError } from '../errors.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { Db } from '../store/db.js';
 import { savedCursor, saveCursor } from '../store/runs/source-cursors.js';
-import { claimRun, createRun, failAbandonedRuns, finishRun, getRun, markRunFull, reportProgress, RunInProgressError, type RunCounts, type RunMode, type SyncRunView } from '../store/runs/sync-runs.js';
+import { claimRun, createRun, emptyCounts, failAbandonedRuns, finishRun, getRun, markRunFull, reportProgress, RunInProgressError, type RunCounts, type RunMode, type SyncRunView } from '../store/runs/sync-runs.js';
 import { createConnector, isPulled, type ConnectorFactory, type PulledSourceConfig } from './connectors.js';
 import { BULK_READ_GROWING_PERCENT, duringBulkWork } from '../runtime/heap.js';
 import { runSync, type SyncProgress } from './run-sync.js';
@@ -126,7 +126,7 @@ export class SyncService {
     const heartbeat = setInterval(() => {
       const p = latest;
       reporting = reporting
-        .then(() => reportProgress(this.#o.db, runId, p?.counts ?? { seen: 0, created: 0, updated: 0, deleted: 0, unchanged: 0, skipped: 0 }, { phase: p?.phase ?? 'starting', rate: p?.rate ?? 0 }))
+        .then(() => reportProgress(this.#o.db, runId, p?.counts ?? emptyCounts(), { phase: p?.phase ?? 'starting', rate: p?.rate ?? 0 }))
         // A missed progress report is made good a second later, and the run's end is written apart.
         .catch(() => {});
     }, PROGRESS_EVERY_MS);
