@@ -2,6 +2,7 @@ import type { Queryable } from '../store/db.js';
 import { storedVersions, type ObservedRowVersion } from '../store/observed/written-rows.js';
 import type { WriteStatus, WrittenRow } from './records.js';
 
+/** A row's stored version and timestamps as ingest reports them, with what the write did to it. */
 export function writtenRow(r: ObservedRowVersion, status: WriteStatus): WrittenRow {
   return { id: r.id, status, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at };
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db.js';
+import type { ObservedGroupRow } from './accounts.js';
 import type { ObservedRowVersion } from './written-rows.js';
 
 /*
@@ -6,15 +7,8 @@ import type { ObservedRowVersion } from './written-rows.js';
  * src/ingest only, the single writer of observed state (see written-rows.ts).
  */
 
-/** A `source_groups` row as ingest writes it; `aliases` and `attributes` are stored from JSON. */
-export interface GroupRow {
-  id: string;
-  external_id: string | null;
-  display_name: string;
-  aliases: string[];
-  attributes: Record<string, unknown>;
-  content_hash: string;
-}
+/** A `source_groups` row as ingest writes it; the rows travel to the database as one JSON array. */
+export type GroupRow = Pick<ObservedGroupRow, 'id' | 'external_id' | 'display_name' | 'aliases'> & { attributes: Record<string, unknown>; content_hash: string };
 
 /** A stored group as a write compares it with the new one. */
 export interface GroupBeforeWrite {

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db.js';
+import type { ObservedUserRow } from './by-external-id.js';
 import type { ObservedRowVersion } from './written-rows.js';
 
 /*
@@ -7,21 +8,8 @@ import type { ObservedRowVersion } from './written-rows.js';
  * how, as whole batches packed into column arrays for one `unnest` each.
  */
 
-/** A `source_users` row as ingest writes it; `emails` and `attributes` are stored as jsonb. */
-export interface UserRow {
-  id: string;
-  external_id: string | null;
-  user_name: string;
-  email: string | null;
-  emails: unknown;
-  given_name: string | null;
-  family_name: string | null;
-  display_name: string | null;
-  company: string | null;
-  active: boolean;
-  attributes: unknown;
-  content_hash: string;
-}
+/** A `source_users` row as ingest writes it (a pushed user may have no external id); `emails` and `attributes` are stored as jsonb. */
+export type UserRow = Omit<ObservedUserRow, 'external_id'> & { id: string; external_id: string | null; content_hash: string };
 
 /** A stored user as a write compares it with the new one. */
 export interface UserBeforeWrite {
