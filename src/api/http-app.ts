@@ -16,6 +16,7 @@ import { auditRoutes } from './routes/audit.js';
 import { opsRoutes } from './routes/ops.js';
 import { statusRoutes } from './routes/status.js';
 import { workspaceReadRoutes } from './routes/workspaces.js';
+import { SAFE_METHODS } from './safe-methods.js';
 
 export interface HttpAppOptions {
   db: Db;
@@ -45,8 +46,6 @@ export interface HttpAppOptions {
 
 /** A request slower than this is logged at `info`; others only at `debug`. */
 const SLOW_REQUEST_MS = 1000;
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();

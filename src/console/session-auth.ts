@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { Principal } from '../domain/principal.js';
 import { ApiError } from '../api/errors.js';
+import { SAFE_METHODS } from '../api/safe-methods.js';
 import { safeEqual } from '../domain/secret-tokens.js';
 import type { Db } from '../store/db.js';
 import { livePersonToken } from '../store/tokens/api-tokens.js';
@@ -9,7 +10,6 @@ import type { ConsoleSession, SessionStore } from './session-store.js';
 
 /** The header the console's page sends its session's CSRF token in. */
 const CSRF_HEADER = 'x-csrf-token';
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface SessionAuthOptions {
   sessions: SessionStore;
