@@ -56,7 +56,11 @@ export async function bumpGroupVersions(tx: Queryable, sourceId: string, ids: re
 const STORE_MEMBERS_HASHES = `update source_groups g set members_hash = h.hash from unnest($2::uuid[], $3::text[]) as h(id, hash)
       where g.source_id = $1 and g.id = h.id`;
 
-/** Stores the hash of each group's whole member list: group id → hash. */
+/**
+ * Stores the hash of each group's whole member list: group id → hash. Besides ingest, a staged
+ * sync run stores the hashes of member lists it found unchanged (source-records.ts): the one
+ * observed-state write outside ingest, a cache of what the diff compares, not a record's content.
+ */
 export async function storeMembersHashes(tx: Queryable, sourceId: string, hashes: ReadonlyArray<readonly [string, string]>): Promise<void> {
   if (hashes.length === 0) return;
   await tx.query(STORE_MEMBERS_HASHES, [sourceId, hashes.map(([id]) => id), hashes.map(([, hash]) => hash)]);
