@@ -57,6 +57,11 @@ describe('import direction', () => {
     expect(bad).toEqual([]);
   });
 
+  it('the connector seam itself reaches no further than the domain and the error base', () => {
+    const bad = violations(sourceFiles('src/connector'), (target) => !CONNECTOR_SEAM.some((allowed) => allowed.test(target)));
+    expect(bad).toEqual([]);
+  });
+
   it('no connector imports the registry, and src/ reaches connectors only through it', () => {
     const fromConnectors = violations(
       sourceFiles('connectors').filter((f) => f !== 'connectors/registry.ts'),
