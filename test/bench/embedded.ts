@@ -24,6 +24,7 @@ import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { bullPrefix, QUEUE_NAMES } from '../../src/queue/names.js';
+import { changeBacklog, untilDrained } from '../helpers/change-backlog.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { freePort } from '../helpers/process.js';
 import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis.js';
@@ -162,14 +163,7 @@ async function drained(prefix: string): Promise<void> {
   const redis = testRedis();
   const queue = new Queue(QUEUE_NAMES.changes, { connection: redis, prefix: bullPrefix(prefix) });
   try {
-    let empty = 0;
-    const deadline = Date.now() + 900_000;
-    while (empty < 2) {
-      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-      empty = Object.values(counts).every((n) => n === 0) ? empty + 1 : 0;
-      if (Date.now() > deadline) throw new Error(`the changes queue did not drain: ${JSON.stringify(counts)}`);
-      await sleep(250);
-    }
+    await untilDrained(() => changeBacklog(queue), { pollMs: 250, timeoutMs: 900_000 });
   } finally {
     await queue.close();
     redis.disconnect();
