@@ -2,7 +2,8 @@ import { emailKey } from '../domain/email.js';
 import type { Db } from '../store/db.js';
 import { sqlState } from '../store/db.js';
 import { addMembersToGroup, removeAllMembersOfGroups, removeMembersOfGroup, removeUsersFromGroups } from '../store/observed/group-member-writes.js';
-import { bumpGroupVersionForMembers, forgetMembersHashes, lockLiveGroupName, softDeleteGroups } from '../store/observed/group-writes.js';
+import { bumpGroupVersionForMembers, forgetMembersHashes, lockLiveGroupName, softDeleteGroups, storeMembersHashes } from '../store/observed/group-writes.js';
+import { saveMemberDisplays } from '../store/observed/scim-groups.js';
 import { emailsOfUsers, lockStoredUsers, softDeleteUsers, upsertUsers, writeUserIfChanged, type UserBeforeWrite, type UserRow } from '../store/observed/user-writes.js';
 import { IngestConflictError } from './errors.js';
 import { userHash } from './record-hashes.js';
@@ -217,6 +218,24 @@ export class Ingest {
     const deletedCause = `${cause} (group deleted)`;
     await this.#publishForUsers(sourceId, new Map(members.map((userId) => [userId, deletedCause])), options.changes);
     return count;
+  }
+
+  /**
+   * Stores the hashes of member lists a sync run found unchanged ([group id, hash]), so that the
+   * next run's diff can compare them. A cache of what the diff compares: no record's content or
+   * version changes, so nothing is published.
+   */
+  storeUnchangedMembersHashes(sourceId: string, hashes: ReadonlyArray<readonly [groupId: string, hash: string]>): Promise<void> {
+    return storeMembersHashes(this.#db, sourceId, hashes);
+  }
+
+  /**
+   * Keeps the display text a SCIM client gave some members of a group (`members[].display`), after
+   * the group's own write. It is cosmetic — reconciliation never reads it — so it changes no
+   * version and publishes nothing.
+   */
+  saveMemberDisplays(sourceId: string, groupId: string, displays: ReadonlyArray<readonly [userId: string, display: string]>): Promise<void> {
+    return saveMemberDisplays(this.#db, sourceId, groupId, displays);
   }
 
   /** Publishes changes gathered elsewhere (see `WriteOptions.changes`). */

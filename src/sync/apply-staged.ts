@@ -18,7 +18,7 @@ export async function applyStaged(run: RunContext, staleMemberHashes: ReadonlyAr
     for (const change of changes) await changeMembers(run, change);
   }
   for await (const ids of staging.read<string>('remove-group', APPLY_BATCH)) await ingest.deleteGroups(sourceId, ids, { cause });
-  await run.observed.storeMembersHashes(staleMemberHashes);
+  await ingest.storeUnchangedMembersHashes(sourceId, staleMemberHashes);
 }
 
 async function changeMembers({ ingest, sourceId, cause }: RunContext, change: MemberChange): Promise<void> {

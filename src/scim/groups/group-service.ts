@@ -13,7 +13,6 @@ import {
   groupMemberIds,
   listScimGroups,
   liveUserIds,
-  saveMemberDisplays,
   scimGroupMembers,
   type ScimGroupRow,
   type ScimMemberRow,
@@ -142,7 +141,7 @@ export class GroupService {
   /** Keeps the display text the client gave its live members (`members[].display`). */
   async #saveDisplays(sourceId: string, groupId: string, members: MemberValues, live: Set<string>): Promise<void> {
     const shown = [...members].filter((entry): entry is [string, string] => entry[1] !== null && live.has(entry[0]));
-    await saveMemberDisplays(this.#db, sourceId, groupId, shown);
+    await this.#ingest.saveMemberDisplays(sourceId, groupId, shown);
   }
 }
 

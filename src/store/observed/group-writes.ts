@@ -57,9 +57,9 @@ const STORE_MEMBERS_HASHES = `update source_groups g set members_hash = h.hash f
       where g.source_id = $1 and g.id = h.id`;
 
 /**
- * Stores the hash of each group's whole member list: group id → hash. Besides ingest, a staged
- * sync run stores the hashes of member lists it found unchanged (source-records.ts): the one
- * observed-state write outside ingest, a cache of what the diff compares, not a record's content.
+ * Stores the hash of each group's whole member list: group id → hash. Also how a staged sync run
+ * has ingest store the hashes of member lists it found unchanged (`Ingest.storeUnchangedMembersHashes`):
+ * a cache of what the diff compares, not a record's content.
  */
 export async function storeMembersHashes(tx: Queryable, sourceId: string, hashes: ReadonlyArray<readonly [string, string]>): Promise<void> {
   if (hashes.length === 0) return;

@@ -1,6 +1,7 @@
 /**
  * The reads of SCIM Groups, straight from `source_groups` (members only when the response includes
- * them), and the one write the SCIM server makes beside ingest: the cosmetic display text of members.
+ * them), and the write of the cosmetic display text of members, which the SCIM server asks ingest
+ * to make (`Ingest.saveMemberDisplays`).
  */
 import type { Queryable } from '../db.js';
 import { isUuid } from '../uuid-text.js';
@@ -78,8 +79,8 @@ export async function groupMemberIds(db: Queryable, sourceId: string, groupId: s
 
 /**
  * Keeps the display text a client gave some members of a group (`members[].display`), one
- * statement for all of them. It is cosmetic — reconciliation never reads it — so the SCIM server
- * writes it after ingest's own transaction.
+ * statement for all of them. Called from src/ingest only, the single writer of observed state. It
+ * is cosmetic — reconciliation never reads it — so it is written after the group's own transaction.
  */
 export async function saveMemberDisplays(db: Queryable, sourceId: string, groupId: string, displays: ReadonlyArray<readonly [userId: string, display: string]>): Promise<void> {
   if (displays.length === 0) return;

@@ -1,6 +1,5 @@
 import type { Db } from '../db.js';
 import { membersOfGroups } from './group-member-writes.js';
-import { storeMembersHashes } from './group-writes.js';
 
 export type RecordKind = 'user' | 'group';
 
@@ -19,8 +18,9 @@ export interface StoredGroup {
 
 /**
  * One source's records in observed state as a sync run reads them (live counts and ids, pages of
- * live keys, the users whose hashes differ, stored groups and members), and the two writes a run
- * makes beside ingest's: member-list hashes of groups whose members did not change, and statistics.
+ * live keys, the users whose hashes differ, stored groups and members). It writes no rows: a run
+ * writes observed state through ingest only. It does refresh the tables' planner statistics
+ * (`analyze`), which is upkeep of the database, not state.
  */
 export class SourceRecords {
   constructor(
@@ -87,12 +87,10 @@ export class SourceRecords {
     return members;
   }
 
-  /** Replaces the member-list hashes of groups whose members did not change: [group id, hash]. */
-  storeMembersHashes(hashes: ReadonlyArray<readonly [string, string]>): Promise<void> {
-    return storeMembersHashes(this.db, this.sourceId, hashes);
-  }
-
-  /** Refreshes the statistics of observed state's tables (all sources'). */
+  /**
+   * Refreshes the planner statistics of observed state's tables (all sources'), after a run wrote
+   * enough rows to change its plans. It changes no row, so it is no second writer beside ingest.
+   */
   async analyze(): Promise<void> {
     await this.db.query('analyze source_users, source_groups, source_group_members');
   }
