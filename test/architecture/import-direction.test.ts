@@ -4,7 +4,8 @@
  * internals (sync, ingest, store, queue, SCIM …). One registry (connectors/registry.ts) wires kinds
  * to their config schemas and factories: the config loader reaches the connectors only through it,
  * and no connector imports it. Lifecycle sweeps do not import admin operations, and admin
- * operations do not import the admin API.
+ * operations do not import the admin API. Observed state has one writer (design §1): only ingest
+ * imports the store functions that write it.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -91,11 +92,75 @@ describe('import direction', () => {
     expect(violations(outsideIngest, (target) => observedWrites.test(target))).toEqual([]);
   });
 
+  it('the observed-state writes are found by what their statements do (a test of this test)', () => {
+    const writers = observedWriters();
+    for (const name of ['upsertUsers', 'writeUserIfChanged', 'softDeleteGroups', 'addMembersToGroup', 'storeMembersHashes', 'saveMemberDisplays']) {
+      expect(writers.get(name), name).toBeDefined();
+    }
+    for (const name of ['membersOfGroups', 'lockStoredGroups', 'scimGroupMembers', 'SourceRecords']) expect(writers.get(name), name).toBeUndefined();
+    expect(importedNames('src/ingest/ingest.ts')).toContainEqual({ from: 'src/store/observed/group-writes.ts', name: 'softDeleteGroups' });
+  });
+
+  it('observed state has one writer: no file outside src/ingest, in the store or above it, imports an observed-state write', () => {
+    const writers = observedWriters();
+    const bad = sourceFiles('src')
+      .filter((file) => !file.startsWith('src/ingest/'))
+      .flatMap((file) => importedNames(file).filter(({ from, name }) => writers.get(name) === from || (name === '*' && [...writers.values()].includes(from))).map(({ from, name }) => `${file} → ${from} ${name}`));
+    expect(bad).toEqual([]);
+  });
+
   it('the store imports no layer above it', () => {
     const above = /^src\/(ingest|sync|scim|reconcile|admin|api|lifecycle|queue|daemon|console|explain|webhooks)\//;
     expect(violations(sourceFiles('src/store'), (target) => above.test(target))).toEqual([]);
   });
 });
+
+/** The names a module imports from repository files (`*` for a namespace import), with the file they come from. */
+function importedNames(file: string): Array<{ from: string; name: string }> {
+  const text = readFileSync(path.join(ROOT, file), 'utf8');
+  const resolve = (s: string) => path.relative(ROOT, path.resolve(ROOT, path.dirname(file), s)).replace(/\.js$/, '.ts');
+  const named = [...text.matchAll(/\b(?:import|export)\s+(?:type\s+)?\{([^}]*)\}\s*from\s*'(\.{1,2}\/[^']+)'/g)].flatMap((m) =>
+    (m[1] as string)
+      .split(',')
+      .map((part) => part.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0] as string)
+      .filter((name) => name !== '')
+      .map((name) => ({ from: resolve(m[2] as string), name })),
+  );
+  const namespaces = [...text.matchAll(/\bimport\s+\*\s+as\s+[\w$]+\s+from\s*'(\.{1,2}\/[^']+)'/g)].map((m) => ({ from: resolve(m[1] as string), name: '*' }));
+  return [...named, ...namespaces];
+}
+
+/** An insert, update or delete of observed state's tables. */
+const OBSERVED_WRITE = /(?<![\w$])(?:insert\s+into|update|delete\s+from)\s+(?:source_users|source_groups|source_group_members)\b/i;
+
+/**
+ * The top-level functions, statements and classes of src/store/observed that write observed state,
+ * each with its file: those whose literals insert, update or delete rows of its tables, and those
+ * that use one of them (a statement constant, a helper) — found from the code, so a new write is
+ * covered wherever in the folder it is added.
+ */
+function observedWriters(): Map<string, string> {
+  const writers = new Map<string, string>();
+  for (const file of sourceFiles('src/store/observed')) {
+    const source = readFileSync(path.join(ROOT, file), 'utf8');
+    const starts = [...source.matchAll(/^(?:export\s+)?(?:async\s+)?(?:function\*?|const|let|class)\s+([\w$]+)/gm)];
+    const declarations = starts.map((m, k) => {
+      const text = source.slice(m.index, starts[k + 1]?.index ?? source.length);
+      return { name: m[1] as string, text, code: text.replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, '') };
+    });
+    const found = new Set(declarations.filter((d) => literalsOf(d.text).some((literal) => OBSERVED_WRITE.test(literal))).map((d) => d.name));
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const d of declarations) {
+        if (found.has(d.name) || ![...found].some((name) => new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(d.code))) continue;
+        found.add(d.name);
+        grew = true;
+      }
+    }
+    for (const name of found) writers.set(name, file);
+  }
+  return writers;
+}
 
 /**
  * The text of every string and template literal in a TypeScript source (comments and regular
