@@ -3,7 +3,7 @@ import { hash } from 'node:crypto';
 /** JSON with object keys sorted at every depth, so equal content always hashes equal. */
 export function stableStringify(value: unknown): string {
   // Records are mostly built with their keys in order already; then JSON.stringify gives the same
-  // text, natively, at about half the cost (a sync hashes every user it reads).
+  // text natively, much faster (a sync hashes every user it reads; docs/benchmarks.md, bench:ldap).
   return inKeyOrder(value) ? (JSON.stringify(value) ?? 'null') : sortedStringify(value);
 }
 

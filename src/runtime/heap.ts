@@ -6,18 +6,19 @@ import v8 from 'node:v8';
  * it (test/architecture checks), and a process that only serves requests never changes it.
  *
  * Why not fix it at process start (`node --heap-growing-percent=20` in the bin entry): `idsync start`
- * serves SCIM in the process that runs the jobs, and the tight setting made every SCIM request cost
- * about a quarter more CPU in collections, for no gain in sync or reconcile throughput. The
- * measurements are in docs/benchmarks.md ("The heap setting").
+ * serves SCIM in the process that runs the jobs, and the tight setting made every SCIM request
+ * cost more CPU in collections, for no gain in sync or reconcile throughput. The measurements are
+ * in docs/benchmarks.md ("The heap setting").
  */
 
 /** How far past what each full collection kept the heap may grow while a reconcile job runs. */
 export const BULK_WRITE_GROWING_PERCENT = 20;
 
 /**
- * The same for a sync run. It keeps little (the run's sets of seen names) and allocates fast: with
- * the tighter setting a third of an unchanged 100,000-user run went to full collections. A
- * reconcile job running meanwhile in the same process tightens it (the tightest section holds).
+ * The same for a sync run, looser: it keeps little (the run's sets of seen names) and allocates
+ * fast, so the tighter setting spent much of an unchanged run in full collections (figures in
+ * docs/benchmarks.md, "Why the mechanisms exist"). A reconcile job running meanwhile in the same
+ * process tightens it (the tightest section holds).
  */
 export const BULK_READ_GROWING_PERCENT = 50;
 
@@ -29,9 +30,9 @@ let applied = 0;
  * Runs `fn` with the V8 heap kept near its live size: while bulk work runs (a sync run, a
  * reconcile job) the heap may grow only `growingPercent` past
  * what each full collection kept, instead of up to four times as much by V8's own rule. Bulk work
- * allocates fast: reconciling 100,000 people keeps about 35 MB live, yet by default the heap
- * swelled to 200 MB of garbage between collections. This is not a cap; a heap that needs more
- * still gets it. When sections overlap, the tightest one's setting holds.
+ * keeps little live but allocates fast, so by default the heap swells with garbage between
+ * collections (figures in docs/benchmarks.md, "Why the mechanisms exist"). This is not a cap; a
+ * heap that needs more still gets it. When sections overlap, the tightest one's setting holds.
  *
  * Outside bulk work (serving requests, whose live data is small) V8 sizes the heap itself.
  *
