@@ -6,7 +6,7 @@
  * elsewhere — so a client sees the same kind of error whatever layer refused it.
  */
 import type { Socket } from 'node:net';
-import { SCIM_ERROR_SCHEMA } from '../scim/scim-error.js';
+import { SCIM_ERROR_SCHEMA } from '../scim/schema-urns.js';
 
 const REFUSALS: Record<string, { status: number; reason: string; code: string; message: string }> = {
   HPE_HEADER_OVERFLOW: { status: 431, reason: 'Request Header Fields Too Large', code: 'headers_too_large', message: 'The request headers are larger than the server accepts' },

@@ -13,11 +13,10 @@ import type { ScimContext } from './request-context.js';
 import { logHiddenCause } from './http/log-hidden-cause.js';
 import { scimErrorOf } from './http/scim-error-of.js';
 import { ScimError, toScimErrorBody } from './scim-error.js';
+import { BULK_REQUEST, BULK_RESPONSE } from './schema-urns.js';
 import { etagOf } from './users/user-resource.js';
 import type { UserService } from './users/user-service.js';
 
-const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
-const BULK_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
 const BULK_REF = /^bulkId:(.+)$/;
 
 export interface BulkOptions {

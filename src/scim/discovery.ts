@@ -4,8 +4,9 @@
  * describes is exactly what requests are validated against.
  */
 import SCIMMY from 'scimmy';
-import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from './filter/attributes.js';
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from './schema-urns.js';
 import type { JsonObject } from './json.js';
+import { listResponse } from './list-response.js';
 import { MAX_COUNT } from './list-query.js';
 import { EnterpriseUserDefinition, GroupDefinition, UserDefinition } from './schema/scimmy-schemas.js';
 
@@ -15,8 +16,6 @@ export interface ServiceLimits {
   /** Largest request body, in bytes (advertised as `bulk.maxPayloadSize`; enforced for every request). */
   maxPayloadBytes: number;
 }
-
-const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
 export function serviceProviderConfig(base: string, limits: ServiceLimits): JsonObject {
   const config = new SCIMMY.Schemas.ServiceProviderConfig(
@@ -56,8 +55,9 @@ function schemasOf(base: string): JsonObject[] {
   );
 }
 
-export function listOf(resources: JsonObject[]): JsonObject {
-  return { schemas: [LIST_RESPONSE], totalResults: resources.length, itemsPerPage: resources.length, startIndex: 1, Resources: resources };
+/** Every one of `resources`, as a single-page list. */
+function listOf(resources: JsonObject[]): JsonObject {
+  return listResponse(resources.length, 1, resources);
 }
 
 /** All resource types, or the one with `id` (case-insensitive), or undefined. */

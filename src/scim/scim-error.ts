@@ -10,6 +10,7 @@
  */
 import { IdsyncError } from '../errors.js';
 import { isScimmyValidationMessage } from './schema/scimmy-validation-message.js';
+import { SCIM_ERROR_SCHEMA } from './schema-urns.js';
 
 
 /** The `scimType` values RFC 7644 §3.12 (Table 9) defines. */
@@ -27,8 +28,6 @@ export const SCIM_TYPES = [
 ] as const;
 
 export type ScimType = (typeof SCIM_TYPES)[number];
-
-export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 /** The wire shape of an error response. `status` is a string, as RFC 7644 §3.12 specifies. */
 export interface ScimErrorBody {

@@ -1,4 +1,4 @@
-import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../filter/attributes.js';
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../schema-urns.js';
 import { isObject, isSchemaKey, mapOperations, readOperation, type JsonObject } from './json.js';
 import type { Quirk, ScimResourceType } from './quirk.js';
 

@@ -1,5 +1,5 @@
 /** Small helpers for walking parsed JSON request bodies without mutating them. */
-import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../filter/attributes.js';
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../schema-urns.js';
 import { parsePatchPath } from '../filter/parse-patch-path.js';
 
 export type JsonObject = Record<string, unknown>;

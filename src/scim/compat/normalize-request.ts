@@ -8,6 +8,7 @@ import { lowercasePatchOps } from './lowercase-patch-ops.js';
 import { qualifyEnterpriseAttributes } from './qualify-enterprise-attributes.js';
 import { isObject, patchOperations } from './json.js';
 import type { Quirk, QuirkContext, ScimResourceType } from './quirk.js';
+import { PATCH_OP } from '../schema-urns.js';
 import { stripPasswordAndGroups } from './strip-password-and-groups.js';
 import { unwrapRoleJson } from './unwrap-role-json.js';
 import { wrapManagerValue } from './wrap-manager-value.js';
@@ -64,8 +65,6 @@ export function normalizeRequest(request: CompatRequest): unknown {
   const quirks = method === 'PATCH' ? PATCH_QUIRKS : RESOURCE_QUIRKS;
   return quirks.reduce((body, quirk) => quirk(body, context), request.body);
 }
-
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 /**
  * Whether normalising a PatchOp message dropped every one of its operations: each set only what

@@ -1,4 +1,4 @@
-import { ENTERPRISE_USER_SCHEMA } from '../filter/attributes.js';
+import { ENTERPRISE_USER_SCHEMA } from '../schema-urns.js';
 import { findKey, isObject, mapOperations, readOperation, targetOf, type JsonObject } from './json.js';
 import type { Quirk } from './quirk.js';
 

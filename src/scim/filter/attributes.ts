@@ -5,13 +5,10 @@
  * reaches SQL as an identifier.
  */
 import type { ElementColumn, RowColumn, SortableSet, ValueSetName } from '../../store/observed/scim-columns.js';
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../schema-urns.js';
 import type { AttributePath } from './ast.js';
 
 export type ResourceType = 'Users' | 'Groups';
-
-export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 /** How values compare: `uuid` tolerates non-uuid input (it matches nothing instead of failing). */
 export type ValueType = 'string' | 'boolean' | 'dateTime' | 'uuid';

@@ -3,4 +3,4 @@ export { parseFilter, type ParseFilterOptions } from './parse-filter.js';
 export { parsePatchPath, type PatchPath } from './parse-patch-path.js';
 export { resolveFilter } from './resolve-filter.js';
 export { resolveSort, type SortOptions, type SortOrder } from './sort.js';
-export { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, type ResourceType } from './attributes.js';
+export type { ResourceType } from './attributes.js';

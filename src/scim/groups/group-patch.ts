@@ -7,12 +7,10 @@
  * (value filters joined with `or` select several members).
  */
 import type { FilterNode } from '../filter/ast.js';
-import { GROUP_SCHEMA } from '../filter/attributes.js';
 import { parsePatchPath } from '../filter/parse-patch-path.js';
 import { isJsonObject, type JsonObject } from '../json.js';
 import { ScimError } from '../scim-error.js';
-
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+import { GROUP_SCHEMA, PATCH_OP } from '../schema-urns.js';
 
 /** A member as a request names it: its id and, when given, the display text. */
 export type MemberValues = Map<string, string | null>;

@@ -1,5 +1,5 @@
 import type { ScimGroupRow, ScimMemberRow } from '../../store/observed/scim-groups.js';
-import { GROUP_SCHEMA } from '../filter/attributes.js';
+import { GROUP_SCHEMA } from '../schema-urns.js';
 import type { JsonObject } from '../json.js';
 import { etagOf } from '../users/user-resource.js';
 

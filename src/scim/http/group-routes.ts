@@ -1,12 +1,13 @@
 import type { RequestHandler, Response, Router } from 'express';
-import { GROUP_SCHEMA } from '../filter/attributes.js';
 import { toGroupResource } from '../groups/group-resource.js';
 import type { GroupService } from '../groups/group-service.js';
 import { parseListQuery, parseProjection, type Projection, type QueryParams } from '../list-query.js';
+import { listResponse } from '../list-response.js';
 import { includesAttribute, isProjected, project } from '../projection.js';
 import type { ScimContext } from '../request-context.js';
+import { GROUP_SCHEMA } from '../schema-urns.js';
 import { etagOf } from '../users/user-resource.js';
-import { ctxOf, ifMatch, listResponse, notModified, param, searchQuery, send, sendEmpty } from './scim-response.js';
+import { ctxOf, ifMatch, notModified, param, searchQuery, send, sendEmpty } from './scim-response.js';
 
 const GROUP_SCHEMAS = [GROUP_SCHEMA];
 

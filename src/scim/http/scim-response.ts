@@ -1,4 +1,4 @@
-/** How the SCIM routes read a request's parts and write a response: one content type, ETags, list responses. */
+/** How the SCIM routes read a request's parts and write a response: one content type, ETags. */
 import type { Request, Response } from 'express';
 import { isJsonObject, type JsonObject } from '../json.js';
 import type { QueryParams } from '../list-query.js';
@@ -7,7 +7,6 @@ import type { ScimContext } from '../request-context.js';
 import { ScimError } from '../scim-error.js';
 import { etagOf } from '../users/user-resource.js';
 
-const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 
 /** The authenticated source and base URL, set by `authenticateSource`. */
@@ -35,10 +34,6 @@ export function notModified(req: Request, res: Response, version: number): boole
   if (header === undefined || !matchesEtag(header, version)) return false;
   sendEmpty(res, 304, etagOf(version));
   return true;
-}
-
-export function listResponse(total: number, startIndex: number, resources: JsonObject[]): JsonObject {
-  return { schemas: [LIST_RESPONSE], totalResults: total, itemsPerPage: resources.length, startIndex, Resources: resources };
 }
 
 /** A SearchRequest body (RFC 7644 §3.4.3) as the query parameters of a GET. */

@@ -1,10 +1,11 @@
 import type { RequestHandler, Response, Router } from 'express';
-import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../filter/attributes.js';
 import { parseListQuery, parseProjection, type QueryParams } from '../list-query.js';
+import { listResponse } from '../list-response.js';
 import { isProjected, project } from '../projection.js';
+import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../schema-urns.js';
 import { etagOf, toUserResource } from '../users/user-resource.js';
 import type { UserService } from '../users/user-service.js';
-import { ctxOf, ifMatch, listResponse, notModified, param, searchQuery, send, sendEmpty } from './scim-response.js';
+import { ctxOf, ifMatch, notModified, param, searchQuery, send, sendEmpty } from './scim-response.js';
 
 const USER_SCHEMAS = [USER_SCHEMA, ENTERPRISE_USER_SCHEMA];
 

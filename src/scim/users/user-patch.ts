@@ -7,8 +7,8 @@ import { parsePatchPath } from '../filter/parse-patch-path.js';
 import { ScimError } from '../scim-error.js';
 import { isJsonObject, type JsonObject } from '../json.js';
 import { ScimUserSchema, withScimmy, withScimmyAsync } from '../schema/scimmy-schemas.js';
+import { PATCH_OP } from '../schema-urns.js';
 
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const TYPED_MULTI_VALUED = new Set(['emails', 'phonenumbers', 'ims', 'photos', 'addresses', 'entitlements', 'roles']);
 
 /**

@@ -10,7 +10,7 @@ import { emailKey } from '../../domain/email.js';
 import type { UserRecord } from '../../ingest/records.js';
 import type { SourceEmail } from '../../connector/connector.js';
 import type { ScimUserRow } from '../../store/observed/scim-users.js';
-import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../filter/attributes.js';
+import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../schema-urns.js';
 import { compact, isJsonObject, stringOrNull, type JsonObject } from '../json.js';
 
 /** Core attributes that have columns, or are never stored (`password`, `groups` is read-only). */
