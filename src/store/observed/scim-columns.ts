@@ -16,6 +16,16 @@
 
 type ColumnSql = (alias: string) => string;
 
+const PLAIN_ALIAS = /^[a-z_][a-z0-9_]{0,30}$/;
+
+/**
+ * Refuses an alias that is not a plain SQL identifier: the expressions below splice it into SQL
+ * text as it is. `caller` names the function in the message.
+ */
+export function assertPlainAlias(alias: string, caller: string): void {
+  if (!PLAIN_ALIAS.test(alias)) throw new TypeError(`${caller}: "${alias}" is not a plain SQL alias`);
+}
+
 // A jsonb value read defensively: an unexpected shape yields null rather than a SQL error.
 const jsonArray = (column: string) => `jsonb_array_elements(case when jsonb_typeof(${column}) = 'array' then ${column} else '[]'::jsonb end)`;
 const jsonBoolean = (json: string) => `(case when jsonb_typeof(${json}) = 'boolean' then (${json})::boolean end)`;

@@ -302,6 +302,7 @@ describe('filterToSql options', () => {
 
   it('refuses an alias that is not a plain identifier', () => {
     expect(() => filterToSql(parseFilter('userName eq "a"'), { resourceType: 'Users', alias: 'u; drop' })).toThrow(TypeError);
+    expect(() => sortToSql({ resourceType: 'Users', sortBy: 'userName', alias: 'u; drop' })).toThrow('orderSql: "u; drop" is not a plain SQL alias');
   });
 });
 

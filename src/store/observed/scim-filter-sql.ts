@@ -14,7 +14,7 @@
  *   false everywhere — the two-valued logic SCIM filters have.
  */
 import { escapeLike } from '../like-pattern.js';
-import { ELEMENT_COLUMNS, ROW_COLUMNS, VALUE_SETS, type ElementColumn, type RowColumn, type ValueSet, type ValueSetName } from './scim-columns.js';
+import { assertPlainAlias, ELEMENT_COLUMNS, ROW_COLUMNS, VALUE_SETS, type ElementColumn, type RowColumn, type ValueSet, type ValueSetName } from './scim-columns.js';
 
 /** How a value is compared: the type its parameter is cast to. */
 export type ComparedAs = 'text' | 'boolean' | 'timestamptz' | 'uuid';
@@ -57,13 +57,12 @@ export interface FilterSqlOptions {
   paramOffset?: number;
 }
 
-const ALIAS = /^[a-z_][a-z0-9_]{0,30}$/;
 const SETS: Readonly<Record<ValueSetName, ValueSet>> = VALUE_SETS;
 const SQL_OPERATORS: Record<'gt' | 'ge' | 'lt' | 'le', string> = { gt: '>', ge: '>=', lt: '<', le: '<=' };
 
 export function filterSql(filter: ColumnFilter, options: FilterSqlOptions): SqlFragment {
   const { alias } = options;
-  if (!ALIAS.test(alias)) throw new TypeError(`filterSql: "${alias}" is not a plain SQL alias`);
+  assertPlainAlias(alias, 'filterSql');
   const offset = options.paramOffset ?? 0;
   if (!Number.isInteger(offset) || offset < 0) throw new TypeError(`filterSql: paramOffset must be a non-negative integer, got ${offset}`);
   const params: unknown[] = [];

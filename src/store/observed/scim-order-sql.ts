@@ -4,7 +4,7 @@
  * the RFC asks (PostgreSQL's own `nulls last` / `nulls first` defaults, spelled out). The row id is
  * always the last key, so `startIndex` paging is stable across requests.
  */
-import { ROW_COLUMNS, VALUE_SETS, type RowColumn, type SortableSet } from './scim-columns.js';
+import { assertPlainAlias, ROW_COLUMNS, VALUE_SETS, type RowColumn, type SortableSet } from './scim-columns.js';
 
 export interface ColumnOrder {
   /** A single value (`fold`: compared through `lower()`), or a multi-valued attribute's primary, else first, value. */
@@ -12,11 +12,9 @@ export interface ColumnOrder {
   descending: boolean;
 }
 
-const ALIAS = /^[a-z_][a-z0-9_]{0,30}$/;
-
 /** The `order by` clause; without an order, creation time then id. */
 export function orderSql(order: ColumnOrder | undefined, alias: string): string {
-  if (!ALIAS.test(alias)) throw new TypeError(`orderSql: "${alias}" is not a plain SQL alias`);
+  assertPlainAlias(alias, 'orderSql');
   if (order === undefined) return `order by ${alias}.created_at asc, ${alias}.id asc`;
   const key = 'set' in order.by ? VALUE_SETS[order.by.set].sortSql(alias) : sortKey(order.by.column, order.by.fold, alias);
   const direction = order.descending ? 'desc nulls first' : 'asc nulls last';
