@@ -23,18 +23,11 @@ export interface ScimRequestEntry {
   error: string | null;
 }
 
-/** An entry as `GET /api/v1/sources/{id}/requests` shows it. */
-export interface ScimRequestView {
+/** An entry as `GET /api/v1/sources/{id}/requests` shows it: the entry, with its id and its time as text, under its source. */
+export interface ScimRequestView extends Omit<ScimRequestEntry, 'sourceId' | 'at' | 'resourceIds'> {
   id: string;
   at: string;
-  method: string;
-  path: string;
-  status: number;
-  scimType: string | null;
-  durationMs: number;
-  operations: number | null;
   resourceIds: string[];
-  error: string | null;
 }
 
 /** Where a page of the listing starts: after the entry with this time and id (newest first). */
