@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { userHash } from '../ingest/ingest.js';
-import type { ObservedUserRow } from '../store/observed/by-external-id.js';
+import type { UserByExternalIdRow } from '../store/observed/by-external-id.js';
 import type { SourceUser } from '../connector/connector.js';
 import { mergeGroupPatch, mergeUserPatch, observedUser, PARTIAL_NOT_OBSERVED } from './merge-patch.js';
 import { userContent } from './to-records.js';
@@ -62,7 +62,7 @@ describe('mergeUserPatch', () => {
 });
 
 describe('observedUser', () => {
-  const row: ObservedUserRow = {
+  const row: UserByExternalIdRow = {
     external_id: 'e-1',
     user_name: 'ana@contoso.onmicrosoft.com',
     email: 'ana.rivera@contoso.com', // ingest stores the correlation key, lower-cased

@@ -1,5 +1,5 @@
 import { emailKey } from '../domain/email.js';
-import type { GroupByExternalIdRow, ObservedUserRow } from '../store/observed/by-external-id.js';
+import type { GroupByExternalIdRow, UserByExternalIdRow } from '../store/observed/by-external-id.js';
 import type { SkippedEntry, SourceGroup, SourceGroupPatch, SourceUser, SourceUserPatch } from '../connector/connector.js';
 
 /** A partial record merged onto observed state: the whole record, or why it cannot be one. */
@@ -61,7 +61,7 @@ export function mergeGroupPatch(observed: SourceGroup | undefined, patch: Source
  * (the correlation key); the address as given is the entry of `emails` with that key, so an
  * unchanged user merges to the same content hash it was stored with.
  */
-export function observedUser(row: ObservedUserRow): SourceUser {
+export function observedUser(row: UserByExternalIdRow): SourceUser {
   const emails = row.emails.map((e) => ({ ...e }));
   const key = row.email;
   const given = key === null ? undefined : (emails.find((e) => e.primary === true && emailKey(e.value) === key) ?? emails.find((e) => emailKey(e.value) === key));

@@ -2,7 +2,7 @@ import type { RuleGrant } from '../../domain/membership-diff.js';
 import type { Role } from '../../domain/roles.js';
 import type { Db, Queryable } from '../db.js';
 import type { PersonKindRow } from '../people/people.js';
-import { ACCOUNT_ORDER, type ObservedAccountRow, type ObservedGroupRow } from './accounts.js';
+import { ACCOUNT_ORDER, type AccountGroupRow, type ObservedAccountRow } from './accounts.js';
 
 /** A person a preview judges; `email` lower-cased. */
 export type PreviewPerson = PersonKindRow;
@@ -35,8 +35,8 @@ export async function forEachObservedBatch(
   return db.transaction(async (tx) => {
     await tx.query('set transaction isolation level repeatable read, read only');
     const live = await tx.query<{ id: string }>('select id from workspaces where deleted_at is null');
-    const groups = new Map<string, ObservedGroupRow>();
-    for (const g of (await tx.query<ObservedGroupRow>('select source_id, id, external_id, display_name, aliases from source_groups where deleted_at is null')).rows) {
+    const groups = new Map<string, AccountGroupRow>();
+    for (const g of (await tx.query<AccountGroupRow>('select source_id, id, external_id, display_name, aliases from source_groups where deleted_at is null')).rows) {
       groups.set(`${g.source_id}/${g.id}`, g);
     }
     const people = await PersonCursor.open<Omit<PreviewPerson, 'id'> & { person_id: string }>(tx, 'preview_people', 'select id as person_id, lower(email) as email, kind from people order by id');
@@ -72,7 +72,7 @@ export async function forEachObservedBatch(
       const slice = await people.next();
       if (slice.length === 0) break;
       const last = (slice[slice.length - 1] as { person_id: string }).person_id;
-      const groupsOf = new Map<string, ObservedGroupRow[]>();
+      const groupsOf = new Map<string, AccountGroupRow[]>();
       for (const m of await memberships.upTo(last)) {
         const g = groups.get(`${m.source_id}/${m.group_id}`);
         if (g) push(groupsOf, `${m.source_id}/${m.user_id}`, g);

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db.js';
-import type { ObservedGroupRow } from './accounts.js';
+import type { ObservedGroupRow } from './observed-rows.js';
 import type { ObservedRowVersion } from './written-rows.js';
 
 /*
@@ -8,16 +8,10 @@ import type { ObservedRowVersion } from './written-rows.js';
  */
 
 /** A `source_groups` row as ingest writes it; the rows travel to the database as one JSON array. */
-export type GroupRow = Pick<ObservedGroupRow, 'id' | 'external_id' | 'display_name' | 'aliases'> & { attributes: Record<string, unknown>; content_hash: string };
+export type GroupRow = Pick<ObservedGroupRow, 'id' | 'external_id' | 'display_name' | 'aliases' | 'attributes' | 'content_hash'>;
 
 /** A stored group as a write compares it with the new one. */
-export interface GroupBeforeWrite {
-  id: string;
-  content_hash: string;
-  /** Null when the member list was changed member by member (or never written whole). */
-  members_hash: string | null;
-  deleted: boolean;
-}
+export type GroupBeforeWrite = Pick<ObservedGroupRow, 'id' | 'content_hash' | 'members_hash'> & { deleted: boolean };
 
 const LOCK_GROUPS = `select id, content_hash, members_hash, deleted_at is not null as deleted from source_groups
       where source_id = $1 and id = any($2::uuid[]) for update`;

@@ -1,17 +1,14 @@
 import type { Queryable } from '../db.js';
-import type { ObservedGroupRow } from './accounts.js';
+import type { ObservedGroupRow, ObservedUserRow } from './observed-rows.js';
 
 /** A live group of an account, as rules name it. */
 export type RuleInputGroup = Pick<ObservedGroupRow, 'external_id' | 'display_name' | 'aliases'>;
 
-/** What rules may match on of one source account: its name, attributes and live groups. */
-export interface RuleInputAccount {
-  user_name: string;
-  company: string | null;
-  /** The stored `attributes` document; `{}` when the caller did not ask for attributes. */
-  attributes: Record<string, unknown>;
-  groups: RuleInputGroup[];
-}
+/**
+ * What rules may match on of one source account: its name, attributes (`{}` when the caller did
+ * not ask for them) and live groups.
+ */
+export type RuleInputAccount = Pick<ObservedUserRow, 'user_name' | 'company' | 'attributes'> & { groups: RuleInputGroup[] };
 
 export interface RuleInputOptions {
   /** Read each account's `attributes` document too (only rules on app roles or attributes need it). */

@@ -5,19 +5,11 @@
  */
 import type { Queryable } from '../db.js';
 import { isUuid } from '../uuid-text.js';
+import type { ObservedGroupRow } from './observed-rows.js';
 import { listScimPage, type ScimListQuery, type ScimListSource } from './scim-list-page.js';
 
 /** The `source_groups` columns the SCIM server reads. */
-export interface ScimGroupRow {
-  id: string;
-  external_id: string | null;
-  display_name: string;
-  aliases: string[];
-  attributes: Record<string, unknown> | null;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
+export type ScimGroupRow = Pick<ObservedGroupRow, 'id' | 'external_id' | 'display_name' | 'aliases' | 'attributes' | 'version' | 'created_at' | 'updated_at'>;
 
 export interface ScimMemberRow {
   group_id: string;

@@ -1,25 +1,14 @@
 /** The reads of SCIM Users, straight from `source_users`: the filter is translated to SQL, never evaluated in memory. */
-import type { SourceEmail } from '../../connector/connector.js';
 import type { Queryable } from '../db.js';
 import { isUuid } from '../uuid-text.js';
+import type { ObservedUserRow } from './observed-rows.js';
 import { listScimPage, type ScimListQuery, type ScimListSource } from './scim-list-page.js';
 
 /** The `source_users` columns the SCIM server reads. */
-export interface ScimUserRow {
-  id: string;
-  external_id: string | null;
-  user_name: string;
-  emails: SourceEmail[] | null;
-  given_name: string | null;
-  family_name: string | null;
-  display_name: string | null;
-  company: string | null;
-  active: boolean;
-  attributes: Record<string, unknown> | null;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
+export type ScimUserRow = Pick<
+  ObservedUserRow,
+  'id' | 'external_id' | 'user_name' | 'emails' | 'given_name' | 'family_name' | 'display_name' | 'company' | 'active' | 'attributes' | 'version' | 'created_at' | 'updated_at'
+>;
 
 /** The select list for `ScimUserRow`, over the alias `u`. */
 const USER_COLUMNS =

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db.js';
-import type { ObservedUserRow } from './by-external-id.js';
+import type { ObservedUserRow } from './observed-rows.js';
 import type { ObservedRowVersion } from './written-rows.js';
 
 /*
@@ -8,17 +8,14 @@ import type { ObservedRowVersion } from './written-rows.js';
  * how, as whole batches packed into column arrays for one `unnest` each.
  */
 
-/** A `source_users` row as ingest writes it (a pushed user may have no external id); `emails` and `attributes` are stored as jsonb. */
-export type UserRow = Omit<ObservedUserRow, 'external_id'> & { id: string; external_id: string | null; content_hash: string };
+/** A `source_users` row as ingest writes it; `emails` and `attributes` are stored as jsonb. */
+export type UserRow = Pick<
+  ObservedUserRow,
+  'id' | 'external_id' | 'user_name' | 'email' | 'emails' | 'given_name' | 'family_name' | 'display_name' | 'company' | 'active' | 'attributes' | 'content_hash'
+>;
 
 /** A stored user as a write compares it with the new one. */
-export interface UserBeforeWrite {
-  id: string;
-  content_hash: string;
-  email: string | null;
-  active: boolean;
-  deleted: boolean;
-}
+export type UserBeforeWrite = Pick<ObservedUserRow, 'id' | 'content_hash' | 'email' | 'active'> & { deleted: boolean };
 
 /** What `writeUserIfChanged` found and did: the user as stored before (if any), and the row written (if it differed). */
 export interface OneUserWrite {
