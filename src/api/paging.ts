@@ -26,6 +26,11 @@ export function decodeCursor<T>(value: unknown, check: (v: unknown) => v is T): 
   throw badRequest('invalid cursor');
 }
 
+/** The check of a cursor whose sort key is one text value (an e-mail, a workspace id). */
+export function isTextKey(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
 /** Given `limit + 1` rows, the page and the cursor of the next one. */
 export function page<T>(rows: T[], limit: number, key: (row: T) => unknown): { items: T[]; next: string | null } {
   if (rows.length <= limit) return { items: rows, next: null };

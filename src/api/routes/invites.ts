@@ -13,7 +13,8 @@ import { decodeCursor, page, parseLimit } from '../paging.js';
 
 const createBody = z.object({ email: z.string().min(3).max(320), role: z.enum(ROLES) });
 const acceptBody = z.object({ token: z.string().min(10).max(200) });
-const isKey = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && isUuid(v[1]);
+/** An invites cursor: the last invite's creation time and id. */
+const isInviteKey = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && isUuid(v[1]);
 
 /**
  * Invites: create (the secret token is in this response only), list pending, revoke, and accept by
@@ -32,7 +33,7 @@ export function inviteRoutes(ctx: AdminContext): Router {
     if (!(await isLiveWorkspace(ctx.db, ws))) throw notFound(`workspace "${ws}"`);
     await authorize(ctx.db, principalOf(req), ws, 'view');
     const limit = parseLimit(req.query['limit']);
-    const rows = await listPendingInvites(ctx.db, ws, { now: ctx.now(), after: decodeCursor(req.query['cursor'], isKey), limit: limit + 1 });
+    const rows = await listPendingInvites(ctx.db, ws, { now: ctx.now(), after: decodeCursor(req.query['cursor'], isInviteKey), limit: limit + 1 });
     const { items, next } = page(rows, limit, (i) => [i.createdAt, i.id]);
     res.json({ invites: items, next });
   });

@@ -12,9 +12,8 @@ import { isUuid } from '../../store/uuid-text.js';
 import { principalOf } from '../auth.js';
 import { parseBody } from '../body.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
-import { decodeCursor, optionalString, page, parseLimit } from '../paging.js';
+import { decodeCursor, isTextKey, optionalString, page, parseLimit } from '../paging.js';
 
-const isString = (v: unknown): v is string => typeof v === 'string';
 const activityBody = z.object({ at: z.string().optional() });
 
 /** People a principal may see: all for the system; for a person, themselves and fellow members. */
@@ -64,7 +63,7 @@ export function peopleRoutes(ctx: AdminContext): Router {
     const principal = principalOf(req);
     const limit = parseLimit(req.query['limit']);
     const email = optionalString(req.query['email'], 'email');
-    const rows = await findPeople(ctx.db, principal, { ...(email ? { email } : {}), ...(isString(req.query['cursor']) ? { after: decodeCursor(req.query['cursor'], isString) } : {}), limit: limit + 1 });
+    const rows = await findPeople(ctx.db, principal, { ...(email ? { email } : {}), ...(typeof req.query['cursor'] === 'string' ? { after: decodeCursor(req.query['cursor'], isTextKey) } : {}), limit: limit + 1 });
     const { items, next } = page(rows, limit, (p) => p.email);
     res.json({ people: await withMemberships(ctx.db, principal, items), next });
   });

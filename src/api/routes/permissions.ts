@@ -6,7 +6,8 @@ import { principalOf } from '../auth.js';
 import { csvCell } from '../csv-cell.js';
 import { decodeCursor, optionalString, page, parseLimit } from '../paging.js';
 
-const isKey = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string';
+/** A permissions cursor: the last row's e-mail and workspace. */
+const isPermissionKey = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string';
 const CSV_COLUMNS = ['personId', 'email', 'workspace', 'role', 'status', 'origin', 'validUntil'] as const;
 const CSV_CHUNK = 1000;
 
@@ -40,7 +41,7 @@ export function permissionRoutes(db: Queryable): Router {
       return;
     }
     const limit = parseLimit(req.query['limit']);
-    const rows = await listPermissions(db, { workspaces, workspace, after: decodeCursor(req.query['cursor'], isKey), limit: limit + 1 });
+    const rows = await listPermissions(db, { workspaces, workspace, after: decodeCursor(req.query['cursor'], isPermissionKey), limit: limit + 1 });
     const { items, next } = page(rows, limit, (r) => [r.email, r.workspace]);
     res.json({ permissions: items, next });
   });

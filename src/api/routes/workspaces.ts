@@ -6,17 +6,16 @@ import { isRole } from '../../domain/roles.js';
 import { authorize, visibleWorkspaces } from '../../admin/actor.js';
 import { principalOf } from '../auth.js';
 import { badRequest, notFound } from '../errors.js';
-import { decodeCursor, optionalString, page, parseLimit } from '../paging.js';
+import { decodeCursor, isTextKey, optionalString, page, parseLimit } from '../paging.js';
 
 const STATUSES = ['active', 'suspended', 'expired', 'removed'];
-const isString = (v: unknown): v is string => typeof v === 'string';
 
 export function workspaceReadRoutes(db: Db): Router {
   const router = Router();
 
   router.get('/workspaces', async (req, res) => {
     const limit = parseLimit(req.query['limit']);
-    const after = decodeCursor(req.query['cursor'], isString);
+    const after = decodeCursor(req.query['cursor'], isTextKey);
     // A person token lists the workspaces it is a member of.
     const visible = await visibleWorkspaces(db, principalOf(req));
     const rows = await listLiveWorkspaces(db, { after, only: visible, limit: limit + 1 });
@@ -37,7 +36,7 @@ export function workspaceReadRoutes(db: Db): Router {
       role,
       status,
       q: optionalString(req.query['q'], 'q'),
-      after: decodeCursor(req.query['cursor'], isString),
+      after: decodeCursor(req.query['cursor'], isTextKey),
       limit: limit + 1,
     });
     const { items, next } = page(rows, limit, (m) => m.email);
