@@ -1,4 +1,5 @@
-import { findKey, isObject, mapOperations, readOperation, targetOf, withValue, type JsonObject, type Target } from './json.js';
+import { isJsonObject, type JsonObject } from '../json.js';
+import { findKey, mapOperations, readOperation, targetOf, withValue, type Target } from './json.js';
 import type { Quirk } from './quirk.js';
 
 /** User attributes whose values carry a boolean `primary` (RFC 7643 §4.1.2). */
@@ -13,10 +14,10 @@ const WITH_PRIMARY = new Set(['emails', 'phonenumbers', 'ims', 'photos', 'addres
  */
 export const coerceBooleanStrings: Quirk = (body, { method, resourceType }) => {
   if (resourceType !== 'Users') return body;
-  if (method === 'POST' || method === 'PUT') return isObject(body) ? inResource(body) : body;
+  if (method === 'POST' || method === 'PUT') return isJsonObject(body) ? inResource(body) : body;
   return mapOperations(body, (operation) => {
     const { path, value } = readOperation(operation);
-    if (path === undefined) return isObject(value) ? withValue(operation, inResource(value)) : operation;
+    if (path === undefined) return isJsonObject(value) ? withValue(operation, inResource(value)) : operation;
     const target = targetOf(path);
     return target === undefined ? operation : withValue(operation, at(target, value));
   });
@@ -52,7 +53,7 @@ function at(target: Target, value: unknown): unknown {
 }
 
 function element(value: unknown): unknown {
-  if (!isObject(value)) return value;
+  if (!isJsonObject(value)) return value;
   const key = findKey(value, 'primary');
   return key === undefined ? value : { ...value, [key]: toBoolean(value[key]) };
 }

@@ -1,5 +1,6 @@
+import { isJsonObject, type JsonObject } from '../json.js';
 import { ENTERPRISE_USER_SCHEMA } from '../schema-urns.js';
-import { findKey, isObject, isSchemaKey, mapOperations, readOperation, withValue, type JsonObject } from './json.js';
+import { findKey, isSchemaKey, mapOperations, readOperation, withValue } from './json.js';
 import type { Quirk } from './quirk.js';
 
 /**
@@ -18,11 +19,11 @@ export const dropExtensionSchemas: Quirk = (body, { method, resourceType }) => {
   if (method !== 'PATCH' || resourceType !== 'Users') return body;
   return mapOperations(body, (operation) => {
     const { path, value } = readOperation(operation);
-    if (!isObject(value)) return operation;
+    if (!isJsonObject(value)) return operation;
     if (path !== undefined) return isSchemaKey(path, ENTERPRISE_USER_SCHEMA) && hasSchemas(value) ? withValue(operation, withoutSchemas(value)) : operation;
     const key = findKey(value, ENTERPRISE_USER_SCHEMA);
     const extension = key === undefined ? undefined : value[key];
-    if (key === undefined || !isObject(extension) || !hasSchemas(extension)) return operation;
+    if (key === undefined || !isJsonObject(extension) || !hasSchemas(extension)) return operation;
     return withValue(operation, { ...value, [key]: withoutSchemas(extension) });
   });
 };

@@ -1,4 +1,5 @@
-import { isObject, mapOperations, readOperation, withValue } from './json.js';
+import { isJsonObject } from '../json.js';
+import { mapOperations, readOperation, withValue } from './json.js';
 import type { Quirk } from './quirk.js';
 
 /**
@@ -9,17 +10,17 @@ import type { Quirk } from './quirk.js';
  * only nulls inside multi-valued values are dropped: a top-level null there can mean "clear".
  */
 export const dropNullAttributes: Quirk = (body, { method }) => {
-  if (method === 'POST' || method === 'PUT') return isObject(body) ? withoutNulls(body) : body;
+  if (method === 'POST' || method === 'PUT') return isJsonObject(body) ? withoutNulls(body) : body;
   return mapOperations(body, (operation) => {
     const { value } = readOperation(operation);
-    if (!Array.isArray(value) || !value.some((v) => v === null || (isObject(v) && hasNull(v)))) return operation;
+    if (!Array.isArray(value) || !value.some((v) => v === null || (isJsonObject(v) && hasNull(v)))) return operation;
     return withValue(operation, withoutNulls(value));
   });
 };
 
 function withoutNulls<T>(value: T): T {
   if (Array.isArray(value)) return value.filter((v) => v !== null).map((v) => withoutNulls(v)) as T;
-  if (!isObject(value)) return value;
+  if (!isJsonObject(value)) return value;
   const result: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) if (v !== null) result[key] = withoutNulls(v);
   return result as T;
@@ -28,5 +29,5 @@ function withoutNulls<T>(value: T): T {
 function hasNull(value: unknown): boolean {
   if (value === null) return true;
   if (Array.isArray(value)) return value.some(hasNull);
-  return isObject(value) && Object.values(value).some(hasNull);
+  return isJsonObject(value) && Object.values(value).some(hasNull);
 }

@@ -1,4 +1,5 @@
-import { isObject, mapOperations, readOperation, withValue } from './json.js';
+import { isJsonObject } from '../json.js';
+import { mapOperations, readOperation, withValue } from './json.js';
 import type { Quirk } from './quirk.js';
 
 const READ_ONLY = new Set(['id', 'meta', 'schemas']);
@@ -13,7 +14,7 @@ export const dropReadOnlyPatchValues: Quirk = (body, { method }) => {
   if (method !== 'PATCH') return body;
   return mapOperations(body, (operation) => {
     const { path, value, op } = readOperation(operation);
-    if (path !== undefined || !isObject(value) || (op !== 'replace' && op !== 'add')) return operation;
+    if (path !== undefined || !isJsonObject(value) || (op !== 'replace' && op !== 'add')) return operation;
     const keys = Object.keys(value);
     if (!keys.some((k) => READ_ONLY.has(k.toLowerCase()))) return operation;
     const rest = Object.fromEntries(Object.entries(value).filter(([k]) => !READ_ONLY.has(k.toLowerCase())));

@@ -1,4 +1,5 @@
-import { findKey, isObject, mapOperations, readOperation, targetOf } from './json.js';
+import { isJsonObject } from '../json.js';
+import { findKey, mapOperations, readOperation, targetOf } from './json.js';
 import type { Quirk } from './quirk.js';
 
 /**
@@ -19,7 +20,7 @@ export const expandMembersRemove: Quirk = (body, { method, resourceType }) => {
     const target = targetOf(path);
     if (target?.schema !== 'core' || target.attribute !== 'members' || target.filtered || target.subAttribute !== undefined) return operation;
     const ids = value.map((member) => {
-      if (!isObject(member)) return undefined;
+      if (!isJsonObject(member)) return undefined;
       const key = findKey(member, 'value');
       const id = key === undefined ? undefined : member[key];
       return typeof id === 'string' ? id : undefined;

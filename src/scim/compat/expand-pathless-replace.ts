@@ -1,5 +1,6 @@
+import { isJsonObject, type JsonObject } from '../json.js';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../schema-urns.js';
-import { isObject, isSchemaKey, mapOperations, readOperation, type JsonObject } from './json.js';
+import { isSchemaKey, mapOperations, readOperation } from './json.js';
 import type { Quirk, ScimResourceType } from './quirk.js';
 
 /**
@@ -19,7 +20,7 @@ export const expandPathlessReplace: Quirk = (body, { method, resourceType }) => 
   if (method !== 'PATCH') return body;
   return mapOperations(body, (operation) => {
     const { op, path, value } = readOperation(operation);
-    if (op !== 'replace' || path !== undefined || !isObject(value)) return operation;
+    if (op !== 'replace' || path !== undefined || !isJsonObject(value)) return operation;
     return expand(value, resourceType).map(([p, v]) => ({ op: 'replace', path: p, value: v }));
   });
 };
@@ -27,12 +28,12 @@ export const expandPathlessReplace: Quirk = (body, { method, resourceType }) => 
 function expand(value: JsonObject, resourceType: ScimResourceType): Array<[string, unknown]> {
   const core = resourceType === 'Users' ? USER_SCHEMA : GROUP_SCHEMA;
   return Object.entries(value).flatMap(([key, v]): Array<[string, unknown]> => {
-    if (isSchemaKey(key, core) && isObject(v)) return expand(v, resourceType);
-    if (resourceType === 'Users' && isSchemaKey(key, ENTERPRISE_USER_SCHEMA) && isObject(v)) {
+    if (isSchemaKey(key, core) && isJsonObject(v)) return expand(v, resourceType);
+    if (resourceType === 'Users' && isSchemaKey(key, ENTERPRISE_USER_SCHEMA) && isJsonObject(v)) {
       // manager stays whole: its sub-attributes all follow from its value.
       return Object.entries(v).map(([attribute, w]): [string, unknown] => [`${key}:${attribute}`, w]);
     }
-    if (resourceType === 'Users' && key.toLowerCase() === 'name' && isObject(v)) {
+    if (resourceType === 'Users' && key.toLowerCase() === 'name' && isJsonObject(v)) {
       return Object.entries(v).map(([sub, w]): [string, unknown] => [`${key}.${sub}`, w]);
     }
     return [[key, v]];

@@ -1,12 +1,8 @@
 /** Small helpers for walking parsed JSON request bodies without mutating them. */
-import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../schema-urns.js';
 import { parsePatchPath } from '../filter/parse-patch-path.js';
+import { isJsonObject, type JsonObject } from '../json.js';
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../schema-urns.js';
 
-export type JsonObject = Record<string, unknown>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The key of `object` that equals `name` ignoring case (SCIM attribute names are case-insensitive). */
 export function findKey(object: JsonObject, name: string): string | undefined {
@@ -16,7 +12,7 @@ export function findKey(object: JsonObject, name: string): string | undefined {
 
 /** A PATCH request's operations, when `body` is shaped like one. */
 export function patchOperations(body: unknown): { key: string; operations: unknown[] } | undefined {
-  if (!isObject(body)) return undefined;
+  if (!isJsonObject(body)) return undefined;
   const key = findKey(body, 'Operations');
   const operations = key === undefined ? undefined : body[key];
   return key !== undefined && Array.isArray(operations) ? { key, operations } : undefined;
@@ -28,10 +24,10 @@ export function patchOperations(body: unknown): { key: string; operations: unkno
  */
 export function mapOperations(body: unknown, fn: (operation: JsonObject) => unknown): unknown {
   const found = patchOperations(body);
-  if (!found || !isObject(body)) return body;
+  if (!found || !isJsonObject(body)) return body;
   let changed = false;
   const operations = found.operations.flatMap((operation) => {
-    if (!isObject(operation)) return [operation];
+    if (!isJsonObject(operation)) return [operation];
     const result = fn(operation);
     if (result !== operation) changed = true;
     return Array.isArray(result) ? result : result === undefined ? [] : [result];

@@ -6,7 +6,8 @@ import { expandMembersRemove } from './expand-members-remove.js';
 import { expandPathlessReplace } from './expand-pathless-replace.js';
 import { lowercasePatchOps } from './lowercase-patch-ops.js';
 import { qualifyEnterpriseAttributes } from './qualify-enterprise-attributes.js';
-import { isObject, patchOperations } from './json.js';
+import { isJsonObject } from '../json.js';
+import { patchOperations } from './json.js';
 import type { Quirk, QuirkContext, ScimResourceType } from './quirk.js';
 import { PATCH_OP } from '../schema-urns.js';
 import { stripPasswordAndGroups } from './strip-password-and-groups.js';
@@ -73,7 +74,7 @@ export function normalizeRequest(request: CompatRequest): unknown {
  * empty PatchOp that RFC 7644 §3.5.2 refuses — the client sent a valid message.
  */
 export function droppedEveryOperation(body: unknown, normalized: unknown): boolean {
-  const schemas = isObject(body) ? body['schemas'] : undefined;
+  const schemas = isJsonObject(body) ? body['schemas'] : undefined;
   if (!Array.isArray(schemas) || !schemas.includes(PATCH_OP)) return false;
   const before = patchOperations(body);
   const after = patchOperations(normalized);

@@ -1,5 +1,6 @@
+import { isJsonObject, type JsonObject } from '../json.js';
 import { ENTERPRISE_USER_SCHEMA } from '../schema-urns.js';
-import { findKey, isObject, mapOperations, readOperation, targetOf, type JsonObject } from './json.js';
+import { findKey, mapOperations, readOperation, targetOf } from './json.js';
 import type { Quirk } from './quirk.js';
 
 const ENTERPRISE_ATTRIBUTES = new Map(
@@ -15,7 +16,7 @@ const ENTERPRISE_ATTRIBUTES = new Map(
  */
 export const qualifyEnterpriseAttributes: Quirk = (body, { method, resourceType }) => {
   if (resourceType !== 'Users') return body;
-  if (method === 'POST' || method === 'PUT') return isObject(body) ? moveIntoExtension(body) : body;
+  if (method === 'POST' || method === 'PUT') return isJsonObject(body) ? moveIntoExtension(body) : body;
   return mapOperations(body, (operation) => {
     const { path } = readOperation(operation);
     if (path === undefined) return operation;
@@ -31,7 +32,7 @@ function moveIntoExtension(resource: JsonObject): JsonObject {
   if (moved.length === 0) return resource;
   const extensionKey = findKey(resource, ENTERPRISE_USER_SCHEMA) ?? ENTERPRISE_USER_SCHEMA;
   const existing = resource[extensionKey];
-  const extension: JsonObject = isObject(existing) ? { ...existing } : {};
+  const extension: JsonObject = isJsonObject(existing) ? { ...existing } : {};
   const result: JsonObject = {};
   for (const [key, value] of Object.entries(resource)) {
     if (!moved.includes(key)) result[key] = value;

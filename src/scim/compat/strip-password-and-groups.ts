@@ -1,4 +1,5 @@
-import { findKey, isObject, mapOperations, readOperation, targetOf, withValue } from './json.js';
+import { isJsonObject } from '../json.js';
+import { findKey, mapOperations, readOperation, targetOf, withValue } from './json.js';
 import type { Quirk } from './quirk.js';
 
 /**
@@ -9,14 +10,14 @@ import type { Quirk } from './quirk.js';
  */
 export const stripPasswordAndGroups: Quirk = (body, { method, resourceType }) => {
   if (resourceType !== 'Users') return body;
-  if (method === 'POST' || method === 'PUT') return isObject(body) ? without(body, ['password', 'groups']) : body;
+  if (method === 'POST' || method === 'PUT') return isJsonObject(body) ? without(body, ['password', 'groups']) : body;
   return mapOperations(body, (operation) => {
     const { path, value } = readOperation(operation);
     if (path !== undefined) {
       const target = targetOf(path);
       return target?.schema === 'core' && target.attribute === 'password' ? undefined : operation;
     }
-    if (!isObject(value) || findKey(value, 'password') === undefined) return operation;
+    if (!isJsonObject(value) || findKey(value, 'password') === undefined) return operation;
     const rest = without(value, ['password']);
     return Object.keys(rest).length === 0 ? undefined : withValue(operation, rest);
   });

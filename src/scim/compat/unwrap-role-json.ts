@@ -1,4 +1,5 @@
-import { findKey, isObject, mapOperations, readOperation, targetOf, withValue, type JsonObject } from './json.js';
+import { isJsonObject, type JsonObject } from '../json.js';
+import { findKey, mapOperations, readOperation, targetOf, withValue } from './json.js';
 import type { Quirk } from './quirk.js';
 
 /**
@@ -14,10 +15,10 @@ import type { Quirk } from './quirk.js';
  */
 export const unwrapRoleJson: Quirk = (body, { method, resourceType }) => {
   if (resourceType !== 'Users') return body;
-  if (method === 'POST' || method === 'PUT') return isObject(body) ? inResource(body) : body;
+  if (method === 'POST' || method === 'PUT') return isJsonObject(body) ? inResource(body) : body;
   return mapOperations(body, (operation) => {
     const { path, value } = readOperation(operation);
-    if (path === undefined) return isObject(value) ? withValue(operation, inResource(value)) : operation;
+    if (path === undefined) return isJsonObject(value) ? withValue(operation, inResource(value)) : operation;
     const target = targetOf(path);
     if (target?.schema !== 'core' || target.attribute !== 'roles' || target.filtered || target.subAttribute !== undefined) return operation;
     const roles = unwrapped(value);
@@ -35,8 +36,8 @@ function inResource(resource: JsonObject): JsonObject {
 
 /** `value` (one role or an array of them) with JSON-serialised roles unwrapped; itself when none was. */
 function unwrapped(value: unknown): unknown {
-  if (!Array.isArray(value)) return isObject(value) ? (role(value) ?? value) : value;
-  const roles = value.map((v) => (isObject(v) ? role(v) : undefined));
+  if (!Array.isArray(value)) return isJsonObject(value) ? (role(value) ?? value) : value;
+  const roles = value.map((v) => (isJsonObject(v) ? role(v) : undefined));
   return roles.some((r) => r !== undefined) ? value.map((v, i) => roles[i] ?? v) : value;
 }
 
@@ -51,7 +52,7 @@ function role(value: JsonObject): JsonObject | undefined {
   } catch {
     return undefined;
   }
-  if (!isObject(parsed) || typeof parsed['value'] !== 'string') return undefined;
+  if (!isJsonObject(parsed) || typeof parsed['value'] !== 'string') return undefined;
   const result: JsonObject = { ...value, [valueKey]: parsed['value'] };
   if (findKey(value, 'display') === undefined && typeof parsed['displayName'] === 'string') result['display'] = parsed['displayName'];
   return result;

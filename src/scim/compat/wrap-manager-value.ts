@@ -1,5 +1,6 @@
+import { isJsonObject, type JsonObject } from '../json.js';
 import { ENTERPRISE_USER_SCHEMA } from '../schema-urns.js';
-import { findKey, isObject, isSchemaKey, mapOperations, readOperation, targetOf, withValue, type JsonObject } from './json.js';
+import { findKey, isSchemaKey, mapOperations, readOperation, targetOf, withValue } from './json.js';
 import type { Quirk } from './quirk.js';
 
 /**
@@ -10,10 +11,10 @@ import type { Quirk } from './quirk.js';
  */
 export const wrapManagerValue: Quirk = (body, { method, resourceType }) => {
   if (resourceType !== 'Users') return body;
-  if (method === 'POST' || method === 'PUT') return isObject(body) ? inResource(body) : body;
+  if (method === 'POST' || method === 'PUT') return isJsonObject(body) ? inResource(body) : body;
   return mapOperations(body, (operation) => {
     const { path, value } = readOperation(operation);
-    if (path === undefined) return isObject(value) ? withValue(operation, inResource(value)) : operation;
+    if (path === undefined) return isJsonObject(value) ? withValue(operation, inResource(value)) : operation;
     const target = targetOf(path);
     const isManager = target?.attribute === 'manager' && target.subAttribute === undefined && (target.schema === 'enterprise' || target.schema === 'core');
     return isManager ? withValue(operation, toManager(value)) : operation;
@@ -24,7 +25,7 @@ export const wrapManagerValue: Quirk = (body, { method, resourceType }) => {
 function inResource(resource: JsonObject): JsonObject {
   const result: JsonObject = { ...resource };
   for (const [key, value] of Object.entries(resource)) {
-    if (isSchemaKey(key, ENTERPRISE_USER_SCHEMA) && isObject(value)) {
+    if (isSchemaKey(key, ENTERPRISE_USER_SCHEMA) && isJsonObject(value)) {
       const managerKey = findKey(value, 'manager');
       if (managerKey !== undefined) result[key] = { ...value, [managerKey]: toManager(value[managerKey]) };
     } else if (isSchemaKey(key, `${ENTERPRISE_USER_SCHEMA}:manager`)) {
@@ -38,7 +39,7 @@ function toManager(value: unknown): unknown {
   if (typeof value === 'string') return { value };
   if (Array.isArray(value) && value.length === 1) {
     const [only] = value;
-    if (typeof only === 'string' || isObject(only)) return toManager(only);
+    if (typeof only === 'string' || isJsonObject(only)) return toManager(only);
   }
   return value;
 }
