@@ -86,16 +86,7 @@ export async function workspacesWithActiveGrant(q: Queryable, personId: string):
 }
 
 /** A grant as the people API lists it. */
-export interface PersonGrantRow {
-  person_id: string;
-  workspace_id: string;
-  origin: string;
-  role: string;
-  status: string;
-  valid_until: Date | null;
-  source_id: string | null;
-  rule: string | null;
-}
+export type PersonGrantRow = Omit<GrantRow, 'id'>;
 
 /** The grants not removed of these people in live workspaces (only those in `workspaces` unless it is null). */
 export async function liveGrantsOfPeople(q: Queryable, personIds: readonly string[], workspaces: readonly string[] | null): Promise<PersonGrantRow[]> {

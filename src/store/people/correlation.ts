@@ -1,24 +1,17 @@
 import type { Queryable } from '../db.js';
+import type { ObservedUserRow } from '../observed/observed-rows.js';
 import type { PersonRow, StoredEmailConflict } from './people.js';
 
 /** A person as correlation reads and writes them; `email` lower-cased. */
 export type CorrelatedPersonRow = Omit<PersonRow, 'last_active_at' | 'created_at'>;
 
 /** A source account with its source's precedence and the person it backs. */
-export interface CorrelationAccountRow {
-  source_id: string;
-  id: string;
-  email: string | null;
-  active: boolean;
+export type CorrelationAccountRow = Pick<ObservedUserRow, 'source_id' | 'id' | 'email' | 'active' | 'given_name' | 'family_name' | 'display_name' | 'company'> & {
   /** Deleted in its source (or gone with it): its link ends. */
   deleted: boolean;
-  given_name: string | null;
-  family_name: string | null;
-  display_name: string | null;
-  company: string | null;
   precedence: number;
   person_id: string | null;
-}
+};
 
 const PERSON_COLUMNS = `p.id, lower(p.email) as email, p.given_name, p.family_name, p.display_name, p.company, p.kind, p.status, p.email_conflict`;
 
