@@ -6,6 +6,7 @@
  * elsewhere — so a client sees the same kind of error whatever layer refused it.
  */
 import type { Socket } from 'node:net';
+import { SCIM_CONTENT_TYPE } from '../scim/http/content-type.js';
 import { SCIM_ERROR_SCHEMA } from '../scim/schema-urns.js';
 
 const REFUSALS: Record<string, { status: number; reason: string; code: string; message: string }> = {
@@ -27,6 +28,6 @@ export function answerClientError(error: Error & { code?: string; rawPacket?: Bu
   const body = JSON.stringify(
     scim ? { schemas: [SCIM_ERROR_SCHEMA], status: String(refusal.status), detail: refusal.message } : { error: { code: refusal.code, message: refusal.message } },
   );
-  const type = scim ? 'application/scim+json; charset=utf-8' : 'application/json; charset=utf-8';
+  const type = scim ? SCIM_CONTENT_TYPE : 'application/json; charset=utf-8';
   socket.end(`HTTP/1.1 ${refusal.status} ${refusal.reason}\r\nConnection: close\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }

@@ -6,8 +6,7 @@ import { matchesEtag } from '../preconditions.js';
 import type { ScimContext } from '../request-context.js';
 import { ScimError } from '../scim-error.js';
 import { etagOf } from '../users/user-resource.js';
-
-const CONTENT_TYPE = 'application/scim+json; charset=utf-8';
+import { SCIM_CONTENT_TYPE } from './content-type.js';
 
 /** The authenticated source and base URL, set by `authenticateSource`. */
 export function ctxOf(res: Response): ScimContext {
@@ -50,7 +49,7 @@ export function searchQuery(body: unknown): QueryParams {
 
 export function send(res: Response, status: number, body: unknown, etag?: string): void {
   const text = JSON.stringify(body);
-  const headers: Record<string, string | number> = { 'content-type': CONTENT_TYPE, 'content-length': Buffer.byteLength(text) };
+  const headers: Record<string, string | number> = { 'content-type': SCIM_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) };
   if (etag !== undefined) headers['etag'] = etag;
   res.writeHead(status, headers);
   res.end(text);
