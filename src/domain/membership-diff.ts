@@ -1,7 +1,8 @@
 import type { DesiredMembership } from './desired-memberships.js';
 import type { Role } from './roles.js';
 
-export type MembershipStatus = 'active' | 'suspended' | 'expired' | 'removed';
+export const MEMBERSHIP_STATUSES = ['active', 'suspended', 'expired', 'removed'] as const;
+export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
 
 /** A `rules` grant as stored. */
 export interface RuleGrant {

@@ -2,13 +2,12 @@ import { Router } from 'express';
 import type { Db } from '../../store/db.js';
 import { listMembers } from '../../store/granted/members.js';
 import { isLiveWorkspace, listLiveWorkspaces } from '../../store/granted/workspaces.js';
+import { MEMBERSHIP_STATUSES } from '../../domain/membership-diff.js';
 import { isRole } from '../../domain/roles.js';
 import { authorize, visibleWorkspaces } from '../../admin/actor.js';
 import { principalOf } from '../auth.js';
 import { badRequest, notFound } from '../errors.js';
 import { decodeCursor, isTextKey, optionalString, page, parseLimit } from '../paging.js';
-
-const STATUSES = ['active', 'suspended', 'expired', 'removed'];
 
 export function workspaceReadRoutes(db: Db): Router {
   const router = Router();
@@ -31,7 +30,7 @@ export function workspaceReadRoutes(db: Db): Router {
     const role = optionalString(req.query['role'], 'role');
     if (role !== undefined && !isRole(role)) throw badRequest('role must be admin, editor or viewer');
     const status = optionalString(req.query['status'], 'status');
-    if (status !== undefined && !STATUSES.includes(status)) throw badRequest(`status must be one of ${STATUSES.join(', ')}`);
+    if (status !== undefined && !(MEMBERSHIP_STATUSES as readonly string[]).includes(status)) throw badRequest(`status must be one of ${MEMBERSHIP_STATUSES.join(', ')}`);
     const rows = await listMembers(db, ws, {
       role,
       status,
