@@ -1,5 +1,6 @@
 import type { Queryable } from '../db.js';
 import type { PersonKindRow } from '../people/people.js';
+import type { MembershipRow } from './grants.js';
 
 /** The person an explanation is about; `email` lower-cased. */
 export async function accessSubject(q: Queryable, personId: string): Promise<PersonKindRow | undefined> {
@@ -8,20 +9,10 @@ export async function accessSubject(q: Queryable, personId: string): Promise<Per
 }
 
 /** A grant (any origin, any status) as an explanation shows it. */
-export interface StoredGrant {
-  id: string;
-  workspace_id: string;
-  origin: 'rules' | 'manual' | 'invite';
-  role: 'admin' | 'editor' | 'viewer';
-  status: 'active' | 'suspended' | 'expired' | 'removed';
-  source_id: string | null;
-  rule: string | null;
-  valid_from: Date;
-  valid_until: Date | null;
-  suspended_at: Date | null;
-  granted_by: string | null;
-  updated_at: Date;
-}
+export type StoredGrant = Pick<
+  MembershipRow,
+  'id' | 'workspace_id' | 'origin' | 'role' | 'status' | 'source_id' | 'rule' | 'valid_from' | 'valid_until' | 'suspended_at' | 'granted_by' | 'updated_at'
+>;
 
 /** Every grant of the person in live workspaces (all of them, or these), by workspace then origin. */
 export async function grantsOfPerson(q: Queryable, personId: string, workspaces: readonly string[] | null): Promise<StoredGrant[]> {

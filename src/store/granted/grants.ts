@@ -9,17 +9,32 @@ import type { Queryable } from '../db.js';
  */
 export type Origin = 'rules' | 'manual' | 'invite';
 
-export interface GrantRow {
+/**
+ * A row of `memberships`: the one grant row type. Each query reads the columns it needs, typed as
+ * a `Pick` of this (`GrantRow`, `PersonGrantRow`, access history's `StoredGrant`).
+ */
+export interface MembershipRow {
   id: string;
   person_id: string;
   workspace_id: string;
   origin: Origin;
   role: Role;
   status: MembershipStatus;
+  /** For rule grants: the source and rule that grant the role. */
   source_id: string | null;
   rule: string | null;
+  valid_from: Date;
   valid_until: Date | null;
+  suspended_at: Date | null;
+  reminded_at: Date | null;
+  granted_by: string | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
 }
+
+/** A grant as admin operations, the lifecycle sweeps and the grant log handle it. */
+export type GrantRow = Pick<MembershipRow, 'id' | 'person_id' | 'workspace_id' | 'origin' | 'role' | 'status' | 'source_id' | 'rule' | 'valid_until'>;
 
 /** A grant with its person's e-mail, as the grant log needs it. */
 export type GrantWithEmail = GrantRow & { email: string };
