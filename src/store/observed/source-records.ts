@@ -1,5 +1,6 @@
 import type { Db } from '../db.js';
 import { membersOfGroups } from './group-member-writes.js';
+import type { ObservedGroupRow } from './observed-rows.js';
 
 export type RecordKind = 'user' | 'group';
 
@@ -9,12 +10,7 @@ const TABLES = { user: 'source_users', group: 'source_groups' } as const;
 const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 
 /** A group's stored hashes, for the diff. */
-export interface StoredGroup {
-  id: string;
-  content_hash: string;
-  members_hash: string | null;
-  live: boolean;
-}
+export type StoredGroup = Pick<ObservedGroupRow, 'id' | 'content_hash' | 'members_hash'> & { live: boolean };
 
 /**
  * One source's records in observed state as a sync run reads them (live counts and ids, pages of
