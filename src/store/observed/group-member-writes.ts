@@ -1,4 +1,5 @@
 import type { Queryable } from '../db.js';
+import type { ObservedMemberRow } from './observed-rows.js';
 
 /*
  * How ingest writes `source_group_members`. Called from src/ingest only, the single writer of
@@ -14,8 +15,8 @@ export interface MemberPair {
 const MEMBERS_OF_GROUPS = 'select group_id, user_id from source_group_members where source_id = $1 and group_id = any($2::uuid[])';
 
 /** The member rows of these groups. */
-export async function membersOfGroups(tx: Queryable, sourceId: string, groupIds: readonly string[]): Promise<Array<{ group_id: string; user_id: string }>> {
-  const r = await tx.query<{ group_id: string; user_id: string }>(MEMBERS_OF_GROUPS, [sourceId, groupIds]);
+export async function membersOfGroups(tx: Queryable, sourceId: string, groupIds: readonly string[]): Promise<Array<Pick<ObservedMemberRow, 'group_id' | 'user_id'>>> {
+  const r = await tx.query<Pick<ObservedMemberRow, 'group_id' | 'user_id'>>(MEMBERS_OF_GROUPS, [sourceId, groupIds]);
   return r.rows;
 }
 

@@ -45,3 +45,12 @@ export interface ObservedGroupRow {
   updated_at: Date;
   deleted_at: Date | null;
 }
+
+/** A row of `source_group_members`: a source user in a source group. */
+export interface ObservedMemberRow {
+  source_id: string;
+  group_id: string;
+  user_id: string;
+  /** The member's display text as a SCIM client sent it, shown back in the group's `members`. */
+  display: string | null;
+}

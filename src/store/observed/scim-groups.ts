@@ -5,17 +5,14 @@
  */
 import type { Queryable } from '../db.js';
 import { isUuid } from '../uuid-text.js';
-import type { ObservedGroupRow } from './observed-rows.js';
+import type { ObservedGroupRow, ObservedMemberRow } from './observed-rows.js';
 import { listScimPage, type ScimListQuery, type ScimListSource } from './scim-list-page.js';
 
 /** The `source_groups` columns the SCIM server reads. */
 export type ScimGroupRow = Pick<ObservedGroupRow, 'id' | 'external_id' | 'display_name' | 'aliases' | 'attributes' | 'version' | 'created_at' | 'updated_at'>;
 
-export interface ScimMemberRow {
-  group_id: string;
-  user_id: string;
-  display: string | null;
-}
+/** A member as a SCIM group lists it; `display` falls back to the user's displayName. */
+export type ScimMemberRow = Pick<ObservedMemberRow, 'group_id' | 'user_id' | 'display'>;
 
 const GROUP_COLUMNS = 'g.id, g.external_id, g.display_name, g.aliases, g.attributes, g.version, g.created_at, g.updated_at';
 
