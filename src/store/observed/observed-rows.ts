@@ -1,7 +1,7 @@
 import type { SourceEmail } from '../../connector/connector.js';
 
 /*
- * The one row type of each observed-state table (src/store/migrations: 001_init.sql, 006). Each
+ * The one row type of each observed-state table, as src/store/migrations defines it. Each
  * query reads the columns it needs, typed as a `Pick` of these — as PersonRow is for `people`.
  */
 
