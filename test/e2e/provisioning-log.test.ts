@@ -140,7 +140,7 @@ describe.each(STORE_KINDS)('provisioning log (%s)', (kind) => {
 
     const log = await logOf('entra', 8);
     // Nothing secret anywhere in the stored rows or the answer: no token, no password, no body.
-    const rows = JSON.stringify((await store.db.query('select * from scim_requests')).rows);
+    const rows = JSON.stringify((await store.db.query('select * from request_log')).rows);
     const listed = (await api('/sources/entra/requests')).text;
     for (const secret of [ENTRA_TOKEN, OKTA_TOKEN, 'wrong-token', PASSWORD, 'not-a-scim-parameter', 'Bearer', 'R&D', 'Liddell']) {
       expect(rows, secret).not.toContain(secret);

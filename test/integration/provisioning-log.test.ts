@@ -98,7 +98,7 @@ describe.each(STORE_KINDS)('provisioning log store and listing (%s)', (kind) => 
     ];
     await insertScimRequests(store.db, odd);
     const rows = await store.db.query<Record<string, unknown>>(
-      `select method, path, status, scim_type, duration_ms, operations, resource_ids, error from scim_requests where source_id = 'odd' order by at`,
+      `select method, path, status, scim_type, duration_ms, operations, resource_ids, error from request_log where source_id = 'odd' order by at`,
     );
     expect(rows.rows).toEqual(
       odd.map((e) => ({ method: e.method, path: e.path, status: e.status, scim_type: e.scimType, duration_ms: e.durationMs, operations: e.operations, resource_ids: e.resourceIds, error: e.error })),
@@ -132,7 +132,7 @@ describe.each(STORE_KINDS)('provisioning log store and listing (%s)', (kind) => 
 
       const swept = await runSweeps(sweepStore.db, settings, NOW);
       expect(swept.requestLogPruned).toBe(6);
-      const left = await sweepStore.db.query<{ source_id: string; n: number }>(`select source_id, count(*)::int as n from scim_requests group by source_id order by source_id`);
+      const left = await sweepStore.db.query<{ source_id: string; n: number }>(`select source_id, count(*)::int as n from request_log group by source_id order by source_id`);
       expect(left.rows).toEqual([{ source_id: 'entra', n: 3 }, { source_id: 'okta', n: 3 }]);
       expect((await runSweeps(sweepStore.db, settings, NOW)).requestLogPruned).toBe(0);
 
@@ -175,7 +175,7 @@ describe.each(STORE_KINDS)('request log writer (%s)', (kind) => {
     };
     return { db, state };
   };
-  const paths = async (source: string) => (await store.db.query<{ path: string }>(`select path from scim_requests where source_id = $1 order by id`, [source])).rows.map((r) => r.path);
+  const paths = async (source: string) => (await store.db.query<{ path: string }>(`select path from request_log where source_id = $1 order by id`, [source])).rows.map((r) => r.path);
 
   it('writes in batches of at most 500, and what is left at once when closed', async () => {
     const { db, state } = wrapped();

@@ -1,5 +1,5 @@
 /**
- * The provisioning log (`scim_requests`): what each SCIM request of a source asked and what it was
+ * The provisioning log (`request_log`): what each SCIM request of a source asked and what it was
  * answered — method, path, status, `scimType`, duration, operations, the resource ids it touched and
  * the error detail the client was sent. Never a body or a header: no password, no token.
  */
@@ -54,7 +54,7 @@ export async function insertScimRequests(q: Queryable, entries: readonly ScimReq
   if (entries.length === 0) return;
   const column = <T>(of: (e: ScimRequestEntry) => T): T[] => entries.map(of);
   await q.query(
-    `insert into scim_requests (source_id, at, method, path, status, scim_type, duration_ms, operations, resource_ids, error)
+    `insert into request_log (source_id, at, method, path, status, scim_type, duration_ms, operations, resource_ids, error)
      select source_id, at, method, path, status, scim_type, duration_ms, operations, resource_ids::text[], error
        from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::smallint[], $6::text[], $7::real[], $8::int[], $9::text[], $10::text[])
             as r(source_id, at, method, path, status, scim_type, duration_ms, operations, resource_ids, error)`,
@@ -91,12 +91,12 @@ export async function listScimRequests(q: Queryable, sourceId: string, query: Re
   const r = await q.query<Row>(
     // Ordered by the stored columns: the bigint id, not the text it is returned as.
     `select id::text as id, at, method, path, status, scim_type, duration_ms, operations, resource_ids, error
-       from scim_requests
+       from request_log
       where source_id = $1
         and ($2::timestamptz is null or at >= $2)
         and status between $3 and $4
         and ($5::timestamptz is null or (at, id) < ($5, $6::bigint))
-      order by scim_requests.at desc, scim_requests.id desc
+      order by request_log.at desc, request_log.id desc
       limit $7`,
     [sourceId, query.since ?? null, query.status?.min ?? 0, query.status?.max ?? 999, query.before?.at ?? null, query.before?.id ?? null, query.limit],
   );
@@ -124,9 +124,9 @@ export async function deleteScimRequestsBefore(q: Queryable, cutoff: Date, batch
     `with due as (
        select old.id from sources s
         cross join lateral (
-          select id from scim_requests where source_id = s.id and at < $1 order by at, id limit $2) old
+          select id from request_log where source_id = s.id and at < $1 order by at, id limit $2) old
         limit $2)
-     delete from scim_requests r using due where r.id = due.id`,
+     delete from request_log r using due where r.id = due.id`,
     [cutoff, batchSize],
   );
   return r.rowCount;
