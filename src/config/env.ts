@@ -33,8 +33,10 @@ export interface Settings {
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export function readSettings(env: Env = process.env): Settings {
-  const port = Number(env['PORT'] ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env['PORT']}"`);
+  // Empty counts as unset, as for every variable here: Number('') is 0, a random port.
+  const portText = env['PORT'] || '8080';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${portText}"`);
   const redisUrl = env['REDIS_URL'] || 'redis://127.0.0.1:6379';
   // A malformed cluster URL is refused here, before anything starts.
   parseRedisUrl(redisUrl);
@@ -48,7 +50,7 @@ export function readSettings(env: Env = process.env): Settings {
     queuePrefix: env['IDSYNC_QUEUE_PREFIX'] || 'idsync',
     logLevel: env['LOG_LEVEL'] || 'info',
     adminToken: env['IDSYNC_ADMIN_TOKEN'] || undefined,
-    daemonUrl: env['IDSYNC_URL'] || `http://127.0.0.1:${env['PORT'] ?? 8080}`,
+    daemonUrl: env['IDSYNC_URL'] || `http://127.0.0.1:${port}`,
   };
 }
 
