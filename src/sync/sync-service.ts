@@ -83,7 +83,7 @@ export class SyncService {
       const job: SyncJob = { sourceId, mode: request.mode, runId: run.id, dryRun: request.dryRun ?? false, allowDeletes: request.allowDeletes ?? false };
       await this.#o.queue.add('run', job, { jobId: run.id, attempts: 1, removeOnComplete: { count: 500 }, removeOnFail: { count: 1000 } });
     } catch (error) {
-      await finishRun(this.#o.db, run.id, { status: 'failed', counts: run.counts, skippedReasons: {}, error: `could not queue the run: ${(error as Error).message}`, detail: {} });
+      await finishRun(this.#o.db, run.id, { status: 'failed', counts: run.counts, skippedReasons: {}, error: `source "${sourceId}": could not queue the run: ${(error as Error).message}`, detail: {} });
       throw error;
     }
     return run;

@@ -39,6 +39,6 @@ describe('the embedded store at start', () => {
       env: {},
     });
     const runs = await db.query<{ status: string; error: string }>('select status, error from sync_runs');
-    expect(runs.rows).toEqual([{ status: 'failed', error: expect.stringMatching(/^abandoned:/) }]);
+    expect(runs.rows).toEqual([{ status: 'failed', error: expect.stringMatching(/^source "scim": abandoned:/) }]);
   });
 });

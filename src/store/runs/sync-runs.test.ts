@@ -21,7 +21,7 @@ describe('runs whose jobs Redis lost', () => {
     expect(await failQueuedRuns(store.db)).toBe(1);
     const failed = await getRun(store.db, queued.id);
     expect(failed?.status).toBe('failed');
-    expect(failed?.error?.message).toMatch(/^lost: Redis lost the queue data before the run started/);
+    expect(failed?.error?.message).toBe('source "corp": lost: Redis lost the queue data before the run started; nothing was applied, trigger it again');
     expect((await createRun(store.db, { sourceId: 'corp', mode: 'full', dryRun: false, trigger: 'manual' })).status).toBe('queued');
   });
 
@@ -41,6 +41,8 @@ describe('runs whose jobs Redis lost', () => {
     await store.db.query('delete from pending_changes');
 
     expect(await failAbandonedRuns(store.db, 120_000)).toBe(1);
+    const abandoned = await store.db.query<{ error: string }>(`select error from sync_runs where source_id = 'corp' and status = 'failed' and error like '%abandoned:%'`);
+    expect(abandoned.rows).toEqual([{ error: 'source "corp": abandoned: the worker running it stopped before it finished; nothing was applied after that point' }]);
     const parked = await store.db.query<{ key: string; source_id: string }>('select key, source_id from pending_changes order by key');
     expect(parked.rows).toEqual([
       { key: 'user1@example.com', source_id: 'corp' },

@@ -170,7 +170,7 @@ export async function failAbandonedRuns(db: Db, staleMs: number): Promise<number
   return db.transaction(async (tx) => {
     const failed = await tx.query<{ source_id: string }>(
       `update sync_runs set status = 'failed', finished_at = now(),
-              error = 'abandoned: the worker running it stopped before it finished; nothing was applied after that point'
+              error = 'source "' || source_id || '": abandoned: the worker running it stopped before it finished; nothing was applied after that point'
         where status = 'running' and heartbeat_at < now() - make_interval(secs => $1::double precision / 1000)
         returning source_id`,
       [staleMs],
@@ -189,7 +189,7 @@ export async function failAbandonedRuns(db: Db, staleMs: number): Promise<number
 export async function failQueuedRuns(db: Db): Promise<number> {
   const r = await db.query(
     `update sync_runs set status = 'failed', finished_at = now(),
-            error = 'lost: Redis lost the queue data before the run started; nothing was applied, trigger it again'
+            error = 'source "' || source_id || '": lost: Redis lost the queue data before the run started; nothing was applied, trigger it again'
       where status = 'queued'`,
   );
   return r.rowCount;
