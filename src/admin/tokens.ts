@@ -73,8 +73,8 @@ export async function listTokensFor(ctx: AdminContext, actor: Actor, page: { aft
 
 /**
  * Revokes a token: any token for the system, only their own for a person (someone else's is
- * `not_found`, as it is absent from their list). It stops working at once in this process
- * (`ctx.tokenRevoked`) and within the SCIM token cache's lifetime in others.
+ * `not_found`, as it is absent from their list). It stops working at once in every serving
+ * process: `ctx.tokenRevoked` forgets it here and tells the others (src/queue/token-revocations.ts).
  */
 export async function revokeTokenAs(ctx: AdminContext, actor: Actor, id: string): Promise<void> {
   const revoked = await ctx.db.transaction(async (tx) => {

@@ -14,6 +14,7 @@ import type { Config } from '../config/schema.js';
 import { createConsole } from '../console/index.js';
 import type { DurablePublisher } from '../ingest/durable-publisher.js';
 import type { Ingest } from '../ingest/ingest.js';
+import { TokenRevocations } from '../queue/token-revocations.js';
 import { createScimServer, recordScimRequests, RequestLogWriter, scimTokens } from '../scim/index.js';
 import type { Db } from '../store/db.js';
 import type { SyncService } from '../sync/sync-service.js';
@@ -46,7 +47,10 @@ export async function startHttp(parts: HttpParts): Promise<string> {
   const requestLog = new RequestLogWriter({ db, logger });
   // The producer connection fails fast while Redis is away, so authentication never waits on the counter.
   const authFailures = new AuthFailureLimiter({ redis: queues.producerRedis, prefix: queues.prefix, trustProxy: config.http.trustProxy, logger });
-  const sourceTokens = scimTokens({ db, config, env, now });
+  // Every serving process forgets a revoked SCIM token at once, whichever process revoked it.
+  const revocations = TokenRevocations.start({ url: settings.redisUrl, prefix: queues.prefix, publisher: queues.producerRedis, logger, onRevoked: (id) => sourceTokens.forget(id) });
+  parts.closers.first(() => revocations.close());
+  const sourceTokens = scimTokens({ db, config, env, now, revocations });
   const app = createHttpApp({
     db,
     redis: queues.redis,
@@ -58,7 +62,7 @@ export async function startHttp(parts: HttpParts): Promise<string> {
     now,
     apiRouters: [
       sourceRoutes({ db, config, sync }),
-      ...adminApiRouters({ ...adminContext(db, config, now), relayChanges: () => publisher.relay(), tokenRevoked: (id) => sourceTokens.forget(id) }),
+      ...adminApiRouters({ ...adminContext(db, config, now), relayChanges: () => publisher.relayAll(), tokenRevoked: (id) => void revocations.revoked(id) }),
     ],
     mounts: [{ path: '/scim/v2', before: [scimRequestMetrics({ metrics: metrics.metrics, activity }), recordScimRequests(requestLog)], router: createScimServer({ db, ingest, tokens: sourceTokens, authFailures, logger }) }],
     sourcesHealth: metrics.healthOfSources,

@@ -10,7 +10,7 @@ import type { Config } from '../config/schema.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { Db } from '../store/db.js';
 import { createScimRouter } from './http/scim-router.js';
-import { SourceTokens, type ConfiguredToken } from './http/source-tokens.js';
+import { SourceTokens, type ConfiguredToken, type RevocationWatch } from './http/source-tokens.js';
 
 export interface ScimServerOptions {
   db: Db;
@@ -38,8 +38,8 @@ export function configuredScimTokens(config: Config, env: Env): ConfiguredToken[
 }
 
 /** The SCIM tokens: the config's (`tokenEnv`) and the live ones in the store. */
-export function scimTokens(options: { db: Db; config: Config; env: Env; now?: () => Date }): SourceTokens {
-  return new SourceTokens({ db: options.db, configured: configuredScimTokens(options.config, options.env), now: options.now });
+export function scimTokens(options: { db: Db; config: Config; env: Env; now?: () => Date; revocations?: RevocationWatch }): SourceTokens {
+  return new SourceTokens({ db: options.db, configured: configuredScimTokens(options.config, options.env), now: options.now, revocations: options.revocations });
 }
 
 export function createScimServer(options: ScimServerOptions): Router {

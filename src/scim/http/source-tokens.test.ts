@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openTestStore, type TestStore } from '../../../test/helpers/db.js';
 import { hashToken } from '../../domain/secret-tokens.js';
+import type { Queryable } from '../../store/db.js';
 import { insertSourceToken, revokeToken } from '../../store/tokens/api-tokens.js';
 import { SourceTokens } from './source-tokens.js';
 
@@ -58,6 +59,35 @@ describe('SourceTokens', () => {
     await revokeToken(store.db, third, { at: clock.now });
     tokens.forget(third);
     expect(await tokens.sourceOf('rotation-third')).toBeUndefined();
+  });
+
+  it('trusts its cache only for what it found in the current revocation session, and not a lookup a revocation overtook', async () => {
+    const watch: { session: number | undefined } = { session: undefined };
+    let queries = 0;
+    const db: Queryable = { query: (text, params) => (queries++, store.db.query(text, params)) };
+    const tokens = new SourceTokens({ db, configured: [], now: () => clock.now, revocations: watch });
+    const id = await stored('watched');
+    const lookedUp = async () => {
+      const before = queries;
+      expect(await tokens.sourceOf('watched')).toBe('idp');
+      return queries > before;
+    };
+
+    expect([await lookedUp(), await lookedUp()], 'not subscribed: every request looks up').toEqual([true, true]);
+    watch.session = 1;
+    expect([await lookedUp(), await lookedUp()], 'subscribed: cached').toEqual([true, false]);
+    watch.session = undefined;
+    expect(await lookedUp(), 'subscription lost: the cache is not trusted').toBe(true);
+    watch.session = 2;
+    expect(await lookedUp(), 'subscribed again: entries from before the break are not trusted').toBe(true);
+    expect(await lookedUp()).toBe(false);
+
+    // A revocation heard while a lookup is under way: the lookup's answer may predate it, so it is not kept.
+    tokens.forget(id);
+    const pending = tokens.sourceOf('watched');
+    tokens.forget(id);
+    expect(await pending).toBe('idp');
+    expect(await lookedUp(), 'the overtaken lookup was not cached').toBe(true);
   });
 
   it('refuses a token past its expiry, even one it has cached, and a token of a source that is not kind: scim', async () => {
