@@ -28,6 +28,19 @@ export class DurablePublisher implements ChangePublisher {
     }
   }
 
+  /**
+   * Publishes every parked change, `limit` at a time (one transaction each), until none is left or
+   * the queue refuses; returns how many. A recovery may park a whole source's people at once.
+   */
+  async relayAll(limit = 5000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const published = await this.relay(limit);
+      total += published;
+      if (published < limit) return total;
+    }
+  }
+
   /** Publishes up to `limit` parked changes; returns how many. Safe to run in several processes at once. */
   async relay(limit = 5000): Promise<number> {
     return this.#db.transaction(async (tx) => {

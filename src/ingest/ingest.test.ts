@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { group, user } from '../../test/helpers/data.js';
 import { openTestStore, STORE_KINDS, type TestStore } from '../../test/helpers/db.js';
+import { parkChanges } from '../store/pending-changes.js';
 import { DurablePublisher } from './durable-publisher.js';
 import { IngestConflictError } from './errors.js';
 import { Ingest } from './ingest.js';
@@ -144,5 +145,13 @@ describe.each(STORE_KINDS)('ingest (%s)', (kind) => {
     expect(await publisher.relay()).toBe(0);
     expect(relayed.map((c) => c.key).sort()).toEqual(['user1@example.com', 'user2@example.com']);
     for (const c of relayed) expect(c.observedAt).toEqual(expect.any(Number));
+  });
+  it('relays every parked change, a batch at a time, until none is left', async () => {
+    const batches: number[] = [];
+    const publisher = new DurablePublisher({ db: store.db, inner: { publish: async (c) => void batches.push(c.length) } });
+    await parkChanges(store.db, Array.from({ length: 12 }, (_, i) => ({ key: `parked${i}@example.com`, sourceId: source, cause: 'recovery' })));
+    expect(await publisher.relayAll(5)).toBe(12);
+    expect(batches).toEqual([5, 5, 2]);
+    expect(await publisher.relayAll(5)).toBe(0);
   });
 });
