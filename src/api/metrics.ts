@@ -33,6 +33,8 @@ export interface MetricsOptions {
   sourcesHealth?: () => Promise<SourceHealthReport[]>;
   /** When the oldest outbox event not yet delivered was written; undefined when none waits. */
   oldestUndelivered?: () => Promise<Date | undefined>;
+  /** How many identity changes are parked in the store, waiting for the queue to answer. */
+  parkedChanges?: () => Promise<number>;
   /** Pulled source ids: their run counters start at 0, so the first failure shows in `increase()`. */
   pulledSources?: readonly string[];
   /** Webhook target labels (`webhookTargetLabel`), likewise. */
@@ -56,6 +58,7 @@ export function createMetrics(queues: readonly Queue[], options: MetricsOptions 
   registerQueueGauge(registers, queues);
   if (options.sourcesHealth) registerSourceGauges(registers, options.sourcesHealth, failed);
   if (options.oldestUndelivered) registerOutboxGauge(registers, options.oldestUndelivered, failed);
+  if (options.parkedChanges) registerParkedChangesGauge(registers, options.parkedChanges, failed);
   const metrics = createCountersAndHistograms(registry);
   startKnownSeriesAtZero(metrics, options);
   return metrics;
@@ -137,6 +140,22 @@ function registerOutboxGauge(registers: Registers, oldest: () => Promise<Date | 
       } catch (error) {
         this.reset();
         failed('idsync_outbox_oldest_undelivered_age_seconds', error);
+      }
+    },
+  });
+}
+
+function registerParkedChangesGauge(registers: Registers, parked: () => Promise<number>, failed: CollectFailed): void {
+  new Gauge({
+    name: 'idsync_parked_changes',
+    help: 'Identity changes parked in the store while the queue did not take them, or until a recovery publishes them; 0 when none waits (scrape time)',
+    registers,
+    async collect() {
+      try {
+        this.set(await parked());
+      } catch (error) {
+        this.reset();
+        failed('idsync_parked_changes', error);
       }
     },
   });

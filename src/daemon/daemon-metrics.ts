@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { createMetrics, type Metrics } from '../api/metrics.js';
 import type { Db } from '../store/db.js';
+import { countParkedChanges } from '../store/pending-changes.js';
 import { isPulled } from '../sync/connectors.js';
 import { sourcesHealth } from '../sync/sources-health.js';
 import { webhookTargetLabel } from '../webhooks/delivery-job.js';
@@ -21,6 +22,7 @@ export function daemonMetrics({ db, config, queues, logger }: { db: Db; config: 
   const metrics = createMetrics(queues.all, {
     sourcesHealth: healthOfSources,
     oldestUndelivered: config.webhooks.length > 0 ? () => oldestUndeliveredAt({ db, queue: queues.webhooks }) : undefined,
+    parkedChanges: () => countParkedChanges(db),
     pulledSources: config.sources.filter((s) => isPulled(s)).map((s) => s.id),
     webhookTargets: config.webhooks.map((w) => webhookTargetLabel(w.url)),
     onCollectError: (metric, error) => logger.warn({ metric, err: error }, 'metric could not be read'),

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ingest } from '../ingest/ingest.js';
 import { openTestStore, STORE_KINDS, type TestStore } from '../../test/helpers/db.js';
 import { user } from '../../test/helpers/data.js';
-import { parkEveryone } from './pending-changes.js';
+import { createMetrics } from '../api/metrics.js';
+import { countParkedChanges, parkEveryone } from './pending-changes.js';
 
 describe.each(STORE_KINDS)('parking everyone (%s)', (kind) => {
   let store: TestStore;
@@ -28,5 +29,13 @@ describe.each(STORE_KINDS)('parking everyone (%s)', (kind) => {
       { key: 'user1@example.com', cause: 'earlier' },
       { key: 'user2@example.com', cause: 'recovery' },
     ]);
+  });
+
+  it('the idsync_parked_changes gauge reads how many are parked, at each scrape', async () => {
+    const metrics = createMetrics([], { parkedChanges: () => countParkedChanges(store.db) });
+    const gauge = async () => Number(/^idsync_parked_changes (\S+)$/m.exec(await metrics.registry.metrics())?.[1]);
+    expect(await gauge()).toBe(3);
+    await store.db.query(`delete from pending_changes where key = 'user1@example.com'`);
+    expect(await gauge()).toBe(2);
   });
 });

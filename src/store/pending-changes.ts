@@ -61,3 +61,9 @@ export async function lockParkedChanges(tx: Queryable, limit: number): Promise<P
 export async function dropParkedChanges(tx: Queryable, keys: readonly string[]): Promise<void> {
   await tx.query('delete from pending_changes where key = any($1::text[])', [keys]);
 }
+
+/** How many changes are parked, waiting for the queue (the `idsync_parked_changes` gauge). */
+export async function countParkedChanges(q: Queryable): Promise<number> {
+  const r = await q.query<{ n: number }>('select count(*)::int as n from pending_changes');
+  return r.rows[0]?.n ?? 0;
+}

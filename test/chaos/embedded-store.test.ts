@@ -141,14 +141,21 @@ class Embedded {
     return Date.now() - started;
   }
 
-  /** Until no change job is waiting or running. */
+  /**
+   * Until no change job is waiting or running and none is parked in the daemon's store (a recovery
+   * parks changes that its relay publishes within two seconds: an empty queue alone can come first).
+   */
   async drained(timeoutMs = 120_000): Promise<void> {
     const queue = new Queue(QUEUE_NAMES.changes, { connection: this.redis.connect(), prefix: bullPrefix(this.prefix) });
+    const parked = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${this.port}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
+      return Number(/^idsync_parked_changes (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
+    };
     try {
       let quiet = 0;
       await until(async () => {
         const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-        quiet = Object.values(c).every((n) => n === 0) ? quiet + 1 : 0;
+        quiet = Object.values(c).every((n) => n === 0) && (await parked()) === 0 ? quiet + 1 : 0;
         return quiet >= 3;
       }, timeoutMs, 'the change queue drained');
     } finally {
