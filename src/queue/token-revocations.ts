@@ -10,6 +10,11 @@
  * process is starting, cut off from Redis or reconnecting is lost to it. `session` therefore says
  * whether the subscription is established, and changes each time it is established again, so that
  * the token cache trusts only what it found while listening without a break.
+ *
+ * On a Redis Cluster, ioredis keeps the subscription on one node and, when that connection drops,
+ * silently moves it to another; a break is seen only once the node leaves the cluster's node list
+ * (`-node`). Until then a revocation published during the move can be missed, and a token cached
+ * before it is trusted for the rest of its cache time (2 s at most), as before this broadcast.
  */
 import type { Logger } from 'pino';
 import { Cluster } from 'ioredis';
@@ -95,10 +100,11 @@ export class TokenRevocations {
     subscriber.on('ready', () => this.#subscribe());
     for (const event of ['close', 'end', 'reconnecting']) subscriber.on(event, () => this.#lost());
     // A cluster moves its subscription to another node when the node it used leaves; messages
-    // published in between are lost, so the session ends and starts again once subscribed anew.
+    // published in between are lost, so the session ends and starts again once subscribed anew
+    // (on the next turn: the client picks its new subscriber node after this event).
     if (subscriber instanceof Cluster) subscriber.on('-node', () => {
       this.#lost();
-      this.#subscribe();
+      setImmediate(() => this.#subscribe());
     });
     subscriber.connect().catch((error: unknown) => this.#logger.warn({ err: error }, 'token revocation subscriber cannot connect yet; SCIM tokens are looked up on every request until it does'));
   }
