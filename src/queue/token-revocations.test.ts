@@ -86,6 +86,38 @@ describe('token revocations across serving processes', () => {
     expect(b.lookups(), 'B looked the token up again').toBeGreaterThan(warm);
   });
 
+  it('when its connection drops, stops trusting what it cached until subscribed again, and then only what it finds anew', async () => {
+    const redis = testRedis();
+    const subscribers = async () => new Set(((await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n').filter(Boolean).map((line) => /\bid=(\d+)/.exec(line)?.[1]));
+    const before = await subscribers();
+    const c = await serving();
+    await vi.waitFor(() => expect(c.revocations.session).toBeDefined(), { timeout: 5000 });
+    const first = c.revocations.session;
+    const mine = [...(await subscribers())].filter((id) => !before.has(id));
+    expect(mine, 'the one subscriber connection this process opened').toHaveLength(1);
+
+    await stored('reconnecting-token');
+    expect(await c.tokens.sourceOf('reconnecting-token')).toBe('idp');
+    const warm = c.lookups();
+    expect(await c.tokens.sourceOf('reconnecting-token')).toBe('idp');
+    expect(c.lookups(), 'cached').toBe(warm);
+
+    await redis.client('KILL', 'ID', mine[0] as string);
+    await vi.waitFor(() => expect(c.revocations.session).toBeUndefined(), { timeout: 2000, interval: 5 });
+    expect(await c.tokens.sourceOf('reconnecting-token')).toBe('idp');
+    expect(c.lookups(), 'disconnected: looked up').toBeGreaterThan(warm);
+
+    await vi.waitFor(() => expect(c.revocations.session).toBeDefined(), { timeout: 5000 });
+    expect(c.revocations.session).not.toBe(first);
+    const resumed = c.lookups();
+    expect(await c.tokens.sourceOf('reconnecting-token')).toBe('idp');
+    expect(c.lookups(), 'subscribed again: nothing from before the break is trusted').toBeGreaterThan(resumed);
+    const again = c.lookups();
+    expect(await c.tokens.sourceOf('reconnecting-token')).toBe('idp');
+    expect(c.lookups(), 'and what it finds now is cached').toBe(again);
+    redis.disconnect();
+  });
+
   it('caches nothing while its subscription is not established', async () => {
     const cut = await serving('redis://127.0.0.1:1'); // nothing listens there: never subscribed
     expect(cut.revocations.session).toBeUndefined();
