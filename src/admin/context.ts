@@ -17,8 +17,8 @@ export interface AdminContext {
   inviteValidityMs: number;
   /** Publishes changes parked in `pending_changes` now rather than at the publisher's next relay. */
   relayChanges?: (() => Promise<unknown>) | undefined;
-  /** Told the id of a token just revoked, so this process's token cache drops it at once. */
-  tokenRevoked?: ((id: string) => void) | undefined;
+  /** Told the id of a token just revoked: every serving process's token cache drops it; resolves once they have been told. */
+  tokenRevoked?: ((id: string) => Promise<void>) | undefined;
 }
 
 export function adminContext(db: Db, config: Config, now: () => Date = () => new Date()): AdminContext {

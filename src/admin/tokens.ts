@@ -91,5 +91,6 @@ export async function revokeTokenAs(ctx: AdminContext, actor: Actor, id: string)
     }]);
     return token;
   });
-  ctx.tokenRevoked?.(revoked.id);
+  // Answered once the other processes have been told, so a client that sees the 204 can rely on it.
+  await ctx.tokenRevoked?.(revoked.id);
 }

@@ -62,7 +62,7 @@ export async function startHttp(parts: HttpParts): Promise<string> {
     now,
     apiRouters: [
       sourceRoutes({ db, config, sync }),
-      ...adminApiRouters({ ...adminContext(db, config, now), relayChanges: () => publisher.relayAll(), tokenRevoked: (id) => void revocations.revoked(id) }),
+      ...adminApiRouters({ ...adminContext(db, config, now), relayChanges: () => publisher.relayAll(), tokenRevoked: (id) => revocations.revoked(id) }),
     ],
     mounts: [{ path: '/scim/v2', before: [scimRequestMetrics({ metrics: metrics.metrics, activity }), recordScimRequests(requestLog)], router: createScimServer({ db, ingest, tokens: sourceTokens, authFailures, logger }) }],
     sourcesHealth: metrics.healthOfSources,
