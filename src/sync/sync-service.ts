@@ -89,8 +89,16 @@ export class SyncService {
     return run;
   }
 
-  /** The `sync` queue's processor. Scheduled jobs create their run here; a source already running is skipped. */
-  async execute(data: unknown): Promise<SyncRunView | { skipped: string }> {
+  /**
+   * The `sync` queue's processor. Scheduled jobs create their run here; a source already running is
+   * skipped. A sync run is bulk work: its reading, diffing and writes run with the heap kept near its
+   * live size (runtime/heap.ts).
+   */
+  execute(data: unknown): Promise<SyncRunView | { skipped: string }> {
+    return duringBulkWork(() => this.#execute(data), BULK_READ_GROWING_PERCENT);
+  }
+
+  async #execute(data: unknown): Promise<SyncRunView | { skipped: string }> {
     const parsed = syncJobSchema.safeParse(data);
     if (!parsed.success) throw new UnrecoverableError(`invalid sync job: ${parsed.error.message}`);
     const job = parsed.data;
@@ -205,8 +213,7 @@ export class SyncService {
   }
 
   startWorker(options: { connection: RedisConnection; prefix: string; concurrency?: number }): Worker {
-    // A sync run is bulk work: its reading, diffing and writes run with the heap kept near its live size.
-    const worker = new Worker(this.#o.queue.name, (job) => duringBulkWork(() => this.execute(job.data), BULK_READ_GROWING_PERCENT), {
+    const worker = new Worker(this.#o.queue.name, (job) => this.execute(job.data), {
       connection: options.connection,
       prefix: options.prefix,
       concurrency: options.concurrency ?? 2,
