@@ -4,17 +4,12 @@
  * failed-authentication limit under /scim, shared with /api and across `serve` processes; and
  * `idsync tokens list | create | revoke` against the running daemon.
  */
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSettings } from '../../src/config/env.js';
-import { parseConfig } from '../../src/config/load.js';
-import { createLogger } from '../../src/log.js';
-import { startDaemon, type Daemon } from '../../src/main.js';
-import { createPostgresDb } from '../../src/store/postgres.js';
 import { openTestStore, STORE_KINDS, type StoreKind, type TestStore } from '../helpers/db.js';
 import { httpRequest } from '../helpers/http-request.js';
 import { runCli } from '../helpers/process.js';
-import { deletePrefix, TEST_REDIS_URL, testRedis, uniquePrefix } from '../helpers/redis.js';
+import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis.js';
+import { serveHttpOnly, type ServingDaemon } from '../helpers/serve-daemon.js';
 
 const ADMIN = 'admin-token-for-scim-token-tests';
 const ENV_TOKEN = 'hr-token-from-the-environment';
@@ -23,39 +18,10 @@ const CONFIG = { sources: [{ id: 'hr', kind: 'scim', tokenEnv: 'HR_TOKEN' }, { i
 
 type TokenView = { id: string; kind: string; subject: string; createdAt: string; lastUsedAt: string | null; expiresAt: string | null };
 
-interface Running {
-  daemon: Daemon;
-  clock: { now: Date };
-  logLines: string[];
-  close(): Promise<void>;
-}
+type Running = ServingDaemon;
 
-/** An HTTP-only daemon (`idsync serve`) on `store`, with a clock the test moves. */
-async function serve(store: TestStore, prefix: string, options: { ownDb?: boolean } = {}): Promise<Running> {
-  const clock = { now: new Date('2026-03-01T12:00:00Z') };
-  const logLines: string[] = [];
-  const sink = new Writable({ write(chunk, _e, done) { logLines.push(String(chunk)); done(); } });
-  // A second process has its own connections to the same PostgreSQL.
-  const db = options.ownDb && store.url ? createPostgresDb({ connectionString: store.url, max: 2 }) : store.db;
-  const daemon = await startDaemon({
-    settings: { ...readSettings({}), port: 0, redisUrl: TEST_REDIS_URL, queuePrefix: prefix, adminToken: ADMIN },
-    config: parseConfig(CONFIG),
-    roles: { http: true, worker: false, scheduler: false },
-    logger: createLogger({ destination: sink }),
-    db,
-    env: { HR_TOKEN: ENV_TOKEN },
-    now: () => clock.now,
-  });
-  return {
-    daemon,
-    clock,
-    logLines,
-    async close() {
-      await daemon.close();
-      if (db !== store.db) await db.close();
-    },
-  };
-}
+const serve = (store: TestStore, prefix: string, options: { ownDb?: boolean } = {}): Promise<Running> =>
+  serveHttpOnly(store, { prefix, adminToken: ADMIN, config: CONFIG, env: { HR_TOKEN: ENV_TOKEN }, ownDb: options.ownDb });
 
 function clients(url: string) {
   const scim = (token: string | undefined, from = '127.0.0.1') =>

@@ -3,38 +3,22 @@
  * clock (so no token cache ever expires): a SCIM token revoked through one process's admin API is
  * refused by the other from its next request, although the other has it cached.
  */
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readSettings } from '../../src/config/env.js';
-import { parseConfig } from '../../src/config/load.js';
-import { createLogger } from '../../src/log.js';
-import { startDaemon, type Daemon } from '../../src/main.js';
+import type { Daemon } from '../../src/main.js';
 import { bullPrefix } from '../../src/queue/names.js';
 import { revocationChannel } from '../../src/queue/token-revocations.js';
-import { createPostgresDb } from '../../src/store/postgres.js';
 import { revokeToken } from '../../src/store/tokens/api-tokens.js';
 import { openTestStore, type TestStore } from '../helpers/db.js';
 import { httpRequest } from '../helpers/http-request.js';
-import { deletePrefix, TEST_REDIS_URL, testRedis, uniquePrefix } from '../helpers/redis.js';
+import { deletePrefix, testRedis, uniquePrefix } from '../helpers/redis.js';
+import { serveHttpOnly } from '../helpers/serve-daemon.js';
 
 const ADMIN = 'admin-token-for-revocation-tests';
 const CONFIG = { sources: [{ id: 'hr', kind: 'scim' }] };
 const FROZEN = new Date('2026-03-01T12:00:00Z');
 
-async function serve(url: string, prefix: string): Promise<{ daemon: Daemon; close(): Promise<void> }> {
-  const db = createPostgresDb({ connectionString: url, max: 2 });
-  const sink = new Writable({ write(_chunk, _e, done) { done(); } });
-  const daemon = await startDaemon({
-    settings: { ...readSettings({}), port: 0, redisUrl: TEST_REDIS_URL, queuePrefix: prefix, adminToken: ADMIN },
-    config: parseConfig(CONFIG),
-    roles: { http: true, worker: false, scheduler: false },
-    logger: createLogger({ destination: sink }),
-    db,
-    env: {},
-    now: () => FROZEN,
-  });
-  return { daemon, close: async () => (await daemon.close(), await db.close()) };
-}
+/** Each process with its own connections, and a clock no test moves: a cached token never expires. */
+const serve = (store: TestStore, prefix: string) => serveHttpOnly(store, { prefix, adminToken: ADMIN, config: CONFIG, ownDb: true });
 
 describe('a token revoked through one serve process', () => {
   let store: TestStore;
@@ -45,8 +29,8 @@ describe('a token revoked through one serve process', () => {
 
   beforeAll(async () => {
     store = await openTestStore('postgres');
-    a = await serve(store.url as string, prefix);
-    b = await serve(store.url as string, prefix);
+    a = await serve(store, prefix);
+    b = await serve(store, prefix);
     // Both processes subscribed (until then they cache nothing).
     const channel = revocationChannel(bullPrefix(prefix));
     await vi.waitFor(async () => expect(await redis.pubsub('NUMSUB', channel)).toEqual([channel, 2]), { timeout: 5000 });
