@@ -44,7 +44,7 @@ async function watchForLostQueueData({ db, logger, queues, sync, publisher, clos
       if (parked + runs > 0) logger.warn({ people: parked, queuedRunsFailed: runs }, 'Redis has lost the queue data (restarted without persistence, flushed or replaced): reconciling every person, re-arming schedules');
       await sync.schedule();
       await scheduleLifecycleSweeps(queues.lifecycle, sweepEveryMs);
-      for (let published = -1; published !== 0; ) published = await publisher.relay();
+      await publisher.relayAll();
     },
   });
   await watch.check().catch((error: unknown) => logger.warn({ err: error }, 'queue data check failed; trying again'));

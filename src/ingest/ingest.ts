@@ -165,10 +165,6 @@ export class Ingest {
    */
   async writeGroups(sourceId: string, groups: readonly GroupRecord[], options: WriteOptions = {}): Promise<WrittenRow[]> {
     if (groups.length === 0) return [];
-    return this.#writeGroups(sourceId, groups, options);
-  }
-
-  async #writeGroups(sourceId: string, groups: readonly GroupRecord[], options: WriteOptions): Promise<WrittenRow[]> {
     const cause = options.cause ?? `${sourceId}: group written`;
     let outcome: GroupsWritten;
     try {
