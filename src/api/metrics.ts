@@ -58,7 +58,10 @@ export function createMetrics(queues: readonly Queue[], options: MetricsOptions 
   registerQueueGauge(registers, queues);
   if (options.sourcesHealth) registerSourceGauges(registers, options.sourcesHealth, failed);
   if (options.oldestUndelivered) registerOutboxGauge(registers, options.oldestUndelivered, failed);
-  if (options.parkedChanges) registerParkedChangesGauge(registers, options.parkedChanges, failed);
+  if (options.parkedChanges) {
+    const help = 'Identity changes parked in the store while the queue did not take them, or until a recovery publishes them; 0 when none waits (scrape time)';
+    registerScrapeTimeGauge(registers, 'idsync_parked_changes', help, options.parkedChanges, failed);
+  }
   const metrics = createCountersAndHistograms(registry);
   startKnownSeriesAtZero(metrics, options);
   return metrics;
@@ -128,37 +131,38 @@ function registerSourceGauges(registers: Registers, sourcesHealth: () => Promise
   });
 }
 
-function registerOutboxGauge(registers: Registers, oldest: () => Promise<Date | undefined>, failed: CollectFailed): void {
+/**
+ * A gauge of one value read from shared state at each scrape; a read that fails leaves the gauge out
+ * of that scrape (and is reported), rather than showing a stale or made-up value.
+ */
+function registerScrapeTimeGauge(registers: Registers, name: string, help: string, read: () => Promise<number>, failed: CollectFailed): void {
   new Gauge({
-    name: 'idsync_outbox_oldest_undelivered_age_seconds',
-    help: 'Age of the oldest membership event not yet delivered to every webhook that wants it; 0 when none waits (scrape time)',
+    name,
+    help,
     registers,
     async collect() {
       try {
-        const at = await oldest();
-        this.set(at ? Math.max(0, (Date.now() - at.getTime()) / 1000) : 0);
+        this.set(await read());
       } catch (error) {
         this.reset();
-        failed('idsync_outbox_oldest_undelivered_age_seconds', error);
+        failed(name, error);
       }
     },
   });
 }
 
-function registerParkedChangesGauge(registers: Registers, parked: () => Promise<number>, failed: CollectFailed): void {
-  new Gauge({
-    name: 'idsync_parked_changes',
-    help: 'Identity changes parked in the store while the queue did not take them, or until a recovery publishes them; 0 when none waits (scrape time)',
+function registerOutboxGauge(registers: Registers, oldest: () => Promise<Date | undefined>, failed: CollectFailed): void {
+  const ageSeconds = async () => {
+    const at = await oldest();
+    return at ? Math.max(0, (Date.now() - at.getTime()) / 1000) : 0;
+  };
+  registerScrapeTimeGauge(
     registers,
-    async collect() {
-      try {
-        this.set(await parked());
-      } catch (error) {
-        this.reset();
-        failed('idsync_parked_changes', error);
-      }
-    },
-  });
+    'idsync_outbox_oldest_undelivered_age_seconds',
+    'Age of the oldest membership event not yet delivered to every webhook that wants it; 0 when none waits (scrape time)',
+    ageSeconds,
+    failed,
+  );
 }
 
 /** What this process counts and times (not read at scrape time). */
